@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zcbench — the hub: command table, global options, results folder set-up,
+ * exit policy.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "shm.h"
+
+static const struct zc_command commands[] = {
+	{"doctor", cmd_doctor, 0, "what makes numbers noisy or impossible here"},
+	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
+	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
+	 "cost of sharing a cache line: packed vs padded counters"},
+	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
+};
+#define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
+
+static const struct zc_word format_words[] = {
+	{"text", ZC_FMT_TEXT}, {"csv", ZC_FMT_CSV}, {"json", ZC_FMT_JSON},
+	{NULL, 0}};
+
+static struct zc_ctx parse_ctx;
+
+const struct zc_opt zc_global_opts[] = {
+	ZC_OPT_STR("out", "DIR", NULL,
+		   "results folder (default results/runs/<date>-<time>-<host>)",
+		   &parse_ctx.out),
+	ZC_OPT_CHOICE("format", "text", "what to print on stdout",
+		      &parse_ctx.format, format_words),
+	ZC_OPT_INT("repeat", "N", NULL, NULL,
+		   "repetitions per case (default 5; 3 with --quick)",
+		   &parse_ctx.repeat, 1, ZC_MAX_REP),
+	ZC_OPT_FLAG("quick", "reduced sweep that runs in seconds",
+		    &parse_ctx.quick),
+	ZC_OPT_FLAG("dry-run", "print the plan (placements, sweep) and exit",
+		    &parse_ctx.dry_run),
+	ZC_OPT_STR("topology", "SPEC", NULL,
+		   "plan against synthetic:\"pack:2 l3:2 core:8 pu:2\" or FILE.xml "
+		   "(with --dry-run)",
+		   &parse_ctx.topology),
+	ZC_OPT_STR("cpus", "LIST", NULL,
+		   "use these CPUs (OS numbering, e.g. 0-3,8) as placement \"cpus\"",
+		   &parse_ctx.cpus_text),
+	ZC_OPT_STR("events", "LIST", ZC_EVENTS_DEFAULT,
+		   "perf events to count (libpfm4 names; see zcbench events)",
+		   &parse_ctx.events_text),
+	ZC_OPT_DOUBLE("timeout", "S", "s", "60", "limit for one case",
+		      &parse_ctx.timeout_s, 1, 86400),
+	ZC_OPT_FLAG("quiet", "print no table on stdout", &parse_ctx.quiet),
+	ZC_OPT_END};
+
+static void vmsg(const struct zc_ctx *ctx, const char *kind, const char *fmt,
+		 va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "zcbench%s%s: %s", ctx && ctx->cmd ? " " : "",
+		ctx && ctx->cmd ? ctx->cmd : "", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int zc_error(const struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(ctx, "", fmt, ap);
+	va_end(ap);
+	return ZC_EXIT_FAIL;
+}
+
+int zc_usage(const struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(ctx, "", fmt, ap);
+	va_end(ap);
+	return ZC_EXIT_USAGE;
+}
+
+void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(ctx, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static double unix_now(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
+{
+	const struct zc_command *c = zc_command_find(ctx->cmd);
+	fprintf(f, "usage: zcbench %s [options]\n", ctx->cmd);
+	if (c)
+		fprintf(f, "%s\n", c->summary);
+	if (ctx->opts && ctx->opts[0].name) {
+		fprintf(f, "\n%s options:\n", ctx->cmd);
+		zc_opt_help(f, ctx->opts);
+	}
+	if (!(ctx->flags & ZC_CMD_NO_GLOBALS)) {
+		fprintf(f, "\nglobal options:\n");
+		zc_opt_help(f, zc_global_opts);
+	}
+	fprintf(f, "\nexit status: 0 success, 1 failure (a failed self-check "
+		   "included), 2 usage error,\n77 cannot run here, 130 "
+		   "interrupted (what was measured is kept)\n");
+}
+
+static json_t *record_options(const struct zc_opt *const *tables)
+{
+	json_t *o = json_object();
+	char buf[1024];
+	if (!o)
+		return NULL;
+	for (int t = 0; tables[t]; t++)
+		for (const struct zc_opt *p = tables[t]; p->name; p++) {
+			if (!p->dest)
+				continue;
+			zc_opt_format(p, buf, sizeof(buf));
+			json_object_set_new(o, p->name, json_string(buf));
+		}
+	return o;
+}
+
+int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
+		 char **argv)
+{
+	const struct zc_opt *tables[3] = {opts, NULL, NULL};
+	char msg[512];
+	int first = 0, err;
+
+	ctx->opts = opts;
+	if (!(ctx->flags & ZC_CMD_NO_GLOBALS))
+		tables[1] = zc_global_opts;
+	/* The global table writes into parse_ctx; copy into ctx after. */
+	memset(&parse_ctx, 0, sizeof(parse_ctx));
+	err = zc_opt_parse(tables, argc - 1, argv + 1, &first, msg, sizeof(msg));
+	if (err == 1) {
+		print_cmd_help(ctx, stdout);
+		return ZC_DONE;
+	}
+	if (err < 0)
+		return zc_usage(ctx, "%s (see 'zcbench %s -h')", msg, ctx->cmd);
+	if (first < argc - 1)
+		return zc_usage(ctx, "unexpected argument '%s' (see 'zcbench %s -h')",
+				argv[first + 1], ctx->cmd);
+	if (!(ctx->flags & ZC_CMD_NO_GLOBALS)) {
+		ctx->out = parse_ctx.out;
+		ctx->format = parse_ctx.format;
+		ctx->repeat = parse_ctx.repeat;
+		ctx->quick = parse_ctx.quick;
+		ctx->dry_run = parse_ctx.dry_run;
+		ctx->topology = parse_ctx.topology;
+		ctx->cpus_text = parse_ctx.cpus_text;
+		ctx->events_text = parse_ctx.events_text;
+		ctx->timeout_s = parse_ctx.timeout_s;
+		ctx->quiet = parse_ctx.quiet;
+	}
+	ctx->reps = ctx->repeat ? (int)ctx->repeat : ctx->quick ? 3 : 5;
+	ctx->options = record_options(tables);
+
+	if (ctx->topology && !ctx->dry_run && (ctx->flags & ZC_CMD_RESULTS))
+		return zc_usage(ctx, "--topology plans against another machine: "
+				     "use it with --dry-run");
+	err = zc_topo_load(&ctx->topo, ctx->topology);
+	if (err < 0) {
+		if (ctx->topology)
+			return zc_usage(ctx, "bad --topology '%s': %s", ctx->topology,
+					ctx->topo.err);
+		return zc_error(ctx, "cannot load the topology: %s", ctx->topo.err);
+	}
+	ctx->topo_loaded = 1;
+	if (ctx->cpus_text) {
+		char allowed[128];
+		int n = zc_topo_parse_cpus(ctx->cpus_text, ctx->cpus,
+					   ZC_TOPO_MAX_THREADS);
+		zc_topo_format_allowed(&ctx->topo, allowed, sizeof(allowed));
+		if (n <= 0)
+			return zc_usage(ctx, "bad --cpus '%s': expected a list "
+					     "such as 0-3,8 within %s",
+					ctx->cpus_text, allowed);
+		for (int i = 0; i < n; i++)
+			if (!hwloc_bitmap_isset(ctx->topo.allowed, ctx->cpus[i]))
+				return zc_usage(ctx, "--cpus: CPU %d is not one this "
+						     "process may use (allowed: %s)",
+						ctx->cpus[i], allowed);
+		ctx->ncpus = n;
+	}
+	if (ctx->out && !ctx->dry_run) {
+		err = zc_out_check_dir(ctx->out);
+		if (err < 0)
+			return zc_usage(ctx, "cannot write results to '%s': %s",
+					ctx->out, strerror(-err));
+	}
+	if (ctx->events_text && (ctx->flags & ZC_CMD_RESULTS)) {
+		err = zc_evset_resolve(&ctx->events, ctx->events_text);
+		if (err == -EINVAL)
+			return zc_usage(ctx, "bad --events '%s': give 1 to %d "
+					     "comma-separated event names",
+					ctx->events_text, ZC_EV_MAX);
+		if (err < 0)
+			return zc_error(ctx, "cannot set up counters: %s",
+					strerror(-err));
+	}
+	return 0;
+}
+
+static int write_meta(struct zc_ctx *ctx, const char *status)
+{
+	struct zc_meta m = {
+		.command = ctx->cmd,
+		.argc = ctx->argc,
+		.argv = ctx->argv,
+		.start = ctx->start,
+		.end = strcmp(status, "running") ? unix_now() : 0,
+		.status = status,
+		.si = &ctx->si,
+		.events = ctx->events.n ? &ctx->events : NULL,
+		.clock = &ctx->clock,
+		.options = ctx->options,
+	};
+	return zc_meta_write(ctx->dir, &m, &ctx->topo);
+}
+
+int zc_cmd_begin(struct zc_ctx *ctx)
+{
+	int err;
+
+	ctx->start = unix_now();
+	zc_bench_signals_install();
+	err = zc_sysinfo_collect(&ctx->si, &ctx->topo);
+	if (err < 0)
+		return zc_error(ctx, "cannot collect system information: %s",
+				strerror(-err));
+	err = zc_clock_calibrate(&ctx->clock, ctx->quick ? 20 : 100);
+	if (err < 0)
+		return zc_error(ctx, "cannot calibrate the clock: %s",
+				strerror(-err));
+	err = zc_out_mkdir(ctx->out, ctx->dir, sizeof(ctx->dir));
+	if (err < 0)
+		return zc_error(ctx, "cannot create results folder '%s': %s",
+				ctx->out ? ctx->out : "results/runs",
+				strerror(-err));
+	err = write_meta(ctx, "running");
+	if (err < 0)
+		return zc_error(ctx, "cannot write meta.json in '%s': %s",
+				ctx->dir, strerror(-err));
+	return 0;
+}
+
+int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
+		  const struct zc_plot *plots, int nplots)
+{
+	int rc = ZC_EXIT_OK, err;
+	const char *status = "complete";
+	char msg[512];
+
+	if (r) {
+		r->interrupted = zc_stopped() != 0;
+		if (!r->context)
+			r->context = zc_sysinfo_gbench_context(&ctx->si,
+							       ctx->argv[0]);
+		if (!r->options && ctx->options)
+			r->options = json_incref(ctx->options);
+		if (!ctx->quiet) {
+			static const char *const fmt[] = {"text", "csv", "json"};
+			const struct zc_out_backend *b =
+				zc_out_backend(fmt[ctx->format]);
+			b->write(stdout, r);
+		}
+		err = zc_out_write_all(ctx->dir, r);
+		if (err < 0) {
+			zc_error(ctx, "cannot write results in '%s': %s",
+				 ctx->dir, strerror(-err));
+			rc = ZC_EXIT_FAIL;
+		}
+		if (zc_results_count(r, ZC_CASE_FAILED) > 0) {
+			zc_error(ctx, "%d case(s) failed their checks (see the "
+				      "table and %s/%s.csv)",
+				 zc_results_count(r, ZC_CASE_FAILED), ctx->dir,
+				 r->cmd);
+			rc = ZC_EXIT_FAIL;
+		}
+	}
+	for (int i = 0; i < nplots && rc != ZC_EXIT_FAIL; i++) {
+		err = zc_plot_write(ctx->dir, &plots[i]);
+		if (err == 0)
+			err = zc_plot_render(ctx->dir, plots[i].name, msg,
+					     sizeof(msg));
+		if (err == -ENOENT) {
+			zc_warn(ctx, "gnuplot is not installed: data written, "
+				     "plots skipped (apt-get install gnuplot-nox)");
+			break;
+		}
+		if (err < 0) {
+			zc_error(ctx, "cannot render %s.png: %s", plots[i].name,
+				 err == -EIO ? msg : strerror(-err));
+			rc = ZC_EXIT_FAIL;
+		}
+	}
+	if (zc_stopped()) {
+		status = "interrupted";
+		zc_error(ctx, "interrupted by signal %d: results so far kept in %s",
+			 zc_stopped(), ctx->dir);
+		rc = ZC_EXIT_INTR;
+	} else if (rc != ZC_EXIT_OK) {
+		status = "failed";
+	}
+	err = write_meta(ctx, status);
+	if (err < 0) {
+		zc_error(ctx, "cannot write meta.json: %s", strerror(-err));
+		if (rc == ZC_EXIT_OK)
+			rc = ZC_EXIT_FAIL;
+	}
+	fprintf(stderr, "zcbench %s: results in %s\n", ctx->cmd, ctx->dir);
+	return rc;
+}
+
+void zc_cmd_release(struct zc_ctx *ctx)
+{
+	if (ctx->topo_loaded)
+		zc_topo_release(&ctx->topo);
+	ctx->topo_loaded = 0;
+	json_decref(ctx->options);
+	ctx->options = NULL;
+}
+
+const struct zc_command *zc_command_find(const char *name)
+{
+	for (int i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: zcbench <command> [options]\n"
+		   "       zcbench help <command> | zcbench <command> -h\n"
+		   "       zcbench --version\n\n"
+		   "mechanical-sympathy benchmarks and diagnostics for this "
+		   "machine\n\ncommands:\n");
+	for (int i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error, "
+		   "77 cannot run here, 130 interrupted\n");
+}
+
+int zc_command_run(int argc, char **argv)
+{
+	const struct zc_command *c = zc_command_find(argv[0]);
+	struct zc_ctx ctx = {0};
+	int rc;
+
+	if (!c) {
+		fprintf(stderr, "zcbench: '%s' is not a command; commands:", argv[0]);
+		for (int i = 0; i < NCOMMANDS; i++)
+			fprintf(stderr, " %s", commands[i].name);
+		fputc('\n', stderr);
+		return ZC_EXIT_USAGE;
+	}
+	ctx.cmd = c->name;
+	ctx.flags = c->flags;
+	ctx.argc = argc;
+	ctx.argv = argv;
+	rc = c->fn(argc, argv, &ctx);
+	zc_cmd_release(&ctx);
+	return rc == ZC_DONE ? ZC_EXIT_OK : rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		usage(stdout);
+		return ZC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("zcbench %s (git %s)\n", ZC_VERSION, ZC_GIT_REV);
+		return ZC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return ZC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		char *hv[3];
+		if (argc < 3) {
+			usage(stdout);
+			return ZC_EXIT_OK;
+		}
+		hv[0] = argv[2];
+		hv[1] = "-h";
+		hv[2] = NULL;
+		rc = zc_command_run(2, hv);
+	} else if (argv[1][0] == '-') {
+		fprintf(stderr, "zcbench: unknown option '%s': give a command "
+				"first (zcbench -h lists them)\n", argv[1]);
+		return ZC_EXIT_USAGE;
+	} else {
+		rc = zc_command_run(argc - 1, argv + 1);
+	}
+	/* Like git: a write error on stdout (a full disk, a closed pipe) must
+	 * not pass for success. */
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		if (errno != EPIPE) {
+			fprintf(stderr, "zcbench: write error on standard output: "
+					"%s\n", strerror(errno));
+			return ZC_EXIT_FAIL;
+		}
+	}
+	return rc;
+}

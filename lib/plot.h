@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ZC_PLOT_H
+#define ZC_PLOT_H
+/*
+ * plot — gnuplot scripts written beside the data, rendered to PNG.
+ *
+ * A plot is described as data: the CSV to read, the x and y columns, and
+ * the series (each a filter on parameter columns). zc_plot_write() writes a
+ * self-contained "<name>.gp" that reads "<csv>" from its own folder, so a
+ * user can run `gnuplot <name>.gp` inside the results folder to re-render
+ * (or restyle) "<name>.png". zc_plot_render() runs gnuplot with execvp (no
+ * shell) in that folder, writes to a temporary PNG and renames it only when
+ * gnuplot succeeded and the image is non-empty.
+ *
+ * Errors: -ENOENT when gnuplot is not installed (data are still there: the
+ * caller warns and goes on), -EIO when gnuplot failed (its stderr is copied
+ * into err), -errno for file errors.
+ */
+#include <stddef.h>
+
+#define ZC_PLOT_MAX_SERIES 64
+#define ZC_PLOT_MAX_FILTER 4
+#define ZC_PLOT_MAX_CATS 32
+
+struct zc_plot_series {
+	char title[96];
+	int nfilter;
+	struct {
+		char col[32];
+		char val[48];
+	} filter[ZC_PLOT_MAX_FILTER]; /* rows where col == val */
+};
+
+struct zc_plot {
+	char name[64];	 /* output stem: <name>.gp, <name>.png */
+	char csv[64];	 /* data file in the same folder */
+	char title[160];
+	char subtitle[200]; /* second line, smaller: how to read it */
+	char xlabel[96], ylabel[96];
+	char xcol[48];	 /* x column (numeric, or categorical with cats) */
+	char ycol[48];	 /* y column, e.g. "ns_per_op_median" */
+	char ylo[48], yhi[48]; /* optional error bar columns ("_min","_max") */
+	int logx, logy;
+	int ncats;	 /* categorical x: values in axis order */
+	char cats[ZC_PLOT_MAX_CATS][24];
+	int nseries;
+	struct zc_plot_series series[ZC_PLOT_MAX_SERIES];
+	char extra[1024]; /* extra gnuplot commands (labels, arrows) */
+	int points_only;  /* scatter plot: no lines */
+};
+
+/* Add a series with up to ZC_PLOT_MAX_FILTER (col, val) pairs, NULL-ended.
+ * Returns the series or NULL when full. */
+struct zc_plot_series *zc_plot_add_series(struct zc_plot *p, const char *title,
+					  ...);
+
+/* Write <dir>/<p->name>.gp atomically. */
+int zc_plot_write(const char *dir, const struct zc_plot *p);
+
+/* Render <dir>/<name>.gp to <dir>/<name>.png. err gets gnuplot's message. */
+int zc_plot_render(const char *dir, const char *name, char *err, size_t len);
+
+/* Is gnuplot installed (on PATH)? */
+int zc_plot_available(void);
+
+#endif
