@@ -153,8 +153,8 @@ static inline void zc_waiter_cancel(struct zc_waiter *w)
 	w->s->publish(w, ZC_WAIT_CANCELLED);
 }
 
-/* Times a waiter parked in the kernel (futex, condvar, eventfd; sleep's
- * nanosleeps). Read it once the threads have stopped. */
+/* Times a waiter entered the kernel to block (futex, condvar, eventfd;
+ * sleep's nanosleeps). Read it once the threads have stopped. */
 static inline unsigned long zc_waiter_parks(struct zc_waiter *w)
 {
 	/* relaxed: a statistic, read after the threads were joined */
