@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -561,17 +562,27 @@ static json_t *json_metrics(const struct zc_results *r)
 
 static json_t *json_summary(const struct zc_summary *s)
 {
+	static const struct {
+		const char *name;
+		size_t off;
+	} reals[] = {
+		{"median", offsetof(struct zc_summary, median)},
+		{"min", offsetof(struct zc_summary, min)},
+		{"max", offsetof(struct zc_summary, max)},
+		{"mean", offsetof(struct zc_summary, mean)},
+		{"stddev", offsetof(struct zc_summary, stddev)},
+		{"cv", offsetof(struct zc_summary, cv)},
+		{"ci_lo", offsetof(struct zc_summary, ci_lo)},
+		{"ci_hi", offsetof(struct zc_summary, ci_hi)},
+	};
 	json_t *o = json_object();
 
 	json_object_set_new(o, "n", json_integer(s->n));
-	json_object_set_new(o, "median", zc_json_real(s->median));
-	json_object_set_new(o, "min", zc_json_real(s->min));
-	json_object_set_new(o, "max", zc_json_real(s->max));
-	json_object_set_new(o, "mean", zc_json_real(s->mean));
-	json_object_set_new(o, "stddev", zc_json_real(s->stddev));
-	json_object_set_new(o, "cv", zc_json_real(s->cv));
-	json_object_set_new(o, "ci_lo", zc_json_real(s->ci_lo));
-	json_object_set_new(o, "ci_hi", zc_json_real(s->ci_hi));
+	for (size_t i = 0; i < sizeof(reals) / sizeof(*reals); i++)
+		json_object_set_new(
+			o, reals[i].name,
+			zc_json_real(*(const double *)((const char *)s +
+						       reals[i].off)));
 	json_object_set_new(o, "ci_exact", json_boolean(s->ci_exact));
 	json_object_set_new(o, "outliers", json_integer(s->outliers));
 	json_object_set_new(o, "noisy", json_boolean(s->noisy));
