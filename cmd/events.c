@@ -40,6 +40,7 @@ struct pmu {
 	char desc[128];
 	int nevents;
 	int dfl;
+	int core;
 };
 
 struct listing {
@@ -47,13 +48,13 @@ struct listing {
 	int nrows, npmus;
 	struct row rows[MAX_ROWS];
 	struct pmu pmus[MAX_PMUS];
-	int pfm_ok;
+	int pfm_ok, ncore;
 	int hw_ok, hw_total, sw_ok, sw_total;
 };
 
 static const char pmu_note[] =
-	"libpfm4 detects the PMU from CPUID, also where the kernel exposes "
-	"none: only perf_event_open shows whether counters work";
+	"from CPUID, also where the kernel exposes none: only "
+	"perf_event_open shows whether counters work";
 
 static int has_row(const struct listing *l, const char *name)
 {
@@ -106,6 +107,8 @@ static void list_pmus(struct listing *l)
 			 pi.desc ? pi.desc : "");
 		p->nevents = pi.nevents;
 		p->dfl = pi.is_dfl;
+		p->core = pi.type == PFM_PMU_TYPE_CORE;
+		l->ncore += p->core;
 	}
 }
 
@@ -137,14 +140,14 @@ static const char *kind(const struct zc_event *e)
 static int print_text(FILE *f, const struct listing *l)
 {
 	fprintf(f, "perf events (perf_event_paranoid=%d)\n\n", l->paranoid);
-	fprintf(f, "%-24s %-4s %-11s %-7s %s\n", "event", "kind", "status",
+	fprintf(f, "%-24s %-4s %-12s %-8s %s\n", "event", "kind", "status",
 		"from", "encoding, or why not");
 	for (int i = 0; i < l->nrows; i++) {
 		const struct zc_event *e = &l->rows[i].ev;
 		const char *k = kind(e);
 		int ok = e->status == ZC_EV_OK;
 
-		fprintf(f, "%-24s %-4s %-11s %-7s %s%s%s%s\n", e->name,
+		fprintf(f, "%-24s %-4s %-12s %-8s %s%s%s%s\n", e->name,
 			k ? k : "-", zc_ev_status_name(e->status),
 			l->rows[i].from, ok ? e->fstr : e->why,
 			ok && e->why[0] ? " (" : "", ok ? e->why : "",
@@ -159,12 +162,16 @@ static int print_text(FILE *f, const struct listing *l)
 		fprintf(f, "PMUs: libpfm4 failed to initialise\n");
 		return 0;
 	}
-	fprintf(f, "PMUs libpfm4 detects (%s):\n", pmu_note);
+	fprintf(f, "PMUs libpfm4 detects\n(%s):\n", pmu_note);
 	fprintf(f, "  %-24s %7s  %s\n", "name", "events", "description");
 	for (int i = 0; i < l->npmus; i++)
 		fprintf(f, "  %-24s %7d  %s%s\n", l->pmus[i].name,
 			l->pmus[i].nevents, l->pmus[i].desc,
 			l->pmus[i].dfl ? " (default)" : "");
+	if (!l->ncore)
+		fprintf(f,
+			"  no core PMU: libpfm4 does not know this CPU model, "
+			"or CPUID hides it (VM)\n");
 	return 0;
 }
 

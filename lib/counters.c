@@ -238,6 +238,12 @@ static int encode(struct zc_event *e, const char *name)
 		e->excl_hv = attr.exclude_hv;
 		e->hw = is_hw_type(attr.type);
 		compact_fstr(e->fstr, sizeof(e->fstr), fstr ? fstr : name);
+		/* keep a level restriction visible, in libpfm4's syntax */
+		if (e->excl_kernel != e->excl_user) {
+			size_t n = strlen(e->fstr);
+			snprintf(e->fstr + n, sizeof(e->fstr) - n, ":%c",
+				 e->excl_kernel ? 'u' : 'k');
+		}
 	}
 	free(fstr);
 	return r;

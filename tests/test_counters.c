@@ -157,6 +157,7 @@ static void test_generic_names(void)
 	}
 	CHECK(zc_evset_resolve(&s, "cycles:u") == 0 && s.ev[0].resolved);
 	CHECK(s.ev[0].excl_kernel && !s.ev[0].excl_user);
+	CHECK(!strcmp(s.ev[0].fstr, "perf::PERF_COUNT_HW_CPU_CYCLES:u"));
 }
 
 static void busy(double *sink)
