@@ -25,20 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "clock.h"
 #include "wait.h"
-
-static int failures;
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__,          \
-				__LINE__, #cond);                              \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 #define SLOTS 8
 
@@ -207,14 +196,14 @@ static void run_handoff(const struct zc_wait_strategy *s,
 	int err;
 
 	if (!h) {
-		CHECK(0, "out of memory");
+		CHECKF(h != NULL, "out of memory");
 		return;
 	}
 	snprintf(what, sizeof(what), "%s%s", s->name, label);
 	err = zc_waiter_init(&h->full, s, cfg);
-	CHECK(err == 0, "%s: init full: %s", what, strerror(-err));
+	CHECKF(err == 0, "%s: init full: %s", what, strerror(-err));
 	err = err ? err : zc_waiter_init(&h->free, s, cfg);
-	CHECK(err == 0, "%s: init free: %s", what, strerror(-err));
+	CHECKF(err == 0, "%s: init free: %s", what, strerror(-err));
 	if (err) {
 		free(h);
 		return;
@@ -233,17 +222,18 @@ static void run_handoff(const struct zc_wait_strategy *s,
 	}
 	join_watched(t, 2, &h->done, handoff_progress, h, what);
 
-	CHECK(h->bad_at == 0,
-	      "%s: event %" PRIu64 ": wait returned %" PRIu64
-	      " or a wrong payload",
-	      what, h->bad_at, h->bad_seq);
-	CHECK(handoff_progress(h) == 2 * n,
-	      "%s: %" PRIu64 " of %" PRIu64 " events arrived", what,
-	      handoff_progress(h) / 2, n);
+	CHECKF(h->bad_at == 0,
+	       "%s: event %" PRIu64 ": wait returned %" PRIu64
+	       " or a wrong payload",
+	       what, h->bad_at, h->bad_seq);
+	CHECKF(handoff_progress(h) == 2 * n,
+	       "%s: %" PRIu64 " of %" PRIu64 " events arrived", what,
+	       handoff_progress(h) / 2, n);
 	/* The test must reach the parking paths it is there to check. */
 	if (s->flags & ZC_WAIT_BLOCKS || !strcmp(s->name, "sleep"))
-		CHECK(zc_waiter_parks(&h->full) + zc_waiter_parks(&h->free) > 0,
-		      "%s: never parked: the slow path went untested", what);
+		CHECKF(zc_waiter_parks(&h->full) + zc_waiter_parks(&h->free) >
+			       0,
+		       "%s: never parked: the slow path went untested", what);
 	printf("%-16s %8" PRIu64 " events %6.2f s  parks %lu+%lu  wakes "
 	       "%" PRIu64 "+%" PRIu64 "\n",
 	       what, n, (zc_now_ns() - t0) / 1e9, zc_waiter_parks(&h->full),
@@ -313,7 +303,7 @@ static void run_multi(const struct zc_wait_strategy *s, uint64_t n)
 	int err = zc_waiter_init(&m.w, s, NULL);
 
 	snprintf(what, sizeof(what), "%s/3 waiters", s->name);
-	CHECK(err == 0, "%s: init: %s", what, strerror(-err));
+	CHECKF(err == 0, "%s: init: %s", what, strerror(-err));
 	if (err)
 		return;
 	for (int i = 0; i < NWAITERS; i++) {
@@ -328,8 +318,8 @@ static void run_multi(const struct zc_wait_strategy *s, uint64_t n)
 		zc_waiter_publish(&m.w, i);
 	}
 	join_watched(t, NWAITERS, &m.done, multi_progress, &m, what);
-	CHECK(!atomic_load_explicit(&m.bad, memory_order_relaxed),
-	      "%s: a wait returned a sequence out of order", what);
+	CHECKF(!atomic_load_explicit(&m.bad, memory_order_relaxed),
+	       "%s: a wait returned a sequence out of order", what);
 	zc_waiter_release(&m.w);
 }
 
@@ -357,7 +347,7 @@ static void run_cancel(const struct zc_wait_strategy *s)
 	uint64_t t0;
 
 	if (zc_waiter_init(&w, s, NULL)) {
-		CHECK(0, "%s: init", s->name);
+		CHECKF(0, "%s: init", s->name);
 		return;
 	}
 	zc_waiter_publish(&w, 5);
@@ -379,11 +369,11 @@ static void run_cancel(const struct zc_wait_strategy *s)
 		}
 	}
 	pthread_join(t, NULL);
-	CHECK(a.got == ZC_WAIT_CANCELLED, "%s: cancel returned %" PRIu64,
-	      s->name, a.got);
+	CHECKF(a.got == ZC_WAIT_CANCELLED, "%s: cancel returned %" PRIu64,
+	       s->name, a.got);
 	if (s->flags & ZC_WAIT_BLOCKS)
-		CHECK(zc_waiter_parks(&w) > 0, "%s: waiter never parked",
-		      s->name);
+		CHECKF(zc_waiter_parks(&w) > 0, "%s: waiter never parked",
+		       s->name);
 	zc_waiter_release(&w);
 }
 
@@ -392,30 +382,30 @@ static void test_table(void)
 	struct zc_wait_config c;
 	struct zc_waiter w;
 
-	CHECK(zc_wait_count == 9, "%d strategies", zc_wait_count);
+	CHECKF(zc_wait_count == 9, "%d strategies", zc_wait_count);
 	for (int i = 0; i < zc_wait_count; i++) {
-		CHECK(zc_wait_find(zc_wait_table[i].name) == &zc_wait_table[i],
-		      "find %s", zc_wait_table[i].name);
-		CHECK(zc_wait_table[i].desc && zc_wait_table[i].wait &&
-			      zc_wait_table[i].publish,
-		      "entry %d incomplete", i);
+		CHECKF(zc_wait_find(zc_wait_table[i].name) == &zc_wait_table[i],
+		       "find %s", zc_wait_table[i].name);
+		CHECKF(zc_wait_table[i].desc && zc_wait_table[i].wait &&
+			       zc_wait_table[i].publish,
+		       "entry %d incomplete", i);
 	}
-	CHECK(zc_wait_find("nope") == NULL, "unknown name found");
-	CHECK(zc_wait_find(NULL) == NULL, "NULL name found");
+	CHECKF(zc_wait_find("nope") == NULL, "unknown name found");
+	CHECKF(zc_wait_find(NULL) == NULL, "NULL name found");
 	zc_wait_config_default(&c);
-	CHECK(c.spin_ns == 50000, "default spin window %" PRIu64, c.spin_ns);
-	CHECK(zc_waiter_init(&w, NULL, &c) == -EINVAL, "NULL strategy");
+	CHECKF(c.spin_ns == 50000, "default spin window %" PRIu64, c.spin_ns);
+	CHECKF(zc_waiter_init(&w, NULL, &c) == -EINVAL, "NULL strategy");
 	c.sleep_min_ns = 0;
-	CHECK(zc_waiter_init(&w, zc_wait_find("sleep"), &c) == -EINVAL,
-	      "zero sleep");
+	CHECKF(zc_waiter_init(&w, zc_wait_find("sleep"), &c) == -EINVAL,
+	       "zero sleep");
 	zc_wait_config_default(&c);
 	c.spin_ns = ZC_WAIT_MAX_NS + 1;
-	CHECK(zc_waiter_init(&w, zc_wait_find("hybrid"), &c) == -EINVAL,
-	      "absurd spin window");
+	CHECKF(zc_waiter_init(&w, zc_wait_find("hybrid"), &c) == -EINVAL,
+	       "absurd spin window");
 	zc_wait_config_default(&c);
 	c.sleep_min_ns = c.sleep_max_ns + 1;
-	CHECK(zc_waiter_init(&w, zc_wait_find("sleep"), &c) == -EINVAL,
-	      "min > max");
+	CHECKF(zc_waiter_init(&w, zc_wait_find("sleep"), &c) == -EINVAL,
+	       "min > max");
 }
 
 int main(void)
@@ -443,7 +433,5 @@ int main(void)
 		if (zc_wait_table[i].flags & ZC_WAIT_BLOCKS &&
 		    strcmp(zc_wait_table[i].name, "eventfd"))
 			run_multi(&zc_wait_table[i], n / 20);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return zc_check_result();
 }
