@@ -111,6 +111,7 @@ int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_events(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_topo(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_wait(int argc, char **argv, struct zc_ctx *ctx);
 
 struct zc_command {
 	const char *name;

@@ -19,6 +19,7 @@ static const struct zc_command commands[] = {
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
+	{"wait", cmd_wait, ZC_CMD_RESULTS, "wait strategies: wake-up latency vs waiter CPU"},
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 

@@ -83,18 +83,16 @@ static uint64_t wait_yield(struct zc_waiter *w, uint64_t n)
 }
 
 /*
- * Spin (pause) or yield until the sequence reaches n or `ns` have passed.
+ * Spin (pause) or yield until the sequence reaches n or `ns` have passed
+ * since t0.
  * The clock is read every 16 pauses only: a vDSO read costs about as much
  * as the check it would delay.
  */
-static int spin_until(struct zc_waiter *w, uint64_t n, uint64_t ns, int yield,
-		      uint64_t *out)
+static int spin_until(struct zc_waiter *w, uint64_t n, uint64_t t0, uint64_t ns,
+		      int yield, uint64_t *out)
 {
-	uint64_t t0;
-
 	if (!ns)
 		return 0;
-	t0 = zc_now_ns();
 	for (unsigned i = 1;; i++) {
 		uint64_t s = seq_acquire(w);
 		if (s >= n) {
@@ -190,22 +188,39 @@ static uint64_t wait_futex(struct zc_waiter *w, uint64_t n)
 	return park_futex(w, n);
 }
 
+/*
+ * A fixed window costs spin_ns per event whenever events are further apart
+ * than that (5 % of a core at 1 k/s for 50 us, before any wake-up). So the
+ * window follows the waits: one that ended within spin_ns (spinning would
+ * have caught it) doubles it, one that outlasted spin_ns halves it.
+ */
 static uint64_t wait_hybrid(struct zc_waiter *w, uint64_t n)
 {
-	uint64_t s;
+	/* relaxed: a heuristic; waiters racing on it lose an update only */
+	uint64_t win = atomic_load_explicit(&w->spin_cur, memory_order_relaxed);
+	uint64_t max = w->cfg.spin_ns, t0 = zc_now_ns(), s, waited;
 
-	if (spin_until(w, n, w->cfg.spin_ns, 0, &s))
-		return s;
-	return park_futex(w, n);
+	if (spin_until(w, n, t0, win, 0, &s)) {
+		waited = 0;
+	} else {
+		s = park_futex(w, n);
+		waited = zc_now_ns() - t0;
+	}
+	if (waited <= max)
+		win = win * 2 + 1 > max ? max : win * 2 + 1;
+	else
+		win = win / 2 < max / 32 ? max / 32 : win / 2;
+	atomic_store_explicit(&w->spin_cur, win, memory_order_relaxed);
+	return s;
 }
 
 static uint64_t wait_phased(struct zc_waiter *w, uint64_t n)
 {
-	uint64_t s;
+	uint64_t s, t0 = zc_now_ns();
 
-	if (spin_until(w, n, w->cfg.spin_ns, 0, &s))
+	if (spin_until(w, n, t0, w->cfg.spin_ns, 0, &s))
 		return s;
-	if (spin_until(w, n, w->cfg.yield_ns, 1, &s))
+	if (spin_until(w, n, t0 + w->cfg.spin_ns, w->cfg.yield_ns, 1, &s))
 		return s;
 	return park_futex(w, n);
 }
@@ -296,7 +311,7 @@ const struct zc_wait_strategy zc_wait_table[] = {
 	 0, wait_sleep, publish_release},
 	{"futex", "park on a futex; wake only when parked", ZC_WAIT_BLOCKS,
 	 wait_futex, publish_futex},
-	{"hybrid", "spin for the spin window, then futex",
+	{"hybrid", "spin for up to the (adaptive) spin window, then futex",
 	 ZC_WAIT_BLOCKS | ZC_WAIT_SPINS, wait_hybrid, publish_futex},
 	{"condvar", "mutex + condition variable (Disruptor Blocking)",
 	 ZC_WAIT_BLOCKS, wait_condvar, publish_condvar},
@@ -344,6 +359,7 @@ int zc_waiter_init(struct zc_waiter *w, const struct zc_wait_strategy *s,
 	atomic_init(&w->parked, 0);
 	atomic_init(&w->epoch, 0);
 	atomic_init(&w->parks, 0);
+	atomic_init(&w->spin_cur, cfg->spin_ns);
 	w->s = s;
 	w->cfg = *cfg;
 	w->efd = -1;

@@ -22,7 +22,12 @@
  *	sleep	 spin, then yield, then nanosleep with exponential back-off
  *		 from sleep_min_ns to sleep_max_ns (LMAX Disruptor Sleeping)
  *	futex	 park on a futex whenever nothing is there
- *	hybrid	 spin (with pause) for spin_ns, then futex
+ *	hybrid	 spin (with pause) for up to spin_ns, then futex; the
+ *		 window adapts: it doubles (up to spin_ns) after a wait that
+ *		 ended within spin_ns and halves (down to spin_ns/32) after
+ *		 one that outlasted it, so a steady low rate stops paying
+ *		 for a spin that never catches anything, and a burst gets
+ *		 the whole window back within a few events
  *	condvar	 pthread mutex + condition variable (Disruptor Blocking)
  *	eventfd	 blocking read(2) of an eventfd
  *	phased	 spin for spin_ns, yield for yield_ns, then futex (Disruptor
@@ -64,7 +69,8 @@
 #define ZC_WAIT_MAX_NS 1000000000ull
 
 struct zc_wait_config {
-	uint64_t spin_ns;      /* hybrid, phased: spin window (default 50 us) */
+	uint64_t spin_ns;      /* phased: spin window; hybrid: its upper
+				  bound (default 50 us) */
 	uint64_t yield_ns;     /* phased: yield window after the spin (50 us) */
 	uint64_t sleep_min_ns; /* sleep: first nanosleep (1 us) */
 	uint64_t sleep_max_ns; /* sleep: back-off cap (100 us) */
@@ -104,8 +110,9 @@ struct zc_waiter {
 	uint64_t wakes; /* publisher only: wake-up calls made */
 	/* Waiters announce themselves here; the publisher loads it. */
 	_Alignas(128) atomic_uint parked;
-	atomic_uint epoch;  /* the futex word: bumped before each wake */
-	atomic_ulong parks; /* times a waiter blocked in the kernel */
+	atomic_uint epoch;	   /* the futex word: bumped before each wake */
+	atomic_ulong parks;	   /* times a waiter blocked in the kernel */
+	_Atomic uint64_t spin_cur; /* hybrid: the current spin window */
 	/* Read-only after init, plus condvar's lock. */
 	_Alignas(128) const struct zc_wait_strategy *s;
 	struct zc_wait_config cfg;
