@@ -753,6 +753,22 @@ static void headlines(struct wait_run *run)
 	}
 	if (idle)
 		printf("\n");
+	for (int i = 0; i < run->ncases; i++) {
+		const struct wait_case *wc = &run->cases[i];
+		double f;
+		if (!wc->s || !(wc->s->flags & ZC_WAIT_BURNS) || wc->oversub)
+			continue;
+		f = median_of(run, &run->res.cases[wc->idx], M_CPU_FRAC);
+		if (f < 0.9) {
+			printf("warning: a spinning waiter (%s) got only %.2f "
+			       "of "
+			       "its core: other work shares these CPUs (load "
+			       "average %.1f), so the latencies include time "
+			       "spent descheduled\n",
+			       wc->s->name, f, ctx->si.loadavg1);
+			break;
+		}
+	}
 	if (is_vm(ctx) && ctx->si.npus <= 4)
 		printf("note: this is a %s virtual machine with %d vCPUs: the "
 		       "futex, condvar and eventfd wake-up latencies here are "
@@ -772,45 +788,34 @@ static void rate_short(long long rate, char *buf, size_t len)
 		rate_text(rate, buf, len);
 }
 
-/* Tag the lowest offered rate and "max" (or the highest) of a series so
- * the direction of each line can be read: labels for every point would
- * not fit, and would hide the lines. */
-static void label_ends(struct wait_run *run, struct zc_plot *p,
-		       const struct wait_case *first)
+/* Tag the lowest offered rate of a series, where its line starts: labels
+ * for every point would not fit in p->extra, and would hide the lines. */
+static void label_start(struct wait_run *run, struct zc_plot *p,
+			const struct wait_case *first)
 {
-	const struct wait_case *lo = NULL, *hi = NULL;
+	const struct wait_case *lo = NULL;
+	size_t len = strlen(p->extra);
+	double x, y;
+	char rv[16];
 
 	for (int i = 0; i < run->ncases; i++) {
 		const struct wait_case *wc = &run->cases[i];
-		if (wc->s != first->s || wc->spin_us != first->spin_us ||
-		    wc->plan.place != first->plan.place ||
-		    wc->rate == RATE_IDLE ||
-		    run->res.cases[wc->idx].status != ZC_CASE_OK)
-			continue;
-		if (!lo ||
-		    (wc->rate > 0 && (lo->rate < 0 || wc->rate < lo->rate)))
+		if (wc->s == first->s && wc->spin_us == first->spin_us &&
+		    wc->plan.place == first->plan.place &&
+		    run->res.cases[wc->idx].status == ZC_CASE_OK &&
+		    wc->rate > 0 && (!lo || wc->rate < lo->rate))
 			lo = wc;
-		if (!hi || (hi->rate != RATE_MAX &&
-			    (wc->rate == RATE_MAX || wc->rate > hi->rate)))
-			hi = wc;
 	}
-	for (int k = 0; k < 2 && lo; k++) {
-		const struct wait_case *wc = k ? hi : lo;
-		const struct zc_case *c = &run->res.cases[wc->idx];
-		double x = median_of(run, c, M_CPU_FRAC);
-		double y = median_of(run, c, M_P99);
-		size_t len = strlen(p->extra);
-		char rv[16];
-
-		if ((k && hi == lo) || !(x > 0) || !(y > 0))
-			continue;
-		rate_short(wc->rate, rv, sizeof(rv));
-		if (len + 80 < sizeof(p->extra))
-			snprintf(p->extra + len, sizeof(p->extra) - len,
-				 "set label \"%s\" at %.4g,%.4g offset 0.4,0.4 "
-				 "font \",7\"\n",
-				 rv, x, y);
-	}
+	if (!lo)
+		return;
+	x = median_of(run, &run->res.cases[lo->idx], M_CPU_FRAC);
+	y = median_of(run, &run->res.cases[lo->idx], M_P99);
+	rate_short(lo->rate, rv, sizeof(rv));
+	if (x > 0 && y > 0 && len + 64 < sizeof(p->extra))
+		snprintf(p->extra + len, sizeof(p->extra) - len,
+			 "set label \"%s\" at %.4g,%.4g offset 0.4,0.4 "
+			 "font \",7\"\n",
+			 rv, x, y);
 }
 
 static void build_plot(struct wait_run *run, struct zc_plot *p)
@@ -825,7 +830,7 @@ static void build_plot(struct wait_run *run, struct zc_plot *p)
 		 "(lower left is better)");
 	snprintf(p->subtitle, sizeof(p->subtitle),
 		 "one line per strategy, one point per offered rate (the "
-		 "lowest and max tagged)%s",
+		 "lowest tagged)%s",
 		 is_vm(run->ctx) ? "; on a VM futex wake-ups pay the "
 				   "hypervisor"
 				 : "");
@@ -837,6 +842,15 @@ static void build_plot(struct wait_run *run, struct zc_plot *p)
 	snprintf(p->ycol, sizeof(p->ycol), "p99_ns_median");
 	p->logx = 1;
 	p->logy = 1;
+	/* gnuplot cycles 8 colours; a full sweep has more series. */
+	snprintf(p->extra, sizeof(p->extra),
+		 "set linetype 9 lc rgb '#8c564b'\n"
+		 "set linetype 10 lc rgb '#7f7f7f'\n"
+		 "set linetype 11 lc rgb '#bcbd22'\n"
+		 "set linetype 12 lc rgb '#17becf'\n"
+		 "set linetype 13 lc rgb '#ff7f0e'\n"
+		 "set linetype 14 lc rgb '#2ca02c'\n"
+		 "set linetype cycle 14\n");
 	for (int i = 0; i < run->ncases; i++) {
 		struct wait_case *wc = &run->cases[i];
 		const struct zc_case *c = &run->res.cases[wc->idx];
@@ -864,7 +878,7 @@ static void build_plot(struct wait_run *run, struct zc_plot *p)
 		if (zc_plot_add_series(p, title, "strategy", wc->s->name,
 				       "spin_us", wc->spin_us >= 0 ? sv : "-",
 				       "place", zc_place_name(place), NULL))
-			label_ends(run, p, wc);
+			label_start(run, p, wc);
 	}
 }
 
