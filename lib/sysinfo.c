@@ -204,6 +204,15 @@ static void read_choice(const char *path, char *out, size_t len)
 	}
 }
 
+static int has_icache(const struct zc_topo *t, int cpu)
+{
+	hwloc_obj_t o = hwloc_get_pu_obj_by_os_index(t->t, (unsigned)cpu);
+	for (o = o ? o->parent : NULL; o; o = o->parent)
+		if (o->type == HWLOC_OBJ_L1ICACHE)
+			return 1;
+	return 0;
+}
+
 static void read_caches(struct zc_sysinfo *si, const struct zc_topo *t)
 {
 	int cpu = hwloc_bitmap_first(t->allowed);
@@ -215,13 +224,10 @@ static void read_caches(struct zc_sysinfo *si, const struct zc_topo *t)
 		      &si->l2_share);
 	zc_topo_cache(t, cpu, 3, 1, &si->l3, si->line ? NULL : &si->line,
 		      &si->l3_share);
-	/* A unified L1 answers both queries: it is not also an I-cache. */
-	if (si->l1i == si->l1d && si->l1i_share == si->l1d_share) {
-		unsigned long long s = 0;
-		if (zc_topo_cache(t, cpu, 1, 0, &s, NULL, NULL) == 0 &&
-		    s == si->l1d)
-			si->l1i = 0, si->l1i_share = 0;
-	}
+	/* A unified L1 answers the instruction query too: count an I-cache
+	 * only where hwloc has one. */
+	if (!has_icache(t, cpu))
+		si->l1i = 0, si->l1i_share = 0;
 }
 
 int zc_sysinfo_collect(struct zc_sysinfo *si, const struct zc_topo *t)
@@ -297,6 +303,15 @@ static void put(json_t *o, const char *key, json_t *v, int *bad)
 		*bad = 1;
 }
 
+/* o when every put() succeeded, else NULL (o released). */
+static json_t *done(json_t *o, int bad)
+{
+	if (!bad)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
 static json_t *int_or_null(long long x, int known)
 {
 	return known ? json_integer(x) : json_null();
@@ -367,11 +382,7 @@ static json_t *cpu_json(const struct zc_sysinfo *si)
 	put(o, "packages", json_integer(si->npackages), &bad);
 	put(o, "smt", json_boolean(si->smt), &bad);
 	put(o, "allowed", str_or_null(si->allowed), &bad);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, bad);
 }
 
 static json_t *caches_json(const struct zc_sysinfo *si)
@@ -385,11 +396,7 @@ static json_t *caches_json(const struct zc_sysinfo *si)
 	put(o, "l2", int_or_null((long long)si->l2, si->l2 > 0), &bad);
 	put(o, "l3", int_or_null((long long)si->l3, si->l3 > 0), &bad);
 	put(o, "line", int_or_null(si->line, si->line > 0), &bad);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, bad);
 }
 
 static json_t *counters_json(const struct zc_evset *ev)
@@ -409,11 +416,7 @@ static json_t *counters_json(const struct zc_evset *ev)
 				      zc_ev_status_name(e->status));
 		put(o, e->name, c, &bad);
 	}
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, bad);
 }
 
 static json_t *clock_json(const struct zc_clock_info *ci)
@@ -484,12 +487,7 @@ json_t *zc_meta_json(const struct zc_meta *m)
 	put(o, "cflags", json_string(ZC_CFLAGS), &bad);
 	put(o, "options", m->options ? json_incref(m->options) : json_null(),
 	    &bad);
-	if (bad) {
-		json_decref(o);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return o;
+	return done(o, bad);
 }
 
 int zc_meta_write(const char *dir, const struct zc_meta *m,
@@ -556,11 +554,7 @@ json_t *zc_sysinfo_gbench_context(const struct zc_sysinfo *si, const char *exe)
 	put(o, "library_build_type", json_string("release"), &bad);
 	put(o, "library_version", json_string(ZC_VERSION), &bad);
 	put(o, "json_schema_version", json_integer(1), &bad);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, bad);
 }
 
 /* ---- noise checks ------------------------------------------------------- */
