@@ -15,27 +15,6 @@
 
 #include "plot.h"
 
-/* STAND-IN until lib/out.c lands: remove after merging main. */
-#include "out.h"
-int zc_afile_open(struct zc_afile *a, const char *d, const char *name)
-{
-	snprintf(a->path, sizeof(a->path), "%s/%s", d, name);
-	snprintf(a->tmp, sizeof(a->tmp), "%s/.%s.tmp.%d", d, name, getpid());
-	a->f = fopen(a->tmp, "w");
-	return a->f ? 0 : -errno;
-}
-int zc_afile_commit(struct zc_afile *a)
-{
-	if (fclose(a->f) || rename(a->tmp, a->path))
-		return -EIO;
-	return 0;
-}
-void zc_afile_abort(struct zc_afile *a)
-{
-	fclose(a->f);
-	unlink(a->tmp);
-}
-
 static int failed;
 #define CHECK(c)                                                               \
 	do {                                                                   \

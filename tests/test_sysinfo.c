@@ -14,8 +14,7 @@
 #include "check.h"
 #include "sysinfo.h"
 
-/* STAND-INS until lib/out.c and lib/counters.c land: remove after merging. */
-#include "out.h"
+/* STAND-INS until lib/counters.c lands: remove after merging. */
 int zc_counters_paranoid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
@@ -30,18 +29,6 @@ int zc_counters_paranoid(void)
 const char *zc_ev_status_name(enum zc_ev_status s)
 {
 	return s == ZC_EV_OK ? "ok" : "unsupported";
-}
-json_t *zc_json_real(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-int zc_out_write_json(const char *dir, const char *name, const json_t *v)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return json_dump_file(v, path, JSON_INDENT(2) | JSON_REAL_PRECISION(15))
-		       ? -EIO
-		       : 0;
 }
 
 static const char *str(json_t *o, const char *key)
