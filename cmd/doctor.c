@@ -30,10 +30,10 @@ static void print_text(const struct zc_sysinfo *si, const struct zc_check *k,
 					   : si->virt);
 	for (int i = 0; i < n; i++) {
 		count[k[i].level]++;
-		printf("%-4s  %-19s %s\n", zc_check_level_name(k[i].level),
+		printf("%-4s  %-20s %s\n", zc_check_level_name(k[i].level),
 		       k[i].name, k[i].finding);
 		if (k[i].advice[0])
-			printf("      %-19s -> %s\n", "", k[i].advice);
+			printf("      %-20s -> %s\n", "", k[i].advice);
 	}
 	printf("\n%d ok, %d info, %d warn, %d bad (findings are advice, not "
 	       "failures)\n",

@@ -16,7 +16,8 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 "$z" doctor >"$tmp/out" 2>"$tmp/err"
-check "doctor exits 0 ($(cat "$tmp/err"))" test $? = 0
+rc=$?
+check "doctor exits 0 ($(cat "$tmp/err"))" test $rc = 0
 for name in virtualization governor smt isolation thp perf_event_paranoid \
 	counters numa load cpus; do
 	check "text names the $name finding" grep -q "^[a-z]* *$name " "$tmp/out"
@@ -25,7 +26,8 @@ check "text has a summary line" grep -q "findings are advice" "$tmp/out"
 check "nothing on stderr" test ! -s "$tmp/err"
 
 "$z" doctor --format json >"$tmp/json" 2>"$tmp/err"
-check "json exits 0" test $? = 0
+rc=$?
+check "json exits 0" test $rc = 0
 check "json parses with findings and the fingerprint" python3 - "$tmp/json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -44,7 +46,8 @@ for ev in s["counters"].values():
 EOF
 
 "$z" doctor --format csv >"$tmp/csv"
-check "csv exits 0" test $? = 0
+rc=$?
+check "csv exits 0" test $rc = 0
 check "csv header" grep -qx "name,level,finding,advice" "$tmp/csv"
 check "csv rows parse" python3 -c '
 import csv, sys
@@ -60,15 +63,19 @@ assert sorted(c) == ["cycles", "task-clock"], c
 ' "$tmp/ev.json"
 
 "$z" doctor -h >"$tmp/help"
-check "-h exits 0" test $? = 0
+rc=$?
+check "-h exits 0" test $rc = 0
 check "-h shows usage" grep -q "usage: zcbench doctor" "$tmp/help"
 
 "$z" doctor --no-such-option >/dev/null 2>"$tmp/err"
-check "unknown option exits 2" test $? = 2
+rc=$?
+check "unknown option exits 2" test $rc = 2
 check "unknown option message" grep -q "^zcbench doctor: " "$tmp/err"
 "$z" doctor --format yaml >/dev/null 2>&1
-check "bad --format exits 2" test $? = 2
+rc=$?
+check "bad --format exits 2" test $rc = 2
 "$z" doctor --events "" >/dev/null 2>&1
-check "empty --events exits 2" test $? = 2
+rc=$?
+check "empty --events exits 2" test $rc = 2
 
 exit $fail
