@@ -15,18 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "out.h"
 
-static int failures;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 static const char *const keys[] = {"size", "mode", "threads"};
 enum {
@@ -174,7 +166,7 @@ static void test_csv_field(void)
 		if (strcmp(buf, t[i].out)) {
 			fprintf(stderr, "csv field '%s' -> '%s', want '%s'\n",
 				t[i].in, buf, t[i].out);
-			failures++;
+			zc_check_failures++;
 		}
 		free(buf);
 	}
@@ -243,7 +235,7 @@ static int csv_col(const struct csv *c, const char *name)
 		if (!strcmp(c->field[0][j], name))
 			return j;
 	fprintf(stderr, "no csv column '%s'\n", name);
-	failures++;
+	zc_check_failures++;
 	return 0;
 }
 
@@ -713,7 +705,5 @@ int main(void)
 	test_atomic(root);
 	test_dirs(root);
 	rm_rf(root);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return zc_check_result();
 }
