@@ -193,14 +193,16 @@ static void write_axes(FILE *f, const struct zc_plot *p)
 	fputs("\nset terminal pngcairo size 900,560 noenhanced "
 	      "font \"DejaVu Sans,10\"\nset output out\n",
 	      f);
+	/* Titles centred on the image, not over the plot area (which the key
+	 * narrows): a long subtitle would be cut at the left edge. */
+	fprintf(f, "set tmargin %s\nset label 901 ",
+		p->subtitle[0] ? "4.5" : "3");
+	gp_str(f, p->title);
+	fputs(" at screen 0.5, screen 0.965 center font \",12\"\n", f);
 	if (p->subtitle[0]) {
-		fputs("set title ", f);
-		gp_str(f, p->title);
-		fputs(" . \"\\n\" . ", f);
+		fputs("set label 902 ", f);
 		gp_str(f, p->subtitle);
-		fputc('\n', f);
-	} else {
-		gp_set(f, "set title", p->title);
+		fputs(" at screen 0.5, screen 0.925 center font \",9\"\n", f);
 	}
 	gp_set(f, "set xlabel", p->xlabel);
 	gp_set(f, "set ylabel", p->ylabel);

@@ -14,23 +14,6 @@
 #include "check.h"
 #include "sysinfo.h"
 
-/* STAND-INS until lib/counters.c lands: remove after merging. */
-int zc_counters_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int p = -100;
-	if (f) {
-		if (fscanf(f, "%d", &p) != 1)
-			p = -100;
-		fclose(f);
-	}
-	return p;
-}
-const char *zc_ev_status_name(enum zc_ev_status s)
-{
-	return s == ZC_EV_OK ? "ok" : "unsupported";
-}
-
 static const char *str(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
