@@ -13,17 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "plot.h"
-
-static int failed;
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			failed = 1;                                            \
-		}                                                              \
-	} while (0)
 
 static char dir[256];
 
@@ -326,7 +317,7 @@ int main(void)
 		fprintf(stderr,
 			"gnuplot is not installed: rendering not tested\n");
 		cleanup();
-		return failed ? 1 : 77;
+		return zc_check_failures ? 1 : 77;
 	}
 	test_numeric();
 	test_categorical();
@@ -335,5 +326,5 @@ int main(void)
 		fprintf(stderr, "kept %s\n", dir);
 	else
 		cleanup();
-	return failed;
+	return zc_check_result();
 }
