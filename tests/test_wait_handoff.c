@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,26 @@ static void *counted(void *p)
 	return NULL;
 }
 
+/* Put producer and consumer on different CPUs where there are two: left
+ * to the scheduler, a loaded machine sometimes stacks both on one CPU, and
+ * a spinning side then burns whole time slices waiting for the other. */
+static void spread(pthread_t *t, int n)
+{
+	cpu_set_t all;
+	int cpu = -1;
+
+	if (sched_getaffinity(0, sizeof(all), &all) || CPU_COUNT(&all) < n)
+		return;
+	for (int i = 0; i < n; i++) {
+		cpu_set_t one;
+		while (!CPU_ISSET(++cpu, &all))
+			;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_setaffinity_np(t[i], sizeof(one), &one);
+	}
+}
+
 static uint64_t handoff_progress(void *arg)
 {
 	struct handoff *h = arg;
@@ -220,6 +241,7 @@ static void run_handoff(const struct zc_wait_strategy *s,
 			exit(1);
 		}
 	}
+	spread(t, 2);
 	join_watched(t, 2, &h->done, handoff_progress, h, what);
 
 	CHECKF(h->bad_at == 0,
