@@ -731,23 +731,28 @@ static void headlines(struct wait_run *run)
 	if (low > 0) {
 		const struct zc_case *h = find_case(run, "hybrid", low, spin50);
 		const struct zc_case *f = find_case(run, "futex", low, -1);
-		const struct zc_case *s = find_case(run, "spin", low, -1);
 		double hc = median_of(run, h, M_CPU_FRAC);
 		double h99 = median_of(run, h, M_P99);
 		double f99 = median_of(run, f, M_P99);
-		double s50 = median_of(run, s, M_P50);
 		if (h && f) {
 			printf("hybrid (spin %lld us) at %lld events/s: waiter "
 			       "uses %.1f%% of a core; p99 %.0f ns vs futex "
 			       "%.0f ns (%.2fx)\n",
 			       spin50, low, 100 * hc, h99, f99, h99 / f99);
 		}
-		if (s && pp) {
-			printf("spin p50 at %lld events/s: %.0f ns = %.1fx the "
-			       "core-to-core transfer (ping-pong, one way: "
-			       "%.0f ns)\n",
-			       low, s50, s50 / c2c, c2c);
-		}
+	}
+	for (int r = 0; pp && r < opt_rate.n; r++) {
+		const struct zc_case *s =
+			find_case(run, "spin", opt_rate.v[r], -1);
+		double p50 = median_of(run, s, M_P50);
+		char rv[24];
+		if (!s || opt_rate.v[r] == RATE_IDLE)
+			continue;
+		rate_text(opt_rate.v[r], rv, sizeof(rv));
+		printf("spin p50 at %s events/s: %.0f ns = %.1fx the "
+		       "core-to-core "
+		       "transfer (ping-pong, one way: %.0f ns)\n",
+		       rv, p50, p50 / c2c, c2c);
 	}
 	for (int si = 0; si < opt_strategy.n; si++) {
 		const struct zc_wait_strategy *s =
@@ -771,8 +776,8 @@ static void headlines(struct wait_run *run)
 		f = median_of(run, &run->res.cases[wc->idx], M_CPU_FRAC);
 		if (f < 0.9) {
 			printf("warning: a spinning waiter (%s) got only %.2f "
-			       "of "
-			       "its core: other work shares these CPUs (load "
+			       "of its core: other work shares these CPUs "
+			       "(load "
 			       "average %.1f), so the latencies include time "
 			       "spent descheduled\n",
 			       wc->s->name, f, ctx->si.loadavg1);
