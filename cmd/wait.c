@@ -353,6 +353,7 @@ static void pingpong(struct zc_worker *w, struct shared *sh)
 			zc_cpu_relax();
 		}
 		if (me)
+			/* release: as the serve above */
 			atomic_store_explicit(&sh->ball, back,
 					      memory_order_release);
 		else
@@ -409,6 +410,7 @@ static void record_pingpong(struct wait_run *run, struct zc_case *c, int rep,
 	static const int none[] = {M_CPU_FRAC, M_CPU_EV, M_WAKER,
 				   M_VCSW,     M_IVCSW,	 M_PARKS,
 				   M_WAKES,    M_RATE,	 M_RATE_FRAC};
+	/* relaxed: the team was joined */
 	uint64_t ball = atomic_load_explicit(&sh->ball, memory_order_relaxed);
 
 	if (ball != 2 * (uint64_t)PINGPONG_ROUNDS ||
