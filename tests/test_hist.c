@@ -8,18 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "stats.h"
 
-static int failures;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 /* splitmix64: a fixed, portable stream of test values. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -59,7 +51,7 @@ static void test_buckets(void)
 			fprintf(stderr, "bucket %d starts at %llu after %llu\n",
 				b, (unsigned long long)lo,
 				(unsigned long long)prev_hi);
-			failures++;
+			zc_check_failures++;
 			return;
 		}
 		CHECK(lo <= hi);
@@ -107,7 +99,7 @@ static void check_quantiles(const char *what, uint64_t *v, size_t n)
 			fprintf(stderr, "%s q=%g: hist %llu, exact %llu\n",
 				what, qs[i], (unsigned long long)got,
 				(unsigned long long)exact);
-			failures++;
+			zc_check_failures++;
 		}
 	}
 	free(h);
@@ -191,7 +183,5 @@ int main(void)
 	test_buckets();
 	test_quantile_accuracy();
 	test_merge_and_edges();
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return zc_check_result();
 }

@@ -12,18 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "stats.h"
 
-static int failures;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 #define NEAR(a, b, tol) CHECK(fabs((double)(a) - (double)(b)) <= (tol))
 
@@ -100,7 +92,7 @@ static void test_ci_ranks(void)
 		if (s.ci_lo != want[t].lo || s.ci_hi != want[t].hi) {
 			fprintf(stderr, "n=%d: ci [%g, %g], want [%d, %d]\n", n,
 				s.ci_lo, s.ci_hi, want[t].lo, want[t].hi);
-			failures++;
+			zc_check_failures++;
 		}
 	}
 	/* Below 6 samples no pair of order statistics reaches 95 %. */
@@ -203,7 +195,5 @@ int main(void)
 	test_outliers();
 	test_edges();
 	test_mann_whitney();
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return zc_check_result();
 }
