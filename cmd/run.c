@@ -474,10 +474,12 @@ static void md_headlines(FILE *f, const struct zc_rset *set)
 			if (!n || zc_stats_summary(x, (size_t)n, &s) < 0)
 				continue;
 			fprintf(f,
-				"- %s: **%.2f %s** (`%s`; median of %d, "
+				"- %s: **%.2f%s%s** (`%s`; median of %d, "
 				"range %.2f..%.2f)\n",
-				hl->text, s.median, unit, jstr(cs, "name"), s.n,
-				s.min, s.max);
+				hl->text, s.median,
+				strcmp(unit, "x") ? " " : "",
+				strcmp(unit, "x") ? unit : "×",
+				jstr(cs, "name"), s.n, s.min, s.max);
 			shown++;
 		}
 	}
@@ -670,17 +672,17 @@ static int write_suite_meta(struct run *run, const char *status)
 	for (int k = 0; k < run->suite.n; k++) {
 		const struct zc_suite_line *l = &run->suite.line[k];
 		json_array_append_new(
-			lines,
-			json_pack(
-				"{s:i, s:s, s:s, s:o, s:s, s:o}", "line",
-				l->lineno, "command", l->argv[0], "text",
-				json_string(l->text), "exit",
-				run->lr[k].rc >= 0 ? json_integer(run->lr[k].rc)
-						   : json_null(),
-				"status", line_status(run->lr[k].rc), "seconds",
-				run->lr[k].rc >= 0
-					? json_real(run->lr[k].seconds)
-					: json_null()));
+			lines, json_pack("{s:i, s:s, s:s, s:o, s:s, s:o}",
+					 "line", l->lineno, "command",
+					 l->argv[0], "text", l->text, "exit",
+					 run->lr[k].rc >= 0
+						 ? json_integer(run->lr[k].rc)
+						 : json_null(),
+					 "status", line_status(run->lr[k].rc),
+					 "seconds",
+					 run->lr[k].rc >= 0
+						 ? json_real(run->lr[k].seconds)
+						 : json_null()));
 	}
 	json_object_set_new(meta, "status", json_string(status));
 	json_object_set_new(meta, "suite",
@@ -732,7 +734,10 @@ int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 	e = zc_suite_load(&run->suite, path);
 	if (e < 0) {
 		if (e == -EINVAL || e == -E2BIG)
-			fprintf(stderr, "%s\n", run->suite.err);
+			fprintf(stderr,
+				"%s\nzcbench run: invalid suite '%s': "
+				"nothing was run\n",
+				run->suite.err, path);
 		else
 			zc_usage(ctx, "cannot read suite '%s': %s", path,
 				 strerror(-e));

@@ -738,9 +738,8 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 	r->nn = nn;
 	if (st == ZC_CMP_INCONCLUSIVE)
 		snprintf(r->note, sizeof(r->note),
-			 "too few repetitions (%d vs %d): the rank test cannot "
-			 "reach p < %g; run with --repeat %d or more",
-			 nb, nn, c->o.alpha, reps_needed(c->o.alpha));
+			 "too few repetitions (%d vs %d) for p < %g", nb, nn,
+			 c->o.alpha);
 	else if (st == ZC_CMP_UNCHANGED && fabs(change) > c->o.threshold)
 		snprintf(r->note, sizeof(r->note),
 			 "beyond the threshold but not significant (p = %.2g)",
