@@ -12,7 +12,7 @@
 #include "check.h"
 #include "clock.h"
 
-#define ROUNDS 20000
+#define ROUNDS 5000
 static struct zc_barrier bar;
 static atomic_int arrived;
 static atomic_int bad;
