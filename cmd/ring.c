@@ -167,8 +167,8 @@ static const struct zc_metric ring_metrics[M_COUNT] = {
 			"round trip)",
 			ZC_M_SHOW, ZC_GB_CPU_TIME, 1},
 	[M_CONS_CPU] = {"cons_cpu_ns_per_msg", "ns", ZC_BETTER_LOWER,
-			"consumer CPU time per message (rtt: pong side per "
-			"round trip)",
+			"consumer CPU time per message, spinning while empty "
+			"included (rtt: pong side per round trip)",
 			ZC_M_SHOW, ZC_GB_NONE, 1},
 	[M_RTT] = {"rtt_ns", "ns", ZC_BETTER_LOWER,
 		   "ping-pong round trip (rtt)", ZC_M_SHOW, ZC_GB_NONE, 1},
@@ -982,6 +982,7 @@ static int job_open(struct job *j, const struct transport *t,
 static void child_main(struct run *run, struct job *j, int cpu)
 {
 	struct side *s = &j->sh->cons;
+	const char *fault;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
@@ -995,8 +996,20 @@ static void child_main(struct run *run, struct job *j, int cpu)
 			_exit(1);
 		zc_cpu_relax();
 	}
-	if (getenv("ZC_RING_FAULT") &&
-	    !strcmp(getenv("ZC_RING_FAULT"), "kill-consumer")) {
+	fault = getenv("ZC_RING_FAULT");
+	if (fault && !strcmp(fault, "corrupt")) {
+		/* Test hook: damage message 100 in the ring before reading
+		 * it, as a bad transport would; the producer cannot reuse the
+		 * slot before we consume it. */
+		struct zc_ring *r = &j->ch[0].ring;
+		/* acquire: message 100 is complete before we damage it */
+		while (atomic_load_explicit(r->head, memory_order_acquire) <=
+			       100 &&
+		       !peer_gone(&j->ch[0]))
+			zc_cpu_relax();
+		((unsigned char *)zc_ring_slot(r, 100))[3] ^= 0x40;
+	}
+	if (fault && !strcmp(fault, "kill-consumer")) {
 		/* Test hook: die mid-run, as a crashed consumer would. */
 		struct params part = *j->ch[0].p;
 		part.count = part.count / 2 + 1;
@@ -1617,7 +1630,8 @@ static int validate(struct zc_ctx *ctx)
 					phys >> 20);
 		}
 	for (int p = 0; p < opt_place.n; p++)
-		if (opt_place.v[p] == ZC_PLACE_CPUS && ctx->ncpus < 2)
+		if (opt_place.v[p] == ZC_PLACE_CPUS && ctx->ncpus < 2 &&
+		    opt_place.n == 1)
 			return zc_usage(ctx,
 					"--place cpus needs --cpus with two "
 					"CPUs (producer, consumer)");
