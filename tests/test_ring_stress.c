@@ -49,7 +49,8 @@ static void produce(struct zc_ring *r, const struct stress *s, int *err)
 
 	*err = 0;
 	while (seq < s->count) {
-		uint32_t n = s->count - seq < b ? (uint32_t)(s->count - seq) : b;
+		uint32_t n =
+			s->count - seq < b ? (uint32_t)(s->count - seq) : b;
 		*err = zc_ring_claim(r, n, &lo);
 		if (*err)
 			return;
@@ -99,8 +100,10 @@ static void consume(struct zc_ring *r, const struct stress *s,
 
 static int make_ring(struct zc_ring *r, const struct stress *s)
 {
-	struct zc_ring_cfg c = {.slot_size = s->size, .capacity = s->cap,
-				.isolation = s->iso, .node = -1,
+	struct zc_ring_cfg c = {.slot_size = s->size,
+				.capacity = s->cap,
+				.isolation = s->iso,
+				.node = -1,
 				.mem_flags = ZC_MEM_MEMFD};
 	int err = zc_ring_create(r, &c);
 	CHECKF(err == 0, "zc_ring_create: %s", zc_ring_strerror(err));
@@ -116,8 +119,8 @@ static void check_verdict(const char *how, const struct stress *s,
 	       "checksum, first at %llu (%s)",
 	       how, s->what, (unsigned long long)v->received,
 	       (unsigned long long)s->count, (unsigned long long)v->bad_seq,
-	       (unsigned long long)v->bad_sum,
-	       (unsigned long long)v->first_bad, strerror(-v->first_err));
+	       (unsigned long long)v->bad_sum, (unsigned long long)v->first_bad,
+	       strerror(-v->first_err));
 }
 
 struct targ {
@@ -204,8 +207,9 @@ static void run_process(const struct stress *s, uint64_t die_after)
 	r.prod_wait = (struct zc_ring_wait){.wait = child_alive, .arg = &pid};
 	produce(&r, s, &err);
 	if (die_after) {
-		CHECKF(err == -EPIPE, "producer should notice the dead "
-				      "consumer, got %d",
+		CHECKF(err == -EPIPE,
+		       "producer should notice the dead "
+		       "consumer, got %d",
 		       err);
 		CHECK(pid == -1);
 	} else {
