@@ -18,6 +18,7 @@ static const struct zc_command commands[] = {
 	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
+	{"ffi", cmd_ffi, ZC_CMD_RESULTS, "per-message calls into native code vs the shared ring"},
 	{"ring", cmd_ring, ZC_CMD_RESULTS,
 	 "SPSC shared-memory ring vs mutex queue, pipe, unix socket, ck_ring"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
