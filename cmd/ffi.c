@@ -396,9 +396,10 @@ static void child_explain(struct child *ch, char *why, size_t len)
 	const char *line = last_line(ch->err);
 
 	if (WIFSIGNALED(ch->status))
-		snprintf(why, len, "%s killed by signal %d (%s)%s%s", ch->what,
-			 WTERMSIG(ch->status), strsignal(WTERMSIG(ch->status)),
-			 *line ? ": " : "", line);
+		snprintf(why, len, "%s was killed by signal %d (%s)%s%s",
+			 ch->what, WTERMSIG(ch->status),
+			 strsignal(WTERMSIG(ch->status)), *line ? ": " : "",
+			 line);
 	else
 		snprintf(why, len, "%s exited with status %d: %s", ch->what,
 			 WEXITSTATUS(ch->status),

@@ -34,3 +34,8 @@ install(TARGETS zc_ffi_sink LIBRARY
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/scripts/ffi_host.py
         DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/zcbench
         RENAME zcbench_ffi_host.py)
+
+# test_ffi loads the sink and the host script from the build tree.
+if(BUILD_TESTING AND COMMAND cmake_language)
+  cmake_language(DEFER CALL add_dependencies test_ffi zc_ffi_sink zc_ffi_host)
+endif()
