@@ -86,6 +86,17 @@ static struct zc_list opt_transport, opt_size, opt_batch, opt_cap, opt_iso,
 	opt_place, opt_mode;
 static long long opt_rate, opt_messages;
 static double opt_seconds;
+static int opt_mem_node, opt_huge;
+
+enum {
+	NODE_PRODUCER,
+	NODE_CONSUMER,
+	NODE_LOCAL
+};
+static const struct zc_word node_words[] = {{"producer", NODE_PRODUCER},
+					    {"consumer", NODE_CONSUMER},
+					    {"local", NODE_LOCAL},
+					    {NULL, 0}};
 
 static const struct zc_opt ring_opts[] = {
 	ZC_OPT_CHOICES(
@@ -126,6 +137,15 @@ static const struct zc_opt ring_opts[] = {
 		   "messages (tput, lat) or round trips (rtt) per repetition; "
 		   "0: sized by the warm-up to last --seconds",
 		   &opt_messages, 0, 10000000000LL),
+	ZC_OPT_CHOICE("memory-node", "producer",
+		      "NUMA node for ring/queue memory: the producer's CPU's "
+		      "node, the consumer's, or local (first touch); the "
+		      "binding is verified and recorded in the case label",
+		      &opt_mem_node, node_words),
+	ZC_OPT_FLAG("huge",
+		    "ring/queue memory on huge pages (hugetlb, else "
+		    "THP; recorded in the label)",
+		    &opt_huge),
 	ZC_OPT_DOUBLE("seconds", "S", "s", NULL,
 		      "target time per repetition when --messages is 0 "
 		      "(default 0.2; 0.05 with --quick)",
@@ -206,6 +226,8 @@ struct shared {
 
 struct params {
 	int transport, mode;
+	int node;	    /* memory node, -1 local */
+	unsigned mem_flags; /* ZC_MEM_HUGE or 0 */
 	uint32_t size, batch, iso;
 	uint64_t cap, count;
 };
@@ -280,11 +302,19 @@ static int ring_open(struct chan *c)
 	struct zc_ring_cfg cfg = {.slot_size = c->p->size,
 				  .capacity = c->p->cap,
 				  .isolation = c->p->iso,
-				  .node = -1,
-				  .mem_flags = c->p->transport == T_PROCESS
-						       ? ZC_MEM_MEMFD
-						       : ZC_MEM_PRIVATE};
+				  .node = c->p->node,
+				  .mem_flags = c->p->mem_flags |
+					       (c->p->transport == T_PROCESS
+							? ZC_MEM_MEMFD
+							: ZC_MEM_PRIVATE)};
 	int err = zc_ring_create(&c->ring, &cfg);
+	if (err == -ENOMEM && (cfg.mem_flags & ZC_MEM_HUGE)) {
+		/* shm.c falls back to small pages only when memfd_create
+		 * refuses MFD_HUGETLB; with no huge pages reserved the mmap
+		 * fails instead. Fall back here; the label says "4k". */
+		cfg.mem_flags &= ~ZC_MEM_HUGE;
+		err = zc_ring_create(&c->ring, &cfg);
+	}
 	if (err)
 		return err;
 	c->ring.prod_wait = (struct zc_ring_wait){.wait = spin_wait, .arg = c};
@@ -370,7 +400,8 @@ INLINE const void *stage_rslot(struct chan *c, uint64_t seq)
 static int mq_open(struct chan *c)
 {
 	size_t len = sizeof(struct mq) + c->p->cap * c->p->size + 128;
-	int err = zc_mem_alloc(&c->mem, len, -1, ZC_MEM_PRIVATE, NULL);
+	int err = zc_mem_alloc(&c->mem, len, c->p->node,
+			       ZC_MEM_PRIVATE | c->p->mem_flags, NULL);
 	if (err)
 		return err;
 	c->mq = c->mem.p;
@@ -572,7 +603,8 @@ static int ck_open(struct chan *c)
 {
 	size_t pool = 2 * c->p->cap * c->p->size;
 	size_t bufl = c->p->cap * sizeof(struct ck_ring_buffer);
-	int err = zc_mem_alloc(&c->mem, pool + bufl, -1, ZC_MEM_PRIVATE, NULL);
+	int err = zc_mem_alloc(&c->mem, pool + bufl, c->p->node,
+			       ZC_MEM_PRIVATE | c->p->mem_flags, NULL);
 	if (err)
 		return err;
 	c->pool = c->mem.p;
@@ -1256,6 +1288,17 @@ static int ring_one(void *vctx, int i, int rep)
 			     zc_ring_strerror(err));
 		return err;
 	}
+	if (!c->label[0]) {
+		const struct zc_mem *m = t->open == ring_open
+						 ? &j.ch[0].ring.mem
+					 : j.ch[0].mem.p ? &j.ch[0].mem
+							 : NULL;
+		if (m)
+			snprintf(c->label, sizeof(c->label), "mem %s, %s",
+				 m->binding, m->pages);
+		else
+			snprintf(c->label, sizeof(c->label), "kernel buffers");
+	}
 	err = run_job(run, rc, &j, why, sizeof(why));
 	if (err == -EINTR) {
 		/* interrupted: keep what was measured, record nothing */
@@ -1326,6 +1369,14 @@ static int add_case(struct run *run, const struct params *p, int place,
 		return -ENOMEM;
 	rc = &run->cases[run->ncases++];
 	rc->p = *p;
+	rc->p.mem_flags = opt_huge ? ZC_MEM_HUGE : 0;
+	rc->p.node =
+		opt_mem_node == NODE_LOCAL || perr
+			? -1
+			: zc_topo_cpu_node(
+				  &run->ctx->topo,
+				  plan->cpu[opt_mem_node == NODE_CONSUMER ? 1
+									  : 0]);
 	rc->plan = *plan;
 	rc->plan.place = place;
 	rc->idx = run->res.ncases - 1;
