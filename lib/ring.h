@@ -16,13 +16,19 @@
  *	struct zc_ring r;
  *	zc_ring_create(&r, &cfg);			(formats and touches)
  *
- *	producer:				consumer:
- *	uint64_t lo;				uint64_t lo;
- *	zc_ring_claim(&r, n, &lo);		int n = zc_ring_wait_avail(&r,
- *	for (s = lo; s < lo + n; s++)			max, &lo);
- *		fill(zc_ring_slot(&r, s));	for (s = lo; s < lo + n; s++)
- *	zc_ring_publish(&r, lo, lo + n - 1);		use(zc_ring_slot(&r,
- *s)); zc_ring_consume(&r, lo + n - 1); zc_ring_free(&r);
+ *	producer:
+ *		uint64_t lo;
+ *		zc_ring_claim(&r, n, &lo);	(waits while full)
+ *		for (uint64_t s = lo; s < lo + n; s++)
+ *			fill(zc_ring_slot(&r, s));
+ *		zc_ring_publish(&r, lo, lo + n - 1);
+ *	consumer:
+ *		uint64_t lo;
+ *		int n = zc_ring_wait_avail(&r, max, &lo);  (waits while empty)
+ *		for (uint64_t s = lo; s < lo + n; s++)
+ *			use(zc_ring_slot(&r, s));
+ *		zc_ring_consume(&r, lo + n - 1);
+ *	zc_ring_free(&r);
  *
  * A producer must publish what it claimed, in order, before claiming past
  * it; a consumer must consume what it was given, in order. Sequences start
@@ -60,12 +66,16 @@
  *
  * The protocol, for a producer in any language (e.g. Python with
  * struct.pack_into on an mmap of the segment):
- *	1. free = C - (s_next + n - tail); read tail (an 8-byte aligned load:
- *	   acquire on arm64, plain on x86) only when the cached value says the
- *	   ring is too full; wait (spin/sleep) while s_next + n - tail > C.
+ *	1. keep s_next (next sequence) and a cached tail; while
+ *	   s_next + n - cached_tail > C, reload tail from offset 2*I (an
+ *	   8-byte aligned load: acquire on arm64, plain on x86) and wait
+ *	   (spin or sleep) if it is still too full.
  *	2. write the n messages into the slots of s_next .. s_next+n-1.
- *	3. store head = s_next + n (8-byte aligned store; release: on x86 a
- *	   plain store after the slot writes; on arm64 stlr or a dmb first).
+ *	3. store head = s_next + n at offset I as ONE aligned 8-byte store
+ *	   (release: on x86 a plain store after the slot writes; on arm64
+ *	   stlr or a dmb first). From CPython, e.g. a memoryview of the
+ *	   mapping cast to 'Q' and indexed (one 8-byte store on x86-64);
+ *	   never two 4-byte halves, which a reader may see torn.
  * The consumer mirrors it: read head (acquire) when its cache runs out,
  * read slots [tail, head), then store tail (release).
  * ---------------------------------------------------------------------
