@@ -1507,9 +1507,8 @@ static void make_plots(struct run *run, struct zc_plot *pl, int *np)
 		 "SPSC transports: one-way throughput vs message size "
 		 "(higher is better)");
 	snprintf(p->subtitle, sizeof(p->subtitle),
-		 "every message's sequence and checksum verified; "
-		 "thread/process:"
-		 " zcbench ring; batch = messages per publish/write/lock");
+		 "every message's sequence and checksum verified; batch = "
+		 "messages per publish, write or lock");
 	snprintf(p->xlabel, sizeof(p->xlabel), "message size [bytes]");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "million messages/s (median, bars min..max)");
