@@ -169,6 +169,7 @@ enum {
 	M_P99,
 	M_P999,
 	M_MAX,
+	M_CPU_UTIL,
 	M_COUNT
 };
 static const struct zc_metric ring_metrics[M_COUNT] = {
@@ -203,6 +204,11 @@ static const struct zc_metric ring_metrics[M_COUNT] = {
 		    1},
 	[M_MAX] = {"lat_max_ns", "ns", ZC_BETTER_LOWER,
 		   "one-way latency maximum (lat)", 0, ZC_GB_NONE, 1},
+	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
+			"CPU time over wall time, mean of both sides: below 1 "
+			"a side slept (peers that block) or was preempted "
+			"(spinning transports: the label says so)",
+			0, ZC_GB_NONE, 1},
 };
 
 /* ---- state shared by the two sides (and processes) ---------------------- */
@@ -919,19 +925,21 @@ struct transport {
 	void (*close)(struct chan *c);
 	void (*run)(struct chan *a, struct chan *b, int role, uint64_t rate);
 	int uses_iso, uses_cap;
+	int spins; /* both sides busy-poll: CPU time == wall time */
 };
 
 static const struct transport transports[T_COUNT] = {
-	[T_THREAD] = {"thread", 0, NULL, ring_open, ring_close, ring_run, 1, 1},
+	[T_THREAD] = {"thread", 0, NULL, ring_open, ring_close, ring_run, 1, 1,
+		      1},
 	[T_PROCESS] = {"process", 1, NULL, ring_open, ring_close, ring_run, 1,
-		       1},
+		       1, 1},
 	[T_MUTEX] = {"mutex", 0, NULL, mq_open, mq_close, mq_run, 0, 1},
 	[T_PIPE] = {"pipe", 0, NULL, fd_open, fd_close, fd_run, 0, 1},
 	[T_UNIX] = {"unix", 0, NULL, fd_open, fd_close, fd_run, 0, 0},
 #ifdef ZC_HAVE_CK
-	[T_CK] = {"ck", 0, ck_avail, ck_open, ck_close, ck_run, 0, 1},
+	[T_CK] = {"ck", 0, ck_avail, ck_open, ck_close, ck_run, 0, 1, 1},
 #else
-	[T_CK] = {"ck", 0, ck_avail, NULL, NULL, NULL, 0, 1},
+	[T_CK] = {"ck", 0, ck_avail, NULL, NULL, NULL, 0, 1, 1},
 #endif
 };
 
@@ -1203,7 +1211,7 @@ static void record(struct run *run, struct rcase *rc, struct zc_case *c,
 {
 	const struct zc_results *r = &run->res;
 	double n = (double)rc->p.count;
-	double el = (double)(sh->cons.t1 - sh->prod.t0);
+	double el = (double)(sh->cons.t1 - sh->prod.t0), util;
 
 	c->iterations[rep] = n;
 	zc_case_set(r, c, rep, M_PROD_CPU, (double)sh->prod.cpu_ns / n);
@@ -1228,6 +1236,18 @@ static void record(struct run *run, struct rcase *rc, struct zc_case *c,
 			    (double)zc_hist_quantile(&sh->hist, 0.999));
 		zc_case_set(r, c, rep, M_MAX, (double)sh->hist.max);
 		break;
+	}
+	util = ((double)sh->prod.cpu_ns / (double)(sh->prod.t1 - sh->prod.t0) +
+		(double)sh->cons.cpu_ns / (double)(sh->cons.t1 - sh->cons.t0)) /
+	       2;
+	zc_case_set(r, c, rep, M_CPU_UTIL, util);
+	/* Both sides of the lock-free transports spin: less than 90 % on CPU
+	 * means this machine took the CPU away (oversubscribed, a VM). */
+	if (util < 0.9 && transports[rc->p.transport].spins &&
+	    !strstr(c->label, "preempted")) {
+		size_t l = strlen(c->label);
+		snprintf(c->label + l, sizeof(c->label) - l,
+			 "; preempted: ran %.0f%% of the time", 100 * util);
 	}
 	if (!c->cpus[0])
 		snprintf(c->cpus, sizeof(c->cpus), "%d,%d", sh->prod.cpu_start,
