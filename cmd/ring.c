@@ -86,6 +86,17 @@ static struct zc_list opt_transport, opt_size, opt_batch, opt_cap, opt_iso,
 	opt_place, opt_mode;
 static long long opt_rate, opt_messages;
 static double opt_seconds;
+static int opt_mem_node, opt_huge;
+
+enum {
+	NODE_PRODUCER,
+	NODE_CONSUMER,
+	NODE_LOCAL
+};
+static const struct zc_word node_words[] = {{"producer", NODE_PRODUCER},
+					    {"consumer", NODE_CONSUMER},
+					    {"local", NODE_LOCAL},
+					    {NULL, 0}};
 
 static const struct zc_opt ring_opts[] = {
 	ZC_OPT_CHOICES(
@@ -126,6 +137,15 @@ static const struct zc_opt ring_opts[] = {
 		   "messages (tput, lat) or round trips (rtt) per repetition; "
 		   "0: sized by the warm-up to last --seconds",
 		   &opt_messages, 0, 10000000000LL),
+	ZC_OPT_CHOICE("memory-node", "producer",
+		      "NUMA node for ring/queue memory: the producer's CPU's "
+		      "node, the consumer's, or local (first touch); the "
+		      "binding is verified and recorded in the case label",
+		      &opt_mem_node, node_words),
+	ZC_OPT_FLAG("huge",
+		    "ring/queue memory on huge pages (hugetlb, else "
+		    "THP; recorded in the label)",
+		    &opt_huge),
 	ZC_OPT_DOUBLE("seconds", "S", "s", NULL,
 		      "target time per repetition when --messages is 0 "
 		      "(default 0.2; 0.05 with --quick)",
@@ -149,6 +169,7 @@ enum {
 	M_P99,
 	M_P999,
 	M_MAX,
+	M_CPU_UTIL,
 	M_COUNT
 };
 static const struct zc_metric ring_metrics[M_COUNT] = {
@@ -183,6 +204,11 @@ static const struct zc_metric ring_metrics[M_COUNT] = {
 		    1},
 	[M_MAX] = {"lat_max_ns", "ns", ZC_BETTER_LOWER,
 		   "one-way latency maximum (lat)", 0, ZC_GB_NONE, 1},
+	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
+			"CPU time over wall time, mean of both sides: below 1 "
+			"a side slept (peers that block) or was preempted "
+			"(spinning transports: the label says so)",
+			0, ZC_GB_NONE, 1},
 };
 
 /* ---- state shared by the two sides (and processes) ---------------------- */
@@ -206,6 +232,8 @@ struct shared {
 
 struct params {
 	int transport, mode;
+	int node;	    /* memory node, -1 local */
+	unsigned mem_flags; /* ZC_MEM_HUGE or 0 */
 	uint32_t size, batch, iso;
 	uint64_t cap, count;
 };
@@ -280,11 +308,19 @@ static int ring_open(struct chan *c)
 	struct zc_ring_cfg cfg = {.slot_size = c->p->size,
 				  .capacity = c->p->cap,
 				  .isolation = c->p->iso,
-				  .node = -1,
-				  .mem_flags = c->p->transport == T_PROCESS
-						       ? ZC_MEM_MEMFD
-						       : ZC_MEM_PRIVATE};
+				  .node = c->p->node,
+				  .mem_flags = c->p->mem_flags |
+					       (c->p->transport == T_PROCESS
+							? ZC_MEM_MEMFD
+							: ZC_MEM_PRIVATE)};
 	int err = zc_ring_create(&c->ring, &cfg);
+	if (err == -ENOMEM && (cfg.mem_flags & ZC_MEM_HUGE)) {
+		/* shm.c falls back to small pages only when memfd_create
+		 * refuses MFD_HUGETLB; with no huge pages reserved the mmap
+		 * fails instead. Fall back here; the label says "4k". */
+		cfg.mem_flags &= ~ZC_MEM_HUGE;
+		err = zc_ring_create(&c->ring, &cfg);
+	}
 	if (err)
 		return err;
 	c->ring.prod_wait = (struct zc_ring_wait){.wait = spin_wait, .arg = c};
@@ -370,7 +406,8 @@ INLINE const void *stage_rslot(struct chan *c, uint64_t seq)
 static int mq_open(struct chan *c)
 {
 	size_t len = sizeof(struct mq) + c->p->cap * c->p->size + 128;
-	int err = zc_mem_alloc(&c->mem, len, -1, ZC_MEM_PRIVATE, NULL);
+	int err = zc_mem_alloc(&c->mem, len, c->p->node,
+			       ZC_MEM_PRIVATE | c->p->mem_flags, NULL);
 	if (err)
 		return err;
 	c->mq = c->mem.p;
@@ -572,7 +609,8 @@ static int ck_open(struct chan *c)
 {
 	size_t pool = 2 * c->p->cap * c->p->size;
 	size_t bufl = c->p->cap * sizeof(struct ck_ring_buffer);
-	int err = zc_mem_alloc(&c->mem, pool + bufl, -1, ZC_MEM_PRIVATE, NULL);
+	int err = zc_mem_alloc(&c->mem, pool + bufl, c->p->node,
+			       ZC_MEM_PRIVATE | c->p->mem_flags, NULL);
 	if (err)
 		return err;
 	c->pool = c->mem.p;
@@ -641,7 +679,16 @@ INLINE void ck_release(struct chan *c, uint64_t lo, uint32_t n)
 
 static int ck_avail(char *why, size_t len)
 {
+#if defined(__SANITIZE_THREAD__)
+	/* ck_pr's fences are inline assembly that TSan cannot see: every
+	 * message would be reported as a race. */
+	snprintf(why, len,
+		 "ck_ring cannot be checked under ThreadSanitizer "
+		 "(its fences are inline assembly)");
+	return 0;
+#else
 	return 1;
+#endif
 }
 #else
 static int ck_avail(char *why, size_t len)
@@ -878,19 +925,21 @@ struct transport {
 	void (*close)(struct chan *c);
 	void (*run)(struct chan *a, struct chan *b, int role, uint64_t rate);
 	int uses_iso, uses_cap;
+	int spins; /* both sides busy-poll: CPU time == wall time */
 };
 
 static const struct transport transports[T_COUNT] = {
-	[T_THREAD] = {"thread", 0, NULL, ring_open, ring_close, ring_run, 1, 1},
+	[T_THREAD] = {"thread", 0, NULL, ring_open, ring_close, ring_run, 1, 1,
+		      1},
 	[T_PROCESS] = {"process", 1, NULL, ring_open, ring_close, ring_run, 1,
-		       1},
+		       1, 1},
 	[T_MUTEX] = {"mutex", 0, NULL, mq_open, mq_close, mq_run, 0, 1},
 	[T_PIPE] = {"pipe", 0, NULL, fd_open, fd_close, fd_run, 0, 1},
 	[T_UNIX] = {"unix", 0, NULL, fd_open, fd_close, fd_run, 0, 0},
 #ifdef ZC_HAVE_CK
-	[T_CK] = {"ck", 0, ck_avail, ck_open, ck_close, ck_run, 0, 1},
+	[T_CK] = {"ck", 0, ck_avail, ck_open, ck_close, ck_run, 0, 1, 1},
 #else
-	[T_CK] = {"ck", 0, ck_avail, NULL, NULL, NULL, 0, 1},
+	[T_CK] = {"ck", 0, ck_avail, NULL, NULL, NULL, 0, 1, 1},
 #endif
 };
 
@@ -1162,7 +1211,7 @@ static void record(struct run *run, struct rcase *rc, struct zc_case *c,
 {
 	const struct zc_results *r = &run->res;
 	double n = (double)rc->p.count;
-	double el = (double)(sh->cons.t1 - sh->prod.t0);
+	double el = (double)(sh->cons.t1 - sh->prod.t0), util;
 
 	c->iterations[rep] = n;
 	zc_case_set(r, c, rep, M_PROD_CPU, (double)sh->prod.cpu_ns / n);
@@ -1187,6 +1236,18 @@ static void record(struct run *run, struct rcase *rc, struct zc_case *c,
 			    (double)zc_hist_quantile(&sh->hist, 0.999));
 		zc_case_set(r, c, rep, M_MAX, (double)sh->hist.max);
 		break;
+	}
+	util = ((double)sh->prod.cpu_ns / (double)(sh->prod.t1 - sh->prod.t0) +
+		(double)sh->cons.cpu_ns / (double)(sh->cons.t1 - sh->cons.t0)) /
+	       2;
+	zc_case_set(r, c, rep, M_CPU_UTIL, util);
+	/* Both sides of the lock-free transports spin: less than 90 % on CPU
+	 * means this machine took the CPU away (oversubscribed, a VM). */
+	if (util < 0.9 && transports[rc->p.transport].spins &&
+	    !strstr(c->label, "preempted")) {
+		size_t l = strlen(c->label);
+		snprintf(c->label + l, sizeof(c->label) - l,
+			 "; preempted: ran %.0f%% of the time", 100 * util);
 	}
 	if (!c->cpus[0])
 		snprintf(c->cpus, sizeof(c->cpus), "%d,%d", sh->prod.cpu_start,
@@ -1246,6 +1307,17 @@ static int ring_one(void *vctx, int i, int rep)
 		zc_case_fail(&run->res, c, "cannot set up %s: %s", t->name,
 			     zc_ring_strerror(err));
 		return err;
+	}
+	if (!c->label[0]) {
+		const struct zc_mem *m = t->open == ring_open
+						 ? &j.ch[0].ring.mem
+					 : j.ch[0].mem.p ? &j.ch[0].mem
+							 : NULL;
+		if (m)
+			snprintf(c->label, sizeof(c->label), "mem %s, %s",
+				 m->binding, m->pages);
+		else
+			snprintf(c->label, sizeof(c->label), "kernel buffers");
 	}
 	err = run_job(run, rc, &j, why, sizeof(why));
 	if (err == -EINTR) {
@@ -1317,6 +1389,14 @@ static int add_case(struct run *run, const struct params *p, int place,
 		return -ENOMEM;
 	rc = &run->cases[run->ncases++];
 	rc->p = *p;
+	rc->p.mem_flags = opt_huge ? ZC_MEM_HUGE : 0;
+	rc->p.node =
+		opt_mem_node == NODE_LOCAL || perr
+			? -1
+			: zc_topo_cpu_node(
+				  &run->ctx->topo,
+				  plan->cpu[opt_mem_node == NODE_CONSUMER ? 1
+									  : 0]);
 	rc->plan = *plan;
 	rc->plan.place = place;
 	rc->idx = run->res.ncases - 1;
@@ -1447,9 +1527,8 @@ static void make_plots(struct run *run, struct zc_plot *pl, int *np)
 		 "SPSC transports: one-way throughput vs message size "
 		 "(higher is better)");
 	snprintf(p->subtitle, sizeof(p->subtitle),
-		 "every message's sequence and checksum verified; "
-		 "thread/process:"
-		 " zcbench ring; batch = messages per publish/write/lock");
+		 "every message's sequence and checksum verified; batch = "
+		 "messages per publish, write or lock");
 	snprintf(p->xlabel, sizeof(p->xlabel), "message size [bytes]");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "million messages/s (median, bars min..max)");

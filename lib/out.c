@@ -286,13 +286,6 @@ static void text_row(struct text_table *t, int row, const struct zc_results *r,
 			 c->label);
 }
 
-static void text_params(FILE *f, const struct zc_results *r,
-			const struct zc_case *c)
-{
-	for (int k = 0; k < r->nkeys; k++)
-		fprintf(f, "%s%s:%s", k ? " " : "", r->keys[k], c->param[k]);
-}
-
 static void text_print_table(FILE *f, struct text_table *t)
 {
 	char line[ZC_MAX_PARAMS * TEXT_CELL + ZC_MAX_METRICS * TEXT_CELL];
@@ -377,12 +370,38 @@ static int write_text(FILE *f, const struct zc_results *r)
 	free(t.width);
 	free(t.right);
 
+	/* Skipped cases, one line per reason: the parameters all of them
+	 * share, and how many cases the reason covers. */
 	for (int i = 0; i < r->ncases; i++) {
-		const struct zc_case *c = &r->cases[i];
+		const struct zc_case *c = &r->cases[i], *d;
+		int n = 0, seen = 0, first = 1;
 		if (c->status != ZC_CASE_SKIPPED)
 			continue;
-		fputs("skipped: ", f);
-		text_params(f, r, c);
+		for (int j = 0; j < i && !seen; j++)
+			seen = r->cases[j].status == ZC_CASE_SKIPPED &&
+			       !strcmp(r->cases[j].reason, c->reason);
+		if (seen)
+			continue;
+		fputs("skipped", f);
+		for (int k = 0; k < r->nkeys; k++) {
+			int same = 1;
+			for (int j = i + 1; j < r->ncases && same; j++) {
+				d = &r->cases[j];
+				same = d->status != ZC_CASE_SKIPPED ||
+				       strcmp(d->reason, c->reason) ||
+				       !strcmp(d->param[k], c->param[k]);
+			}
+			if (same) {
+				fprintf(f, "%s%s:%s", first ? ": " : " ", r->keys[k],
+					c->param[k]);
+				first = 0;
+			}
+		}
+		for (int j = i; j < r->ncases; j++)
+			n += r->cases[j].status == ZC_CASE_SKIPPED &&
+			     !strcmp(r->cases[j].reason, c->reason);
+		if (n > 1)
+			fprintf(f, " (%d cases)", n);
 		fprintf(f, ": %s\n", c->reason);
 	}
 	for (int i = 0; i < r->ncases; i++) {

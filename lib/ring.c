@@ -204,55 +204,22 @@ const char *zc_ring_strerror(int err)
 
 #define FILL_K 0x9e3779b97f4a7c15ull
 
-/* Deterministic, cheap field values: every bit of id shows somewhere. */
-static void fill_head(struct zc_msg *m, uint64_t id)
-{
-	static const char syms[8][8] = {"AAPL", "MSFT",	 "GOOG", "AMZN",
-					"NVDA", "BRK.B", "TSLA", "ZCBENCH1"};
-	m->id = id;
-	m->price = (double)(id % 100000) * 0.01 + 1.0;
-	m->quantity = (uint32_t)(id * 2654435761u) | 1;
-	memcpy(m->symbol, syms[id & 7], 8);
-	m->check = zc_msg_check32(m);
-}
-
-int zc_msg_fill(void *slot, uint32_t size, uint64_t id)
+void zc_msg_fill_tail(void *slot, uint32_t size, uint64_t id)
 {
 	unsigned char *p = slot;
-	struct zc_msg m;
+	uint64_t w = id * FILL_K + 1, sum;
 
-	if (size < ZC_MSG_SIZE || size % 8)
-		return -EINVAL;
-	fill_head(&m, id);
-	memcpy(p, &m, sizeof(m));
-	if (size > ZC_MSG_SIZE) {
-		uint64_t w = id * FILL_K + 1, sum;
-		for (uint32_t i = ZC_MSG_SIZE; i < size - 8; i += 8, w += 8)
-			memcpy(p + i, &w, 8);
-		sum = zc_csum64(p, size - 8);
-		memcpy(p + size - 8, &sum, 8);
-	}
-	return 0;
+	for (uint32_t i = ZC_MSG_SIZE; i < size - 8; i += 8, w += 8)
+		memcpy(p + i, &w, 8);
+	sum = zc_csum64(p, size - 8);
+	memcpy(p + size - 8, &sum, 8);
 }
 
-int zc_msg_verify(const void *slot, uint32_t size, uint64_t id)
+int zc_msg_verify_tail(const void *slot, uint32_t size)
 {
 	const unsigned char *p = slot;
-	uint64_t got, sum;
-	uint32_t check;
+	uint64_t sum;
 
-	if (size < ZC_MSG_SIZE || size % 8)
-		return -EINVAL;
-	memcpy(&got, p, 8);
-	memcpy(&check, p + 28, 4);
-	if (check != zc_msg_check32(p))
-		return -EBADMSG;
-	if (got != id)
-		return -EILSEQ;
-	if (size > ZC_MSG_SIZE) {
-		memcpy(&sum, p + size - 8, 8);
-		if (sum != zc_csum64(p, size - 8))
-			return -EBADMSG;
-	}
-	return 0;
+	memcpy(&sum, p + size - 8, 8);
+	return sum == zc_csum64(p, size - 8) ? 0 : -EBADMSG;
 }

@@ -39,8 +39,9 @@ expect_grep 'place:compact .*cpus 0,128,1,129' "$tmp/out"
 [ ! -e results ] || fail "a dry run created results/"
 
 if [ "$(nproc)" -lt 2 ]; then
-	echo "falseshare needs 2 CPUs for a real run" >&2
-	finish
+	[ "$fails" -gt 0 ] && finish
+	echo "skipped: a real falseshare run needs 2 CPUs, this machine has $(nproc)" >&2
+	exit 77
 fi
 expect_exit 0 $fs --quick --out run1 --op atomic --stride 8,128,local
 d=run1

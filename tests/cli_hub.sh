@@ -13,6 +13,14 @@ expect_exit 2 "$ZCBENCH" nosuchcommand
 expect_grep "not a command" "$tmp/err"
 expect_exit 2 "$ZCBENCH" --bogus
 
+# A write error on stdout (a full disk) is a failure, not a silent success.
+if [ -w /dev/full ]; then
+	"$ZCBENCH" topo >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] || fail "topo >/dev/full exited $rc, expected 1"
+	expect_grep 'write error' "$tmp/err"
+fi
+
 cmds=$("$ZCBENCH" | awk '/^commands:/{f=1;next} f&&NF==0{f=0} f{print $1}')
 [ -n "$cmds" ] || fail "no commands listed"
 for c in $cmds; do

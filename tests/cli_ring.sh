@@ -90,7 +90,7 @@ expect_grep 'round trip thread' "$tmp/out"
 
 # A message damaged in the ring: the consumer catches it, no number.
 ZC_RING_FAULT=corrupt expect_exit 1 $rg --transport process --mode tput \
-	--size 64 --batch 8 --repeat 1 --out run2
+	--size 64 --batch 8 --repeat 1 --huge --memory-node consumer --out run2
 expect_grep 'message 100: checksum mismatch' "$tmp/out"
 python3 - run2 <<'PY' || fail "a failed case printed a number"
 import csv, sys
