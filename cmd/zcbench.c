@@ -14,13 +14,22 @@
 #include "shm.h"
 
 static const struct zc_command commands[] = {
+	{"compare", cmd_compare, ZC_CMD_NO_GLOBALS,
+	 "BASE NEW: regression check between two runs (exit 3: regression)"},
 	{"doctor", cmd_doctor, 0, "what makes numbers noisy or impossible here"},
 	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
+	{"export", cmd_export, ZC_CMD_NO_GLOBALS,
+	 "DIR: results as github-action-benchmark JSON"},
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
-	{"ffi", cmd_ffi, ZC_CMD_RESULTS, "per-message calls into native code vs the shared ring"},
+	{"ffi", cmd_ffi, ZC_CMD_RESULTS,
+	 "per-message calls into native code vs the shared ring"},
+	{"plot", cmd_plot, ZC_CMD_NO_GLOBALS,
+	 "DIR: re-render every plot of a results folder"},
 	{"ring", cmd_ring, ZC_CMD_RESULTS,
 	 "SPSC shared-memory ring vs mutex queue, pipe, unix socket, ck_ring"},
+	{"run", cmd_run, ZC_CMD_NO_GLOBALS,
+	 "[SUITE]: run a suite (quick, ci, full) into one folder with report.md"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
