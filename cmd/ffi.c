@@ -1077,6 +1077,22 @@ static int median_of(struct ffi_run *run, const struct ffi_case *fc, int m,
 	return 0;
 }
 
+/* A producer that had its CPU much less than the wall time was preempted
+ * (a loaded machine): its wall-clock figures are not its own cost. */
+static void note_preempted(struct ffi_run *run, const struct ffi_case *fc,
+			   struct zc_case *c)
+{
+	double ns, cpu;
+	size_t n = strlen(c->label);
+
+	if (median_of(run, fc, M_HOST_NS, &ns) ||
+	    median_of(run, fc, M_HOST_CPU, &cpu) || ns <= 0 || cpu / ns > 0.9)
+		return;
+	snprintf(c->label + n, sizeof(c->label) - n,
+		 "%shost had its CPU %.0f%% of the time (preempted)",
+		 n ? "; " : "", 100 * cpu / ns);
+}
+
 static void ffi_ratios(struct ffi_run *run)
 {
 	for (int i = 0; i < run->ncases; i++) {
@@ -1087,6 +1103,7 @@ static void ffi_ratios(struct ffi_run *run)
 
 		if (c->status != ZC_CASE_OK)
 			continue;
+		note_preempted(run, fc, c);
 		if (median_of(run, find_case(run, base, fc->size, 0), M_HOST_NS,
 			      &b)) {
 			char why[ZC_WHY_LEN];
