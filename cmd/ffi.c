@@ -1141,6 +1141,7 @@ static void ffi_crossover(struct ffi_run *run, int print, char *extra,
 		for (int si = 0; si < opt_size.n; si++) {
 			uint32_t size = (uint32_t)opt_size.v[si];
 			double cv, rv, best = INFINITY;
+			char verdict[64];
 			uint32_t from = 0, best_b = 0;
 
 			if (median_of(run, find_case(run, call, size, 0),
@@ -1169,23 +1170,19 @@ static void ffi_crossover(struct ffi_run *run, int print, char *extra,
 					       "message, "
 					       "ring vs per-message call):\n");
 				if (from)
-					printf("  %-11s %4u B: %s wins from "
-					       "batch "
-					       "%u (best %.1f ns at batch %u "
-					       "vs "
-					       "%s %.1f ns, %.2fx)\n",
-					       paths[ring].name, size,
-					       paths[ring].name, from, best,
-					       best_b, paths[call].name, cv,
-					       cv / best);
+					snprintf(verdict, sizeof(verdict),
+						 "wins from batch %u", from);
 				else
-					printf("  %-11s %4u B: %s never wins "
-					       "(best "
-					       "%.1f ns at batch %u vs %s %.1f "
-					       "ns, %.2fx)\n",
-					       paths[ring].name, size,
-					       paths[ring].name, best, best_b,
-					       paths[call].name, cv, cv / best);
+					snprintf(verdict, sizeof(verdict), "%s",
+						 best < cv
+							 ? "wins only at some "
+							   "batches (noise?)"
+							 : "never wins");
+				printf("  %-11s %4u B: %s (best %.1f ns at "
+				       "batch "
+				       "%u vs %s %.1f ns, %.2fx)\n",
+				       paths[ring].name, size, verdict, best,
+				       best_b, paths[call].name, cv, cv / best);
 			}
 			if (from && !first_size) {
 				first_size = size;
