@@ -1123,11 +1123,12 @@ static void ffi_ratios(struct ffi_run *run)
 
 /*
  * The crossover, per language (ring vs call, python-ring vs python-call)
- * and message size: the smallest batch from which the ring's host ns per
- * message stays below the call's. Printed, and returned for the plot as
- * the smallest size at which any batch wins.
+ * and message size: the smallest batch from which the ring's host cost per
+ * message (metric m: wall or CPU ns) stays below the call's. Printed, or
+ * (print == 0) marked into the plot's extra commands at the smallest size
+ * where it happens.
  */
-static void ffi_crossover(struct ffi_run *run, int print, char *extra,
+static void ffi_crossover(struct ffi_run *run, int m, int print, char *extra,
 			  size_t len)
 {
 	static const int pairs[2][2] = {{P_RING, P_CALL}, {P_PYRING, P_PYCALL}};
@@ -1144,14 +1145,14 @@ static void ffi_crossover(struct ffi_run *run, int print, char *extra,
 			char verdict[64];
 			uint32_t from = 0, best_b = 0;
 
-			if (median_of(run, find_case(run, call, size, 0),
-				      M_HOST_NS, &cv))
+			if (median_of(run, find_case(run, call, size, 0), m,
+				      &cv))
 				continue;
 			for (int bi = 0; bi < opt_batch.n; bi++) {
 				uint32_t b = (uint32_t)opt_batch.v[bi];
 				if (median_of(run,
-					      find_case(run, ring, size, b),
-					      M_HOST_NS, &rv))
+					      find_case(run, ring, size, b), m,
+					      &rv))
 					continue;
 				if (rv < best) {
 					best = rv;
@@ -1166,9 +1167,12 @@ static void ffi_crossover(struct ffi_run *run, int print, char *extra,
 				continue;
 			if (print) {
 				if (!printed++)
-					printf("\ncrossover (host ns per "
-					       "message, "
-					       "ring vs per-message call):\n");
+					printf("\ncrossover by %s, ring vs "
+					       "per-message call:\n",
+					       m == M_HOST_NS ? "host wall ns "
+								"per message"
+							      : "host CPU ns "
+								"per message");
 				if (from)
 					snprintf(verdict, sizeof(verdict),
 						 "wins from batch %u", from);
@@ -1246,7 +1250,7 @@ static void ffi_plot(struct ffi_run *run, struct zc_plot *p)
 					   "batch", b, NULL);
 		}
 	}
-	ffi_crossover(run, 0, p->extra, sizeof(p->extra));
+	ffi_crossover(run, M_HOST_NS, 0, p->extra, sizeof(p->extra));
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -1504,7 +1508,8 @@ int cmd_ffi(int argc, char **argv, struct zc_ctx *ctx)
 	rc = zc_cmd_finish(ctx, &run.res, &plot, plot.nseries ? 1 : 0);
 	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet) {
 		char unused[1] = "";
-		ffi_crossover(&run, 1, unused, 0);
+		ffi_crossover(&run, M_HOST_NS, 1, unused, 0);
+		ffi_crossover(&run, M_HOST_CPU, 1, unused, 0);
 	}
 out:
 	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
