@@ -859,15 +859,6 @@ static void build_plot(struct wait_run *run, struct zc_plot *p)
 	snprintf(p->ycol, sizeof(p->ycol), "p99_ns_median");
 	p->logx = 1;
 	p->logy = 1;
-	/* gnuplot cycles 8 colours; a full sweep has more series. */
-	snprintf(p->extra, sizeof(p->extra),
-		 "set linetype 9 lc rgb '#8c564b'\n"
-		 "set linetype 10 lc rgb '#7f7f7f'\n"
-		 "set linetype 11 lc rgb '#bcbd22'\n"
-		 "set linetype 12 lc rgb '#17becf'\n"
-		 "set linetype 13 lc rgb '#ff7f0e'\n"
-		 "set linetype 14 lc rgb '#2ca02c'\n"
-		 "set linetype cycle 14\n");
 	for (int i = 0; i < run->ncases; i++) {
 		struct wait_case *wc = &run->cases[i];
 		const struct zc_case *c = &run->res.cases[wc->idx];
