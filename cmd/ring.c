@@ -962,17 +962,22 @@ struct run {
 	int tainted; /* a team timed out: threads still run */
 };
 
+struct job;
+struct role {
+	struct job *j;
+	int role;
+};
+
+/* On the heap: after a timeout the threads still use it, so it is never
+ * freed (the process exits soon after). */
 struct job {
 	const struct transport *t;
 	struct chan ch[2];
 	struct shared *sh;
 	pid_t child;
 	uint64_t rate;
-};
-
-struct role {
-	struct job *j;
-	int role;
+	struct role roles[2];
+	struct zc_team team;
 };
 
 static void role_worker(struct zc_worker *w)
@@ -1118,13 +1123,14 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 {
 	struct zc_ctx *ctx = run->ctx;
 	const struct transport *t = &transports[rc->p.transport];
-	struct role roles[2] = {{j, 0}, {j, 1}};
-	void *args[2] = {&roles[0], &roles[1]};
+	void *args[2] = {&j->roles[0], &j->roles[1]};
 	struct zc_plan plan = rc->plan;
-	struct zc_team team;
+	struct zc_team *team = &j->team;
 	int err, st;
 
 	j->rate = rc->p.mode == MODE_LAT ? (uint64_t)opt_rate : 0;
+	j->roles[0] = (struct role){j, 0};
+	j->roles[1] = (struct role){j, 1};
 	if (t->proc) {
 		fflush(NULL);
 		j->child = fork();
@@ -1136,18 +1142,18 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 			child_main(run, j, plan.cpu[1]);
 		plan.nthreads = 1;
 	}
-	err = zc_team_run(&team, &ctx->topo, &plan, NULL, role_worker, args, 0,
+	err = zc_team_run(team, &ctx->topo, &plan, NULL, role_worker, args, 0,
 			  ctx->timeout_s);
 	if (err == -ETIMEDOUT) {
 		run->tainted = 1;
-		snprintf(why, len, "%s", team.why);
+		snprintf(why, len, "%s", team->why);
 		if (j->child > 0)
 			kill(j->child, SIGKILL);
 		return err;
 	}
-	zc_team_release(&team);
+	zc_team_release(team);
 	if (err && err != -EINTR && !j->sh->prod.err && !j->sh->cons.err) {
-		snprintf(why, len, "%s", team.why);
+		snprintf(why, len, "%s", team->why);
 		/* relaxed: a flag; a forked consumer waiting for go leaves */
 		atomic_store_explicit(&j->sh->abort, 1, memory_order_relaxed);
 	}
@@ -1298,40 +1304,49 @@ static int ring_one(void *vctx, int i, int rep)
 	struct zc_case *c = &run->res.cases[rc->idx];
 	const struct transport *t = &transports[rc->p.transport];
 	char why[ZC_WHY_LEN];
-	struct job j;
+	struct job *jp = aligned_alloc(128, sizeof(*jp));
 	int err;
 
+	if (!jp) {
+		zc_case_fail(&run->res, c, "out of memory");
+		return -ENOMEM;
+	}
 	rc->p.count = rep < 0 && !rc->count ? warm_count(rc) : rc->count;
-	err = job_open(&j, t, &rc->p);
+	err = job_open(jp, t, &rc->p);
 	if (err) {
 		zc_case_fail(&run->res, c, "cannot set up %s: %s", t->name,
 			     zc_ring_strerror(err));
+		free(jp);
 		return err;
 	}
 	if (!c->label[0]) {
 		const struct zc_mem *m = t->open == ring_open
-						 ? &j.ch[0].ring.mem
-					 : j.ch[0].mem.p ? &j.ch[0].mem
-							 : NULL;
+						 ? &jp->ch[0].ring.mem
+					 : jp->ch[0].mem.p ? &jp->ch[0].mem
+							   : NULL;
 		if (m)
 			snprintf(c->label, sizeof(c->label), "mem %s, %s",
 				 m->binding, m->pages);
 		else
 			snprintf(c->label, sizeof(c->label), "kernel buffers");
 	}
-	err = run_job(run, rc, &j, why, sizeof(why));
+	err = run_job(run, rc, jp, why, sizeof(why));
+	if (err == -ETIMEDOUT) {
+		zc_case_fail(&run->res, c, "%s", why);
+		return err; /* its threads still use *jp: never freed */
+	}
 	if (err == -EINTR) {
 		/* interrupted: keep what was measured, record nothing */
 	} else if (err) {
 		zc_case_fail(&run->res, c, "%s", why);
 	} else if (rep < 0) {
 		if (!opt_messages)
-			size_run(run, rc, j.sh);
+			size_run(run, rc, jp->sh);
 	} else {
-		record(run, rc, c, rep, j.sh);
+		record(run, rc, c, rep, jp->sh);
 	}
-	if (err != -ETIMEDOUT)
-		job_close(&j);
+	job_close(jp);
+	free(jp);
 	return err;
 }
 
@@ -1625,14 +1640,18 @@ static void headlines(struct run *run)
 {
 	struct zc_summary a, b;
 	uint32_t s0 = run->cases[0].p.size;
+	char buf[2048];
+	size_t n = 0;
 	double best = 0;
 
-	printf("\nheadlines (%u B messages, medians of this run):\n", s0);
+#define ADD(...)                                                               \
+	n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,  \
+			      __VA_ARGS__)
 	if (find_case(run, T_THREAD, MODE_TPUT, s0, 1, &a, M_MMSGS) &&
 	    find_case(run, T_CK, MODE_TPUT, s0, 1, &b, M_MMSGS))
-		printf("  ring vs ck_ring, batch 1:      %7.2f vs %7.2f Mmsg/s "
-		       "(%.2fx)\n",
-		       a.median, b.median, a.median / b.median);
+		ADD("  ring vs ck_ring, batch 1:      %7.2f vs %7.2f Mmsg/s "
+		    "(%.2fx)\n",
+		    a.median, b.median, a.median / b.median);
 	for (int i = 0; i < run->ncases; i++) {
 		struct rcase *r = &run->cases[i];
 		if (r->p.transport == T_THREAD && r->p.mode == MODE_TPUT &&
@@ -1643,25 +1662,28 @@ static void headlines(struct run *run)
 			best = a.median;
 	}
 	if (best > 0)
-		printf("  ring, batch >= 64 (best):      %7.2f Mmsg/s\n", best);
+		ADD("  ring, batch >= 64 (best):      %7.2f Mmsg/s\n", best);
 	for (int i = 0; i < run->ncases; i++) {
 		struct rcase *r = &run->cases[i];
-		if (r->p.transport != T_THREAD || r->p.mode != MODE_TPUT ||
-		    r->p.size != s0)
-			continue;
-		if (find_case(run, T_THREAD, MODE_TPUT, s0, r->p.batch, &a,
+		if (r->p.transport == T_THREAD && r->p.mode == MODE_TPUT &&
+		    r->p.size == s0 &&
+		    find_case(run, T_THREAD, MODE_TPUT, s0, r->p.batch, &a,
 			      M_MMSGS) &&
 		    find_case(run, T_PROCESS, MODE_TPUT, s0, r->p.batch, &b,
 			      M_MMSGS))
-			printf("  process vs thread, batch %-4u %7.2f vs %7.2f "
-			       "Mmsg/s (%+.1f %%)\n",
-			       r->p.batch, b.median, a.median,
-			       (b.median / a.median - 1) * 100);
+			ADD("  process vs thread, batch %-4u %7.2f vs %7.2f "
+			    "Mmsg/s (%+.1f %%)\n",
+			    r->p.batch, b.median, a.median,
+			    (b.median / a.median - 1) * 100);
 	}
 	for (int t = 0; t < T_COUNT; t++)
 		if (find_case(run, t, MODE_RTT, s0, 0, &a, M_RTT))
-			printf("  round trip %-8s            %9.0f ns\n",
-			       transports[t].name, a.median);
+			ADD("  round trip %-8s            %9.0f ns\n",
+			    transports[t].name, a.median);
+#undef ADD
+	if (n)
+		printf("\nheadlines (%u B messages, medians of this run):\n%s",
+		       s0, buf);
 }
 
 /* ---- validation and the command -------------------------------------------
@@ -1774,11 +1796,18 @@ int cmd_ring(int argc, char **argv, struct zc_ctx *ctx)
 		goto out;
 	zc_bench_drive("ring", run.ncases, ctx->reps, 1, ring_one, ring_skip,
 		       &run);
-	if (run.tainted)
+	if (run.tainted) {
 		zc_error(ctx,
 			 "a case did not finish within --timeout %.0f s: "
 			 "its threads still run, so the rest was skipped",
 			 ctx->timeout_s);
+		for (int i = 0; i < run.res.ncases; i++)
+			if (run.res.cases[i].status == ZC_CASE_OK &&
+			    !run.res.cases[i].nrep)
+				zc_case_skip(&run.res.cases[i],
+					     "not run: an earlier case timed "
+					     "out");
+	}
 	make_plots(&run, plots, &nplots);
 	rc = zc_cmd_finish(ctx, &run.res, plots, nplots);
 	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)
