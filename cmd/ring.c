@@ -225,6 +225,10 @@ struct side {
 struct shared {
 	_Alignas(128) atomic_int go;	/* the producer's clock has started */
 	_Alignas(128) atomic_int abort; /* one side failed: the other stops */
+	/* The producer ran out of time (budget_ns) and sent only `final`
+	 * messages (rtt: round trips); UINT64_MAX while it goes on. */
+	_Alignas(128) _Atomic uint64_t final;
+	uint64_t budget_ns; /* 0: send them all */
 	_Alignas(128) struct side prod;
 	_Alignas(128) struct side cons;
 	struct zc_hist hist; /* lat: written by the consumer only */
@@ -283,6 +287,11 @@ static int peer_gone(struct chan *c)
 	/* relaxed: a flag; the failing side's report is read after join */
 	if (atomic_load_explicit(&c->sh->abort, memory_order_relaxed))
 		return -ECANCELED;
+	/* acquire: what the producer published before it stopped early is
+	 * visible when the waiter looks again */
+	if (atomic_load_explicit(&c->sh->final, memory_order_acquire) !=
+	    UINT64_MAX)
+		return -ESHUTDOWN;
 	if (c->child && *c->child > 0 &&
 	    waitpid(*c->child, &st, WNOHANG) == *c->child) {
 		*c->child =
@@ -805,6 +814,30 @@ INLINE void fail_side(const struct ops *o, struct shared *sh, struct side *s,
 }
 
 /* Producer: tput and lat (lat paces sends at the offered rate). */
+/* Time-boxing: a machine that takes the CPU away (a loaded VM) must not
+ * turn a 0.2 s repetition into a timeout. Checked every 256 batches. */
+INLINE int over_budget(struct shared *sh, uint64_t t0, uint64_t seq,
+		       uint32_t batch)
+{
+	return sh->budget_ns && ((seq / batch) & 255) == 0 &&
+	       zc_now_ns() - t0 > sh->budget_ns;
+}
+
+/* Tell the consumer how many messages there are, and unblock it. */
+INLINE void stop_early(const struct ops *o, struct chan *c, struct chan *back,
+		       struct side *s, uint64_t sent)
+{
+	/* release: every message published before this is visible to a
+	 * consumer that reads final with acquire */
+	atomic_store_explicit(&c->sh->final, sent, memory_order_release);
+	if (o->quit) {
+		o->quit(c, 1);
+		if (back)
+			o->quit(back, 0);
+	}
+	side_end(s, 0);
+}
+
 INLINE void produce(const struct ops *o, struct chan *c, uint64_t rate)
 {
 	const struct params *p = c->p;
@@ -817,6 +850,10 @@ INLINE void produce(const struct ops *o, struct chan *c, uint64_t rate)
 	/* release: our clock is running; the forked consumer starts its */
 	atomic_store_explicit(&c->sh->go, 1, memory_order_release);
 	while (seq < p->count && !err) {
+		if (over_budget(c->sh, t0, seq, p->batch)) {
+			stop_early(o, c, NULL, s, seq);
+			return;
+		}
 		uint32_t n = p->count - seq < p->batch
 				     ? (uint32_t)(p->count - seq)
 				     : p->batch;
@@ -841,19 +878,36 @@ INLINE void consume(const struct ops *o, struct chan *c, int lat)
 	const struct params *p = c->p;
 	struct side *s = &c->sh->cons;
 	struct zc_hist *h = lat ? &c->sh->hist : NULL;
-	uint64_t seq = 0;
-	int err = 0;
+	uint64_t seq = 0, lim = p->count;
+	int err = 0, retried = 0;
 
 	side_begin(s);
-	while (seq < p->count) {
+	while (seq < lim) {
 		int n = recv_n(o, c, seq, p->batch, &s->bad_seq, h);
+		if (n == -ESHUTDOWN || (n == -EPIPE && o->quit)) {
+			/* The producer stopped early: take what it sent
+			 * (acquire: pairs with its release of final). */
+			lim = atomic_load_explicit(&c->sh->final,
+						   memory_order_acquire);
+			if (lim == UINT64_MAX) {
+				err = n; /* EOF without a word: it died */
+				break;
+			}
+			if (lim > p->count || (retried++ && seq < lim)) {
+				err = -EILSEQ; /* it said more than came */
+				s->bad_seq = seq;
+				break;
+			}
+			continue;
+		}
 		if (n < 0) {
 			err = n;
 			break;
 		}
+		retried = 0;
 		seq += (uint64_t)n;
 	}
-	if (!err && seq != p->count) {
+	if (!err && seq != lim) {
 		err = -EILSEQ; /* more than was sent: duplicates */
 		s->bad_seq = seq;
 	}
@@ -869,6 +923,10 @@ INLINE void ping(const struct ops *o, struct chan *fwd, struct chan *back)
 	side_begin(s);
 	atomic_store_explicit(&fwd->sh->go, 1, memory_order_release);
 	for (uint64_t i = 0; i < fwd->p->count && !err; i++) {
+		if (over_budget(fwd->sh, s->t0, i, 1)) {
+			stop_early(o, fwd, back, s, i);
+			return;
+		}
 		err = send_n(o, fwd, i, 1, 0);
 		if (!err) {
 			int n = recv_n(o, back, i, 1, &s->bad_seq, NULL);
@@ -886,6 +944,12 @@ INLINE void pong(const struct ops *o, struct chan *fwd, struct chan *back)
 	side_begin(s);
 	for (uint64_t i = 0; i < fwd->p->count && !err; i++) {
 		int n = recv_n(o, fwd, i, 1, &s->bad_seq, NULL);
+		if (n == -ESHUTDOWN || (n == -EPIPE && o->quit)) {
+			/* acquire: pairs with ping's release of final */
+			if (atomic_load_explicit(&fwd->sh->final,
+						 memory_order_acquire) == i)
+				break; /* every round trip was answered */
+		}
 		err = n < 0 ? n : send_n(o, back, i, 1, 0);
 	}
 	fail_side(o, fwd->sh, s, err, back, fwd);
@@ -1014,6 +1078,7 @@ static int job_open(struct job *j, const struct transport *t,
 		return -errno;
 	}
 	zc_hist_init(&j->sh->hist);
+	atomic_init(&j->sh->final, UINT64_MAX);
 	for (int i = 0; i < nch; i++) {
 		struct chan *c = &j->ch[i];
 		c->fd[0] = c->fd[1] = -1;
@@ -1129,6 +1194,9 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 	int err, st;
 
 	j->rate = rc->p.mode == MODE_LAT ? (uint64_t)opt_rate : 0;
+	/* --messages is a count the user asked for; sized runs are boxed */
+	j->sh->budget_ns =
+		opt_messages ? 0 : (uint64_t)((5 * run->seconds + 0.5) * 1e9);
 	j->roles[0] = (struct role){j, 0};
 	j->roles[1] = (struct role){j, 1};
 	if (t->proc) {
@@ -1212,11 +1280,20 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 	return 0;
 }
 
+/* Messages (round trips) actually sent: all, or what the time box let. */
+static double sent(const struct rcase *rc, struct shared *sh)
+{
+	/* relaxed: read after the sides were joined or reaped */
+	uint64_t f = atomic_load_explicit(&sh->final, memory_order_relaxed);
+	f = f < rc->p.count ? f : rc->p.count;
+	return f ? (double)f : 1;
+}
+
 static void record(struct run *run, struct rcase *rc, struct zc_case *c,
-		   int rep, const struct shared *sh)
+		   int rep, struct shared *sh)
 {
 	const struct zc_results *r = &run->res;
-	double n = (double)rc->p.count;
+	double n = sent(rc, sh);
 	double el = (double)(sh->cons.t1 - sh->prod.t0), util;
 
 	c->iterations[rep] = n;
@@ -1270,7 +1347,7 @@ static uint64_t warm_count(const struct rcase *rc)
 	return 20000 > 4 * (uint64_t)rc->p.batch ? 20000 : 4 * rc->p.batch;
 }
 
-static void size_run(struct run *run, struct rcase *rc, const struct shared *sh)
+static void size_run(struct run *run, struct rcase *rc, struct shared *sh)
 {
 	double el = (double)(sh->prod.t1 - sh->prod.t0);
 	double target = run->seconds * 1e9, n;
@@ -1280,7 +1357,7 @@ static void size_run(struct run *run, struct rcase *rc, const struct shared *sh)
 	} else {
 		if (rc->p.mode == MODE_TPUT)
 			el = (double)(sh->cons.t1 - sh->prod.t0);
-		n = (double)rc->p.count * target / (el > 1 ? el : 1);
+		n = sent(rc, sh) * target / (el > 1 ? el : 1);
 	}
 	/* At least 1000 messages; whole batches. */
 	n = n < 1000 ? 1000 : n > 1e10 ? 1e10 : n;
