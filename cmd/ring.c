@@ -1109,6 +1109,22 @@ static void child_main(struct run *run, struct job *j, int cpu)
 	s->err = zc_topo_pin_self(&run->ctx->topo, cpu);
 	if (s->err)
 		_exit(1);
+	/* Attach as an outside process would: the header is checked
+	 * against the geometry this side expects. */
+	for (int i = 0; i < 2; i++) {
+		struct chan *c = &j->ch[i];
+		struct zc_ring_cfg want = {.slot_size = c->p ? c->p->size : 0,
+					   .capacity = c->p ? c->p->cap : 0,
+					   .isolation = c->p ? c->p->iso : 0};
+		struct zc_ring_wait hook = c->ring.prod_wait;
+		if (!c->p)
+			continue;
+		s->err = zc_ring_attach_mem(&c->ring, c->ring.base,
+					    c->ring.mem.len, &want);
+		if (s->err)
+			_exit(1);
+		c->ring.prod_wait = c->ring.cons_wait = hook;
+	}
 	/* acquire: pairs with the producer's release of go */
 	while (!atomic_load_explicit(&j->sh->go, memory_order_acquire)) {
 		if (peer_gone(&j->ch[0]))
