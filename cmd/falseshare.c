@@ -71,11 +71,11 @@ static const struct zc_metric fs_fixed[M_FIXED] = {
 			"ns/op relative to the 128 B stride of the same op, "
 			"threads and placement",
 			ZC_M_SHOW | ZC_M_PORTABLE, ZC_GB_NONE, 1},
-	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
+	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_NONE,
 			"thread CPU time over wall time (mean over threads): below "
 			"1 the threads were preempted and did not contend all along",
 			0, ZC_GB_NONE, 1},
-	[M_CTXSW] = {"ctx_switches", "count", ZC_BETTER_LOWER,
+	[M_CTXSW] = {"ctx_switches", "count", ZC_BETTER_NONE,
 		     "voluntary + involuntary context switches of all threads "
 		     "(getrusage)",
 		     0, ZC_GB_NONE, 1},
@@ -504,6 +504,13 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 
 	for (int ti = 0; ti < opt_threads.n; ti++) {
 		int threads = opt_threads.v[ti] < 0 ? npus : (int)opt_threads.v[ti];
+		int dup = 0;
+		/* "2,all" on a 2-CPU machine: one set of cases, not two. */
+		for (int k = 0; k < ti; k++)
+			dup |= (opt_threads.v[k] < 0 ? npus : opt_threads.v[k]) ==
+			       threads;
+		if (dup)
+			continue;
 		int pl[ZC_PLACE_COUNT], npl = add_places(ctx, threads, pl,
 							 ZC_PLACE_COUNT);
 		for (int pi = 0; pi < npl; pi++) {

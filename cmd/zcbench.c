@@ -14,13 +14,23 @@
 #include "shm.h"
 
 static const struct zc_command commands[] = {
+	{"compare", cmd_compare, ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT,
+	 "regression check between two runs (exit 3: regression)", "BASE NEW"},
 	{"doctor", cmd_doctor, 0, "what makes numbers noisy or impossible here"},
 	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
+	{"export", cmd_export, ZC_CMD_NO_GLOBALS,
+	 "results as github-action-benchmark JSON", "DIR"},
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
+	{"plot", cmd_plot, ZC_CMD_NO_GLOBALS,
+	 "re-render every plot of a results folder", "DIR"},
 	{"ring", cmd_ring, ZC_CMD_RESULTS,
 	 "SPSC shared-memory ring vs mutex queue, pipe, unix socket, ck_ring"},
+	{"run", cmd_run, ZC_CMD_NO_GLOBALS,
+	 "run a suite (quick, ci, full) into one folder with report.md",
+	 "[SUITE]"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
+	{"wait", cmd_wait, ZC_CMD_RESULTS, "wait strategies: wake-up latency vs waiter CPU"},
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 
@@ -104,7 +114,8 @@ static double unix_now(void)
 static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 {
 	const struct zc_command *c = zc_command_find(ctx->cmd);
-	fprintf(f, "usage: zcbench %s [options]\n", ctx->cmd);
+	fprintf(f, "usage: zcbench %s [options]%s%s\n", ctx->cmd,
+		c && c->args ? " " : "", c && c->args ? c->args : "");
 	if (c)
 		fprintf(f, "%s\n", c->summary);
 	if (ctx->opts && ctx->opts[0].name) {
@@ -115,6 +126,8 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		fprintf(f, "\nglobal options:\n");
 		zc_opt_help(f, zc_global_opts);
 	}
+	if (ctx->flags & ZC_CMD_OWN_EXIT)
+		return;
 	fprintf(f, "\nexit status: 0 success, 1 failure (a failed self-check "
 		   "included), 2 usage error,\n77 cannot run here, 130 "
 		   "interrupted (what was measured is kept)\n");
@@ -355,7 +368,9 @@ static void usage(FILE *f)
 		   "mechanical-sympathy benchmarks and diagnostics for this "
 		   "machine\n\ncommands:\n");
 	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-12s %s%s%s\n", commands[i].name,
+			commands[i].args ? commands[i].args : "",
+			commands[i].args ? ": " : "", commands[i].summary);
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error, "
 		   "77 cannot run here, 130 interrupted\n");
 }
