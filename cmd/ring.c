@@ -204,7 +204,7 @@ static const struct zc_metric ring_metrics[M_COUNT] = {
 		    1},
 	[M_MAX] = {"lat_max_ns", "ns", ZC_BETTER_LOWER,
 		   "one-way latency maximum (lat)", 0, ZC_GB_NONE, 1},
-	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
+	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_NONE,
 			"CPU time over wall time, mean of both sides: below 1 "
 			"a side slept (peers that block) or was preempted "
 			"(spinning transports: the label says so)",
