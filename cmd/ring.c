@@ -204,7 +204,7 @@ static const struct zc_metric ring_metrics[M_COUNT] = {
 		    1},
 	[M_MAX] = {"lat_max_ns", "ns", ZC_BETTER_LOWER,
 		   "one-way latency maximum (lat)", 0, ZC_GB_NONE, 1},
-	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
+	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_NONE,
 			"CPU time over wall time, mean of both sides: below 1 "
 			"a side slept (peers that block) or was preempted "
 			"(spinning transports: the label says so)",
@@ -225,6 +225,10 @@ struct side {
 struct shared {
 	_Alignas(128) atomic_int go;	/* the producer's clock has started */
 	_Alignas(128) atomic_int abort; /* one side failed: the other stops */
+	/* The producer ran out of time (budget_ns) and sent only `final`
+	 * messages (rtt: round trips); UINT64_MAX while it goes on. */
+	_Alignas(128) _Atomic uint64_t final;
+	uint64_t budget_ns; /* 0: send them all */
 	_Alignas(128) struct side prod;
 	_Alignas(128) struct side cons;
 	struct zc_hist hist; /* lat: written by the consumer only */
@@ -283,6 +287,11 @@ static int peer_gone(struct chan *c)
 	/* relaxed: a flag; the failing side's report is read after join */
 	if (atomic_load_explicit(&c->sh->abort, memory_order_relaxed))
 		return -ECANCELED;
+	/* acquire: what the producer published before it stopped early is
+	 * visible when the waiter looks again */
+	if (atomic_load_explicit(&c->sh->final, memory_order_acquire) !=
+	    UINT64_MAX)
+		return -ESHUTDOWN;
 	if (c->child && *c->child > 0 &&
 	    waitpid(*c->child, &st, WNOHANG) == *c->child) {
 		*c->child =
@@ -805,6 +814,30 @@ INLINE void fail_side(const struct ops *o, struct shared *sh, struct side *s,
 }
 
 /* Producer: tput and lat (lat paces sends at the offered rate). */
+/* Time-boxing: a machine that takes the CPU away (a loaded VM) must not
+ * turn a 0.2 s repetition into a timeout. Checked every 256 batches. */
+INLINE int over_budget(struct shared *sh, uint64_t t0, uint64_t seq,
+		       uint32_t batch)
+{
+	return sh->budget_ns && ((seq / batch) & 255) == 0 &&
+	       zc_now_ns() - t0 > sh->budget_ns;
+}
+
+/* Tell the consumer how many messages there are, and unblock it. */
+INLINE void stop_early(const struct ops *o, struct chan *c, struct chan *back,
+		       struct side *s, uint64_t sent)
+{
+	/* release: every message published before this is visible to a
+	 * consumer that reads final with acquire */
+	atomic_store_explicit(&c->sh->final, sent, memory_order_release);
+	if (o->quit) {
+		o->quit(c, 1);
+		if (back)
+			o->quit(back, 0);
+	}
+	side_end(s, 0);
+}
+
 INLINE void produce(const struct ops *o, struct chan *c, uint64_t rate)
 {
 	const struct params *p = c->p;
@@ -817,6 +850,10 @@ INLINE void produce(const struct ops *o, struct chan *c, uint64_t rate)
 	/* release: our clock is running; the forked consumer starts its */
 	atomic_store_explicit(&c->sh->go, 1, memory_order_release);
 	while (seq < p->count && !err) {
+		if (over_budget(c->sh, t0, seq, p->batch)) {
+			stop_early(o, c, NULL, s, seq);
+			return;
+		}
 		uint32_t n = p->count - seq < p->batch
 				     ? (uint32_t)(p->count - seq)
 				     : p->batch;
@@ -841,19 +878,36 @@ INLINE void consume(const struct ops *o, struct chan *c, int lat)
 	const struct params *p = c->p;
 	struct side *s = &c->sh->cons;
 	struct zc_hist *h = lat ? &c->sh->hist : NULL;
-	uint64_t seq = 0;
-	int err = 0;
+	uint64_t seq = 0, lim = p->count;
+	int err = 0, retried = 0;
 
 	side_begin(s);
-	while (seq < p->count) {
+	while (seq < lim) {
 		int n = recv_n(o, c, seq, p->batch, &s->bad_seq, h);
+		if (n == -ESHUTDOWN || (n == -EPIPE && o->quit)) {
+			/* The producer stopped early: take what it sent
+			 * (acquire: pairs with its release of final). */
+			lim = atomic_load_explicit(&c->sh->final,
+						   memory_order_acquire);
+			if (lim == UINT64_MAX) {
+				err = n; /* EOF without a word: it died */
+				break;
+			}
+			if (lim > p->count || (retried++ && seq < lim)) {
+				err = -EILSEQ; /* it said more than came */
+				s->bad_seq = seq;
+				break;
+			}
+			continue;
+		}
 		if (n < 0) {
 			err = n;
 			break;
 		}
+		retried = 0;
 		seq += (uint64_t)n;
 	}
-	if (!err && seq != p->count) {
+	if (!err && seq != lim) {
 		err = -EILSEQ; /* more than was sent: duplicates */
 		s->bad_seq = seq;
 	}
@@ -869,6 +923,10 @@ INLINE void ping(const struct ops *o, struct chan *fwd, struct chan *back)
 	side_begin(s);
 	atomic_store_explicit(&fwd->sh->go, 1, memory_order_release);
 	for (uint64_t i = 0; i < fwd->p->count && !err; i++) {
+		if (over_budget(fwd->sh, s->t0, i, 1)) {
+			stop_early(o, fwd, back, s, i);
+			return;
+		}
 		err = send_n(o, fwd, i, 1, 0);
 		if (!err) {
 			int n = recv_n(o, back, i, 1, &s->bad_seq, NULL);
@@ -886,6 +944,12 @@ INLINE void pong(const struct ops *o, struct chan *fwd, struct chan *back)
 	side_begin(s);
 	for (uint64_t i = 0; i < fwd->p->count && !err; i++) {
 		int n = recv_n(o, fwd, i, 1, &s->bad_seq, NULL);
+		if (n == -ESHUTDOWN || (n == -EPIPE && o->quit)) {
+			/* acquire: pairs with ping's release of final */
+			if (atomic_load_explicit(&fwd->sh->final,
+						 memory_order_acquire) == i)
+				break; /* every round trip was answered */
+		}
 		err = n < 0 ? n : send_n(o, back, i, 1, 0);
 	}
 	fail_side(o, fwd->sh, s, err, back, fwd);
@@ -962,17 +1026,22 @@ struct run {
 	int tainted; /* a team timed out: threads still run */
 };
 
+struct job;
+struct role {
+	struct job *j;
+	int role;
+};
+
+/* On the heap: after a timeout the threads still use it, so it is never
+ * freed (the process exits soon after). */
 struct job {
 	const struct transport *t;
 	struct chan ch[2];
 	struct shared *sh;
 	pid_t child;
 	uint64_t rate;
-};
-
-struct role {
-	struct job *j;
-	int role;
+	struct role roles[2];
+	struct zc_team team;
 };
 
 static void role_worker(struct zc_worker *w)
@@ -1009,6 +1078,7 @@ static int job_open(struct job *j, const struct transport *t,
 		return -errno;
 	}
 	zc_hist_init(&j->sh->hist);
+	atomic_init(&j->sh->final, UINT64_MAX);
 	for (int i = 0; i < nch; i++) {
 		struct chan *c = &j->ch[i];
 		c->fd[0] = c->fd[1] = -1;
@@ -1039,6 +1109,22 @@ static void child_main(struct run *run, struct job *j, int cpu)
 	s->err = zc_topo_pin_self(&run->ctx->topo, cpu);
 	if (s->err)
 		_exit(1);
+	/* Attach as an outside process would: the header is checked
+	 * against the geometry this side expects. */
+	for (int i = 0; i < 2; i++) {
+		struct chan *c = &j->ch[i];
+		struct zc_ring_cfg want = {.slot_size = c->p ? c->p->size : 0,
+					   .capacity = c->p ? c->p->cap : 0,
+					   .isolation = c->p ? c->p->iso : 0};
+		struct zc_ring_wait hook = c->ring.prod_wait;
+		if (!c->p)
+			continue;
+		s->err = zc_ring_attach_mem(&c->ring, c->ring.base,
+					    c->ring.mem.len, &want);
+		if (s->err)
+			_exit(1);
+		c->ring.prod_wait = c->ring.cons_wait = hook;
+	}
 	/* acquire: pairs with the producer's release of go */
 	while (!atomic_load_explicit(&j->sh->go, memory_order_acquire)) {
 		if (peer_gone(&j->ch[0]))
@@ -1118,13 +1204,17 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 {
 	struct zc_ctx *ctx = run->ctx;
 	const struct transport *t = &transports[rc->p.transport];
-	struct role roles[2] = {{j, 0}, {j, 1}};
-	void *args[2] = {&roles[0], &roles[1]};
+	void *args[2] = {&j->roles[0], &j->roles[1]};
 	struct zc_plan plan = rc->plan;
-	struct zc_team team;
+	struct zc_team *team = &j->team;
 	int err, st;
 
 	j->rate = rc->p.mode == MODE_LAT ? (uint64_t)opt_rate : 0;
+	/* --messages is a count the user asked for; sized runs are boxed */
+	j->sh->budget_ns =
+		opt_messages ? 0 : (uint64_t)((5 * run->seconds + 0.5) * 1e9);
+	j->roles[0] = (struct role){j, 0};
+	j->roles[1] = (struct role){j, 1};
 	if (t->proc) {
 		fflush(NULL);
 		j->child = fork();
@@ -1136,18 +1226,18 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 			child_main(run, j, plan.cpu[1]);
 		plan.nthreads = 1;
 	}
-	err = zc_team_run(&team, &ctx->topo, &plan, NULL, role_worker, args, 0,
+	err = zc_team_run(team, &ctx->topo, &plan, NULL, role_worker, args, 0,
 			  ctx->timeout_s);
 	if (err == -ETIMEDOUT) {
 		run->tainted = 1;
-		snprintf(why, len, "%s", team.why);
+		snprintf(why, len, "%s", team->why);
 		if (j->child > 0)
 			kill(j->child, SIGKILL);
 		return err;
 	}
-	zc_team_release(&team);
+	zc_team_release(team);
 	if (err && err != -EINTR && !j->sh->prod.err && !j->sh->cons.err) {
-		snprintf(why, len, "%s", team.why);
+		snprintf(why, len, "%s", team->why);
 		/* relaxed: a flag; a forked consumer waiting for go leaves */
 		atomic_store_explicit(&j->sh->abort, 1, memory_order_relaxed);
 	}
@@ -1206,11 +1296,20 @@ static int run_job(struct run *run, struct rcase *rc, struct job *j, char *why,
 	return 0;
 }
 
+/* Messages (round trips) actually sent: all, or what the time box let. */
+static double sent(const struct rcase *rc, struct shared *sh)
+{
+	/* relaxed: read after the sides were joined or reaped */
+	uint64_t f = atomic_load_explicit(&sh->final, memory_order_relaxed);
+	f = f < rc->p.count ? f : rc->p.count;
+	return f ? (double)f : 1;
+}
+
 static void record(struct run *run, struct rcase *rc, struct zc_case *c,
-		   int rep, const struct shared *sh)
+		   int rep, struct shared *sh)
 {
 	const struct zc_results *r = &run->res;
-	double n = (double)rc->p.count;
+	double n = sent(rc, sh);
 	double el = (double)(sh->cons.t1 - sh->prod.t0), util;
 
 	c->iterations[rep] = n;
@@ -1264,7 +1363,7 @@ static uint64_t warm_count(const struct rcase *rc)
 	return 20000 > 4 * (uint64_t)rc->p.batch ? 20000 : 4 * rc->p.batch;
 }
 
-static void size_run(struct run *run, struct rcase *rc, const struct shared *sh)
+static void size_run(struct run *run, struct rcase *rc, struct shared *sh)
 {
 	double el = (double)(sh->prod.t1 - sh->prod.t0);
 	double target = run->seconds * 1e9, n;
@@ -1274,7 +1373,7 @@ static void size_run(struct run *run, struct rcase *rc, const struct shared *sh)
 	} else {
 		if (rc->p.mode == MODE_TPUT)
 			el = (double)(sh->cons.t1 - sh->prod.t0);
-		n = (double)rc->p.count * target / (el > 1 ? el : 1);
+		n = sent(rc, sh) * target / (el > 1 ? el : 1);
 	}
 	/* At least 1000 messages; whole batches. */
 	n = n < 1000 ? 1000 : n > 1e10 ? 1e10 : n;
@@ -1298,40 +1397,49 @@ static int ring_one(void *vctx, int i, int rep)
 	struct zc_case *c = &run->res.cases[rc->idx];
 	const struct transport *t = &transports[rc->p.transport];
 	char why[ZC_WHY_LEN];
-	struct job j;
+	struct job *jp = aligned_alloc(128, sizeof(*jp));
 	int err;
 
+	if (!jp) {
+		zc_case_fail(&run->res, c, "out of memory");
+		return -ENOMEM;
+	}
 	rc->p.count = rep < 0 && !rc->count ? warm_count(rc) : rc->count;
-	err = job_open(&j, t, &rc->p);
+	err = job_open(jp, t, &rc->p);
 	if (err) {
 		zc_case_fail(&run->res, c, "cannot set up %s: %s", t->name,
 			     zc_ring_strerror(err));
+		free(jp);
 		return err;
 	}
 	if (!c->label[0]) {
 		const struct zc_mem *m = t->open == ring_open
-						 ? &j.ch[0].ring.mem
-					 : j.ch[0].mem.p ? &j.ch[0].mem
-							 : NULL;
+						 ? &jp->ch[0].ring.mem
+					 : jp->ch[0].mem.p ? &jp->ch[0].mem
+							   : NULL;
 		if (m)
 			snprintf(c->label, sizeof(c->label), "mem %s, %s",
 				 m->binding, m->pages);
 		else
 			snprintf(c->label, sizeof(c->label), "kernel buffers");
 	}
-	err = run_job(run, rc, &j, why, sizeof(why));
+	err = run_job(run, rc, jp, why, sizeof(why));
+	if (err == -ETIMEDOUT) {
+		zc_case_fail(&run->res, c, "%s", why);
+		return err; /* its threads still use *jp: never freed */
+	}
 	if (err == -EINTR) {
 		/* interrupted: keep what was measured, record nothing */
 	} else if (err) {
 		zc_case_fail(&run->res, c, "%s", why);
 	} else if (rep < 0) {
 		if (!opt_messages)
-			size_run(run, rc, j.sh);
+			size_run(run, rc, jp->sh);
 	} else {
-		record(run, rc, c, rep, j.sh);
+		record(run, rc, c, rep, jp->sh);
 	}
-	if (err != -ETIMEDOUT)
-		job_close(&j);
+	job_close(jp);
+	free(jp);
 	return err;
 }
 
@@ -1625,14 +1733,18 @@ static void headlines(struct run *run)
 {
 	struct zc_summary a, b;
 	uint32_t s0 = run->cases[0].p.size;
+	char buf[2048];
+	size_t n = 0;
 	double best = 0;
 
-	printf("\nheadlines (%u B messages, medians of this run):\n", s0);
+#define ADD(...)                                                               \
+	n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,  \
+			      __VA_ARGS__)
 	if (find_case(run, T_THREAD, MODE_TPUT, s0, 1, &a, M_MMSGS) &&
 	    find_case(run, T_CK, MODE_TPUT, s0, 1, &b, M_MMSGS))
-		printf("  ring vs ck_ring, batch 1:      %7.2f vs %7.2f Mmsg/s "
-		       "(%.2fx)\n",
-		       a.median, b.median, a.median / b.median);
+		ADD("  ring vs ck_ring, batch 1:      %7.2f vs %7.2f Mmsg/s "
+		    "(%.2fx)\n",
+		    a.median, b.median, a.median / b.median);
 	for (int i = 0; i < run->ncases; i++) {
 		struct rcase *r = &run->cases[i];
 		if (r->p.transport == T_THREAD && r->p.mode == MODE_TPUT &&
@@ -1643,25 +1755,28 @@ static void headlines(struct run *run)
 			best = a.median;
 	}
 	if (best > 0)
-		printf("  ring, batch >= 64 (best):      %7.2f Mmsg/s\n", best);
+		ADD("  ring, batch >= 64 (best):      %7.2f Mmsg/s\n", best);
 	for (int i = 0; i < run->ncases; i++) {
 		struct rcase *r = &run->cases[i];
-		if (r->p.transport != T_THREAD || r->p.mode != MODE_TPUT ||
-		    r->p.size != s0)
-			continue;
-		if (find_case(run, T_THREAD, MODE_TPUT, s0, r->p.batch, &a,
+		if (r->p.transport == T_THREAD && r->p.mode == MODE_TPUT &&
+		    r->p.size == s0 &&
+		    find_case(run, T_THREAD, MODE_TPUT, s0, r->p.batch, &a,
 			      M_MMSGS) &&
 		    find_case(run, T_PROCESS, MODE_TPUT, s0, r->p.batch, &b,
 			      M_MMSGS))
-			printf("  process vs thread, batch %-4u %7.2f vs %7.2f "
-			       "Mmsg/s (%+.1f %%)\n",
-			       r->p.batch, b.median, a.median,
-			       (b.median / a.median - 1) * 100);
+			ADD("  process vs thread, batch %-4u %7.2f vs %7.2f "
+			    "Mmsg/s (%+.1f %%)\n",
+			    r->p.batch, b.median, a.median,
+			    (b.median / a.median - 1) * 100);
 	}
 	for (int t = 0; t < T_COUNT; t++)
 		if (find_case(run, t, MODE_RTT, s0, 0, &a, M_RTT))
-			printf("  round trip %-8s            %9.0f ns\n",
-			       transports[t].name, a.median);
+			ADD("  round trip %-8s            %9.0f ns\n",
+			    transports[t].name, a.median);
+#undef ADD
+	if (n)
+		printf("\nheadlines (%u B messages, medians of this run):\n%s",
+		       s0, buf);
 }
 
 /* ---- validation and the command -------------------------------------------
@@ -1774,11 +1889,18 @@ int cmd_ring(int argc, char **argv, struct zc_ctx *ctx)
 		goto out;
 	zc_bench_drive("ring", run.ncases, ctx->reps, 1, ring_one, ring_skip,
 		       &run);
-	if (run.tainted)
+	if (run.tainted) {
 		zc_error(ctx,
 			 "a case did not finish within --timeout %.0f s: "
 			 "its threads still run, so the rest was skipped",
 			 ctx->timeout_s);
+		for (int i = 0; i < run.res.ncases; i++)
+			if (run.res.cases[i].status == ZC_CASE_OK &&
+			    !run.res.cases[i].nrep)
+				zc_case_skip(&run.res.cases[i],
+					     "not run: an earlier case timed "
+					     "out");
+	}
 	make_plots(&run, plots, &nplots);
 	rc = zc_cmd_finish(ctx, &run.res, plots, nplots);
 	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)

@@ -410,8 +410,8 @@ static inline uint32_t zc_ring_try_avail(struct zc_ring *r, uint32_t max,
 	return n < max ? (uint32_t)n : max;
 }
 
-/* Wait until at least one message is ready; returns how many (1..max), or
- * the wait hook's -errno. */
+/* Wait until at least one message is ready (max >= 1); returns how many
+ * (1..max), or the wait hook's -errno. */
 static inline int zc_ring_wait_avail(struct zc_ring *r, uint32_t max,
 				     uint64_t *lo)
 {
