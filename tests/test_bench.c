@@ -107,14 +107,16 @@ int main(void)
 	      -ETIMEDOUT);
 	CHECK(strstr(team.why, "did not finish") != NULL);
 	{
-		struct zc_worker *w = team.w;
-		zc_team_release(&team); /* leaves w to the running thread */
+		struct zc_team *live = team.live;
+		CHECK(team.abandoned && live);
+		zc_team_release(&team); /* leaves live to the running thread */
 		/* acquire: pairs with the worker's release increment of done,
-		 * after which it no longer touches w */
-		while (atomic_load_explicit(&team.done, memory_order_acquire) <
+		 * after which it no longer touches live */
+		while (atomic_load_explicit(&live->done, memory_order_acquire) <
 		       plan.nthreads)
 			usleep(10000);
-		free(w);
+		free(live->w);
+		free(live);
 	}
 
 	/* Interleaved: every case's repetition r before any r + 1. */
