@@ -153,6 +153,20 @@ int zc_mem_alloc(struct zc_mem *m, size_t len, int node, unsigned flags,
 	} else {
 		m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, mflags, m->fd,
 			    0);
+		if (m->p == MAP_FAILED && huge && (flags & ZC_MEM_MEMFD)) {
+			/* A hugetlb memfd maps only when huge pages are
+			 * reserved (vm.nr_hugepages): fall back to 4k. */
+			close(m->fd);
+			huge = 0;
+			m->len = page_round(len, page);
+			m->fd = memfd_create("zcbench", MFD_CLOEXEC);
+			if (m->fd < 0 || ftruncate(m->fd, (off_t)m->len) < 0) {
+				err = -errno;
+				goto fail;
+			}
+			m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, mflags,
+				    m->fd, 0);
+		}
 		if (m->p == MAP_FAILED) {
 			err = -errno;
 			m->p = NULL;
