@@ -44,17 +44,21 @@ enum {
 	ZC_DONE = -1, /* zc_cmd_parse: help was printed, exit 0 */
 };
 
-enum zc_format { ZC_FMT_TEXT, ZC_FMT_CSV, ZC_FMT_JSON };
+enum zc_format {
+	ZC_FMT_TEXT,
+	ZC_FMT_CSV,
+	ZC_FMT_JSON
+};
 
-#define ZC_CMD_RESULTS 1u /* writes a results folder */
+#define ZC_CMD_RESULTS	  1u /* writes a results folder */
 #define ZC_CMD_NO_GLOBALS 2u /* takes no global options */
-#define ZC_CMD_OWN_EXIT 4u /* -h documents its own exit codes */
+#define ZC_CMD_OWN_EXIT	  4u /* -h documents its own exit codes */
 
 struct zc_ctx {
-	const char *cmd;	 /* command name */
+	const char *cmd; /* command name */
 	unsigned flags;
 	int argc;
-	char **argv;		 /* the whole command line (for meta.json) */
+	char **argv; /* the whole command line (for meta.json) */
 	/* global options */
 	const char *out;	 /* --out DIR */
 	int format;		 /* --format, enum zc_format */
@@ -67,16 +71,16 @@ struct zc_ctx {
 	double timeout_s;	 /* --timeout per case */
 	int quiet;		 /* --quiet: no table on stdout */
 	/* derived by zc_cmd_parse / zc_cmd_begin */
-	int reps;		 /* repetitions to run */
+	int reps; /* repetitions to run */
 	int cpus[ZC_TOPO_MAX_THREADS];
-	int ncpus;		 /* explicit --cpus, 0 if not given */
+	int ncpus; /* explicit --cpus, 0 if not given */
 	struct zc_topo topo;
 	int topo_loaded;
 	struct zc_evset events;
 	struct zc_sysinfo si;
 	struct zc_clock_info clock;
-	char dir[4096];		 /* results folder, "" before zc_cmd_begin */
-	json_t *options;	 /* recorded options */
+	char dir[4096];	 /* results folder, "" before zc_cmd_begin */
+	json_t *options; /* recorded options */
 	double start;
 	const struct zc_opt *opts; /* the command's table */
 };
@@ -88,6 +92,9 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 /* Create the results folder, collect sysinfo, calibrate the clock, write
  * meta.json (status running) and topology.xml. 0 or an exit status. */
 int zc_cmd_begin(struct zc_ctx *ctx);
+/* Before zc_cmd_begin: when no case of r can run here, print each distinct
+ * skip reason and return ZC_EXIT_SKIP (77); else 0. */
+int zc_cmd_can_run(const struct zc_ctx *ctx, const struct zc_results *r);
 /* Write results, render plots (gnuplot missing: warn), print the table in
  * --format, rewrite meta.json with the final status. Returns the exit
  * status: 130 if interrupted, 1 if a case failed or a file could not be

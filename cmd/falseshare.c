@@ -379,9 +379,7 @@ static void build_metrics(struct fs_run *run)
 static int fs_plot(struct fs_run *run, struct zc_plot *p)
 {
 	char head[200] = "";
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "falseshare");
-	snprintf(p->csv, sizeof(p->csv), "falseshare.csv");
+	zc_plot_init(p, "falseshare", "stride", "ns_per_op", 0, 1);
 	snprintf(p->title, sizeof(p->title),
 		 "False sharing: time per increment vs distance between the "
 		 "threads' counters (lower is better)");
@@ -392,11 +390,6 @@ static int fs_plot(struct fs_run *run, struct zc_plot *p)
 		 "stride between counters [bytes]");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "ns per increment per thread (median, bars min..max)");
-	snprintf(p->xcol, sizeof(p->xcol), "stride");
-	snprintf(p->ycol, sizeof(p->ycol), "ns_per_op_median");
-	snprintf(p->ylo, sizeof(p->ylo), "ns_per_op_min");
-	snprintf(p->yhi, sizeof(p->yhi), "ns_per_op_max");
-	p->logy = 1;
 	for (int i = 0; i < opt_stride.n && p->ncats < ZC_PLOT_MAX_CATS; i++)
 		zc_list_item(OPT_STRIDE, &opt_stride, i, p->cats[p->ncats++],
 			     sizeof(p->cats[0]));
@@ -651,19 +644,9 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 		rc = ZC_EXIT_OK;
 		goto out;
 	}
-	if (!zc_topo_is_real(&ctx->topo)) {
-		rc = zc_usage(ctx, "--topology is for planning (--dry-run)");
-		goto out;
-	}
-	if (zc_results_count(&run.res, ZC_CASE_OK) == 0) {
-		/* Print why, and say it cannot run here. */
-		for (int i = 0; i < run.res.ncases; i++)
-			zc_error(ctx, "%s skipped: %s", run.res.cases[i].name,
-				 run.res.cases[i].reason);
-		rc = ZC_EXIT_SKIP;
-		goto out;
-	}
-	rc = zc_cmd_begin(ctx);
+	rc = zc_cmd_can_run(ctx, &run.res);
+	if (!rc)
+		rc = zc_cmd_begin(ctx);
 	if (rc)
 		goto out;
 	zc_bench_drive("falseshare", run.ncases, ctx->reps, 1, fs_one, fs_skip,

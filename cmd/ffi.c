@@ -1217,9 +1217,7 @@ static void ffi_crossover(struct ffi_run *run, int m, int print, char *extra,
 
 static void ffi_plot(struct ffi_run *run, struct zc_plot *p)
 {
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "ffi");
-	snprintf(p->csv, sizeof(p->csv), "ffi.csv");
+	zc_plot_init(p, "ffi", "size", "host_ns_per_msg", 1, 1);
 	snprintf(p->title, sizeof(p->title),
 		 "Host cost per message: a call per message vs writing into "
 		 "the shared ring (lower is better)");
@@ -1229,11 +1227,6 @@ static void ffi_plot(struct ffi_run *run, struct zc_plot *p)
 	snprintf(p->xlabel, sizeof(p->xlabel), "message size [bytes]");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "host ns per message (median, bars min..max)");
-	snprintf(p->xcol, sizeof(p->xcol), "size");
-	snprintf(p->ycol, sizeof(p->ycol), "host_ns_per_msg_median");
-	snprintf(p->ylo, sizeof(p->ylo), "host_ns_per_msg_min");
-	snprintf(p->yhi, sizeof(p->yhi), "host_ns_per_msg_max");
-	p->logx = p->logy = 1;
 	for (int pi = 0; pi < opt_paths.n; pi++) {
 		int path = (int)opt_paths.v[pi];
 		char b[16], title[96];
@@ -1463,21 +1456,15 @@ int cmd_ffi(int argc, char **argv, struct zc_ctx *ctx)
 		rc = ZC_EXIT_OK;
 		goto out;
 	}
-	if (!zc_topo_is_real(&ctx->topo)) {
-		rc = zc_usage(ctx, "--topology is for planning (--dry-run)");
-		goto out;
-	}
 	for (int i = 0; i < run.res.ncases; i++)
 		if (run.res.cases[i].status == ZC_CASE_SKIPPED &&
 		    (i == 0 || strcmp(run.res.cases[i].reason,
 				      run.res.cases[i - 1].reason)))
 			zc_warn(ctx, "%s skipped: %s", run.res.cases[i].name,
 				run.res.cases[i].reason);
-	if (zc_results_count(&run.res, ZC_CASE_OK) == 0) {
-		zc_error(ctx, "nothing can run here");
-		rc = ZC_EXIT_SKIP;
+	rc = zc_cmd_can_run(ctx, &run.res);
+	if (rc)
 		goto out;
-	}
 	run.rep = mmap(NULL, sizeof(*run.rep), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (run.rep == MAP_FAILED) {

@@ -1629,8 +1629,7 @@ static void make_plots(struct run *run, struct zc_plot *pl, int *np)
 
 	memset(pl, 0, 2 * sizeof(*pl));
 	*np = 0;
-	snprintf(p->name, sizeof(p->name), "ring");
-	snprintf(p->csv, sizeof(p->csv), "ring.csv");
+	zc_plot_init(p, "ring", "size", "mmsgs_per_s", 1, 1);
 	snprintf(p->title, sizeof(p->title),
 		 "SPSC transports: one-way throughput vs message size "
 		 "(higher is better)");
@@ -1640,11 +1639,6 @@ static void make_plots(struct run *run, struct zc_plot *pl, int *np)
 	snprintf(p->xlabel, sizeof(p->xlabel), "message size [bytes]");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "million messages/s (median, bars min..max)");
-	snprintf(p->xcol, sizeof(p->xcol), "size");
-	snprintf(p->ycol, sizeof(p->ycol), "mmsgs_per_s_median");
-	snprintf(p->ylo, sizeof(p->ylo), "mmsgs_per_s_min");
-	snprintf(p->yhi, sizeof(p->yhi), "mmsgs_per_s_max");
-	p->logx = p->logy = 1;
 	for (int i = 0; i < run->ncases; i++) {
 		struct rcase *a = &run->cases[i];
 		char title[96];
@@ -1673,7 +1667,7 @@ static void make_plots(struct run *run, struct zc_plot *pl, int *np)
 
 	/* Latency: p99 at the offered rate and the round trip, by transport. */
 	p = &pl[*np];
-	snprintf(p->name, sizeof(p->name), "ring-latency");
+	zc_plot_init(p, "ring-latency", "transport", "lat_p99_ns", 0, 1);
 	snprintf(p->csv, sizeof(p->csv), "ring.csv");
 	snprintf(p->title, sizeof(p->title),
 		 "SPSC transports: one-way latency p99 at %lld msgs/s offered "
@@ -1684,11 +1678,6 @@ static void make_plots(struct run *run, struct zc_plot *pl, int *np)
 		 "coordinated omission); bars min..max over repetitions");
 	snprintf(p->xlabel, sizeof(p->xlabel), "transport");
 	snprintf(p->ylabel, sizeof(p->ylabel), "ns (log scale)");
-	snprintf(p->xcol, sizeof(p->xcol), "transport");
-	snprintf(p->ycol, sizeof(p->ycol), "lat_p99_ns_median");
-	snprintf(p->ylo, sizeof(p->ylo), "lat_p99_ns_min");
-	snprintf(p->yhi, sizeof(p->yhi), "lat_p99_ns_max");
-	p->logy = 1;
 	p->points_only = 1;
 	for (int t = 0; t < T_COUNT; t++)
 		snprintf(p->cats[p->ncats++], sizeof(p->cats[0]), "%s",
@@ -1873,18 +1862,9 @@ int cmd_ring(int argc, char **argv, struct zc_ctx *ctx)
 		rc = ZC_EXIT_OK;
 		goto out;
 	}
-	if (!zc_topo_is_real(&ctx->topo)) {
-		rc = zc_usage(ctx, "--topology is for planning (--dry-run)");
-		goto out;
-	}
-	if (zc_results_count(&run.res, ZC_CASE_OK) == 0) {
-		for (int i = 0; i < run.res.ncases; i++)
-			zc_error(ctx, "%s skipped: %s", run.res.cases[i].name,
-				 run.res.cases[i].reason);
-		rc = ZC_EXIT_SKIP;
-		goto out;
-	}
-	rc = zc_cmd_begin(ctx);
+	rc = zc_cmd_can_run(ctx, &run.res);
+	if (!rc)
+		rc = zc_cmd_begin(ctx);
 	if (rc)
 		goto out;
 	zc_bench_drive("ring", run.ncases, ctx->reps, 1, ring_one, ring_skip,

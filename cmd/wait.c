@@ -1007,12 +1007,9 @@ int cmd_wait(int argc, char **argv, struct zc_ctx *ctx)
 		rc = ZC_EXIT_OK;
 		goto out;
 	}
-	if (zc_results_count(&run.res, ZC_CASE_OK) == 0) {
-		zc_error(ctx, "cannot run here: %s", run.res.cases[0].reason);
-		rc = ZC_EXIT_SKIP;
-		goto out;
-	}
-	rc = zc_cmd_begin(ctx);
+	rc = zc_cmd_can_run(ctx, &run.res);
+	if (!rc)
+		rc = zc_cmd_begin(ctx);
 	if (rc)
 		goto out;
 	/* --quick: no warm-up repetition (the first case per thread pair

@@ -292,6 +292,21 @@ int zc_cmd_begin(struct zc_ctx *ctx)
 	return 0;
 }
 
+int zc_cmd_can_run(const struct zc_ctx *ctx, const struct zc_results *r)
+{
+	if (zc_results_count(r, ZC_CASE_OK) > 0)
+		return 0;
+	for (int i = 0; i < r->ncases; i++) {
+		int seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strcmp(r->cases[j].reason, r->cases[i].reason);
+		if (!seen)
+			zc_error(ctx, "cannot run here: %s (%s)",
+				 r->cases[i].reason, r->cases[i].name);
+	}
+	return ZC_EXIT_SKIP;
+}
+
 int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 		  const struct zc_plot *plots, int nplots)
 {

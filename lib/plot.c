@@ -12,6 +12,20 @@
 #include "out.h"
 #include "plot.h"
 
+void zc_plot_init(struct zc_plot *p, const char *name, const char *xcol,
+		  const char *metric, int logx, int logy)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->csv, sizeof(p->csv), "%s.csv", name);
+	snprintf(p->xcol, sizeof(p->xcol), "%s", xcol);
+	snprintf(p->ycol, sizeof(p->ycol), "%s_median", metric);
+	snprintf(p->ylo, sizeof(p->ylo), "%s_min", metric);
+	snprintf(p->yhi, sizeof(p->yhi), "%s_max", metric);
+	p->logx = logx;
+	p->logy = logy;
+}
+
 struct zc_plot_series *zc_plot_add_series(struct zc_plot *p, const char *title,
 					  ...)
 {

@@ -22,7 +22,7 @@
 
 #define ZC_PLOT_MAX_SERIES 64
 #define ZC_PLOT_MAX_FILTER 4
-#define ZC_PLOT_MAX_CATS 32
+#define ZC_PLOT_MAX_CATS   32
 
 struct zc_plot_series {
 	char title[96];
@@ -34,22 +34,30 @@ struct zc_plot_series {
 };
 
 struct zc_plot {
-	char name[64];	 /* output stem: <name>.gp, <name>.png */
-	char csv[64];	 /* data file in the same folder */
+	char name[64]; /* output stem: <name>.gp, <name>.png */
+	char csv[64];  /* data file in the same folder */
 	char title[160];
 	char subtitle[200]; /* second line, smaller: how to read it */
 	char xlabel[96], ylabel[96];
-	char xcol[48];	 /* x column (numeric, or categorical with cats) */
-	char ycol[48];	 /* y column, e.g. "ns_per_op_median" */
+	char xcol[48]; /* x column (numeric, or categorical with cats) */
+	char ycol[48]; /* y column, e.g. "ns_per_op_median" */
 	char ylo[48], yhi[48]; /* optional error bar columns ("_min","_max") */
 	int logx, logy;
-	int ncats;	 /* categorical x: values in axis order */
+	int ncats; /* categorical x: values in axis order */
 	char cats[ZC_PLOT_MAX_CATS][24];
 	int nseries;
 	struct zc_plot_series series[ZC_PLOT_MAX_SERIES];
 	char extra[1024]; /* extra gnuplot commands (labels, arrows) */
 	int points_only;  /* scatter plot: no lines */
 };
+
+/*
+ * Start p (zeroed first): metric `metric` of <name>.csv against column xcol,
+ * the median with bars from the minimum to the maximum
+ * ("<metric>_median", "_min", "_max"). Titles and series are the caller's.
+ */
+void zc_plot_init(struct zc_plot *p, const char *name, const char *xcol,
+		  const char *metric, int logx, int logy);
 
 /* Add a series with up to ZC_PLOT_MAX_FILTER (col, val) pairs, NULL-ended.
  * Returns the series or NULL when full. */
