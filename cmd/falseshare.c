@@ -305,42 +305,6 @@ out:
 	return err;
 }
 
-/* slowdown = ns/op of each repetition over the median of the 128 B case
- * with the same op, threads and placement. */
-static void fs_slowdown(struct fs_run *run)
-{
-	for (int i = 0; i < run->ncases; i++) {
-		struct fs_case *a = &run->cases[i];
-		struct zc_case *ca = &run->res.cases[a->idx];
-		struct zc_summary base;
-		int found = 0;
-
-		if (ca->status != ZC_CASE_OK)
-			continue;
-		for (int j = 0; j < run->ncases && !found; j++) {
-			struct fs_case *b = &run->cases[j];
-			struct zc_case *cb = &run->res.cases[b->idx];
-			if (b->stride == 128 && b->op == a->op &&
-			    b->threads == a->threads &&
-			    b->plan.place == a->plan.place &&
-			    cb->status == ZC_CASE_OK &&
-			    zc_case_summary(&run->res, cb, M_NS_PER_OP,
-					    &base) == 0)
-				found = 1;
-		}
-		if (!found) {
-			zc_case_absent(
-				&run->res, ca, M_SLOWDOWN,
-				"no successful 128 B case to compare with");
-			continue;
-		}
-		for (int r = 0; r < ca->nrep; r++)
-			zc_case_set(&run->res, ca, r, M_SLOWDOWN,
-				    zc_case_get(&run->res, ca, r, M_NS_PER_OP) /
-					    base.median);
-	}
-}
-
 static void metric_name(const char *ev, int hw, char *buf, size_t len)
 {
 	size_t k = 0;
@@ -651,7 +615,10 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 		goto out;
 	zc_bench_drive("falseshare", run.ncases, ctx->reps, 1, fs_one, fs_skip,
 		       &run);
-	fs_slowdown(&run);
+	/* slowdown: ns/op over the median of the 128 B case with the same
+	 * op, threads and placement */
+	zc_results_ratio(&run.res, M_NS_PER_OP, M_SLOWDOWN, "stride", "128",
+			 NULL, 0);
 	fs_plot(&run, &plot);
 	rc = zc_cmd_finish(ctx, &run.res, &plot, plot.nseries ? 1 : 0);
 	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)

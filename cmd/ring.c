@@ -170,6 +170,8 @@ enum {
 	M_P999,
 	M_MAX,
 	M_CPU_UTIL,
+	M_VS_MUTEX,
+	M_VS_PIPE,
 	M_COUNT
 };
 static const struct zc_metric ring_metrics[M_COUNT] = {
@@ -209,6 +211,14 @@ static const struct zc_metric ring_metrics[M_COUNT] = {
 			"a side slept (peers that block) or was preempted "
 			"(spinning transports: the label says so)",
 			0, ZC_GB_NONE, 1},
+	[M_VS_MUTEX] = {"speedup_vs_mutex", "x", ZC_BETTER_HIGHER,
+			"throughput over the mutex+condvar queue's with the "
+			"same size, batch, capacity and placement (tput)",
+			ZC_M_SHOW | ZC_M_PORTABLE, ZC_GB_NONE, 1},
+	[M_VS_PIPE] = {"speedup_vs_pipe", "x", ZC_BETTER_HIGHER,
+		       "throughput over the pipe's with the same size, batch, "
+		       "capacity and placement (tput)",
+		       ZC_M_PORTABLE, ZC_GB_NONE, 1},
 };
 
 /* ---- state shared by the two sides (and processes) ---------------------- */
@@ -1880,6 +1890,15 @@ int cmd_ring(int argc, char **argv, struct zc_ctx *ctx)
 				zc_case_skip(&run.res.cases[i],
 					     "not run: an earlier case timed "
 					     "out");
+	}
+	/* The headline ratios, measured within this run (portable). */
+	{
+		/* The peers have no isolation: compare with theirs. */
+		static const char *const ignore[] = {"isolation", NULL};
+		zc_results_ratio(&run.res, M_MMSGS, M_VS_MUTEX, "transport",
+				 "mutex", ignore, 0);
+		zc_results_ratio(&run.res, M_MMSGS, M_VS_PIPE, "transport",
+				 "pipe", ignore, 0);
 	}
 	make_plots(&run, plots, &nplots);
 	rc = zc_cmd_finish(ctx, &run.res, plots, nplots);

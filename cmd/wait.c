@@ -107,6 +107,7 @@ enum {
 	M_WAKES,
 	M_RATE,
 	M_RATE_FRAC,
+	M_P99_VS_FUTEX,
 	M_COUNT
 };
 
@@ -154,6 +155,10 @@ static const struct zc_metric wait_metrics[M_COUNT] = {
 		    ZC_M_SHOW, ZC_GB_ITEMS_PER_SECOND, 1},
 	[M_RATE_FRAC] = {"achieved_frac", "x", ZC_BETTER_HIGHER,
 			 "achieved over offered rate", 0, ZC_GB_NONE, 1},
+	[M_P99_VS_FUTEX] = {"p99_vs_futex", "x", ZC_BETTER_LOWER,
+			    "p99 wake-up latency over pure futex's at the same "
+			    "rate and placement",
+			    ZC_M_PORTABLE, ZC_GB_NONE, 1},
 };
 
 struct wait_case {
@@ -1016,6 +1021,12 @@ int cmd_wait(int argc, char **argv, struct zc_ctx *ctx)
 	 * pays thread creation either way). */
 	zc_bench_drive("wait", run.ncases, ctx->reps, !ctx->quick, wait_one,
 		       wait_skip, &run);
+	{
+		/* Latency against parking at once, within this run. */
+		static const char *const ignore[] = {"spin_us", NULL};
+		zc_results_ratio(&run.res, M_P99, M_P99_VS_FUTEX, "strategy",
+				 "futex", ignore, 0);
+	}
 	build_plot(&run, &plot);
 	rc = zc_cmd_finish(ctx, &run.res, &plot, plot.nseries ? 1 : 0);
 	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)

@@ -194,6 +194,61 @@ int zc_case_summary(const struct zc_results *r, const struct zc_case *c, int m,
 	return zc_stats_summary(x, (size_t)c->nrep, s);
 }
 
+static int is_baseline_of(const struct zc_results *r, const struct zc_case *b,
+			  const struct zc_case *c, int kk, const char *base,
+			  const char *const *ignore)
+{
+	if (b->status != ZC_CASE_OK || strcmp(b->param[kk], base))
+		return 0;
+	for (int k = 0; k < r->nkeys; k++) {
+		int skip = k == kk;
+		for (int i = 0; ignore && ignore[i] && !skip; i++)
+			skip = !strcmp(ignore[i], r->keys[k]);
+		if (!skip && strcmp(b->param[k], c->param[k]))
+			return 0;
+	}
+	return 1;
+}
+
+int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
+		     const char *base, const char *const *ignore, int invert)
+{
+	int kk = key_index(r, key), n = 0;
+
+	if (kk < 0 || src < 0 || dst < 0 || src >= r->nmetrics ||
+	    dst >= r->nmetrics)
+		return -EINVAL;
+	for (int i = 0; i < r->ncases; i++) {
+		struct zc_case *c = &r->cases[i];
+		struct zc_summary own, bs;
+		int found = 0;
+
+		if (c->status != ZC_CASE_OK ||
+		    zc_case_summary(r, c, src, &own) < 0)
+			continue;
+		for (int j = 0; j < r->ncases && !found; j++)
+			found = is_baseline_of(r, &r->cases[j], c, kk, base,
+					       ignore) &&
+				zc_case_summary(r, &r->cases[j], src, &bs) == 0 &&
+				bs.median != 0;
+		if (!found) {
+			char why[ZC_WHY_LEN];
+			snprintf(why, sizeof(why),
+				 "no successful %s:%s case to compare with", key,
+				 base);
+			zc_case_absent(r, c, dst, why);
+			continue;
+		}
+		for (int rep = 0; rep < c->nrep; rep++) {
+			double v = zc_case_get(r, c, rep, src);
+			zc_case_set(r, c, rep, dst,
+				    invert ? bs.median / v : v / bs.median);
+		}
+		n++;
+	}
+	return n;
+}
+
 int zc_results_count(const struct zc_results *r, enum zc_case_status st)
 {
 	int n = 0;

@@ -140,6 +140,18 @@ void zc_case_fail(const struct zc_results *r, struct zc_case *c,
 int zc_case_summary(const struct zc_results *r, const struct zc_case *c,
 		    int m, struct zc_summary *s);
 
+/*
+ * A derived ratio metric. For every OK case with values of metric src:
+ * dst[rep] = src[rep] / median(src of the baseline), where the baseline is
+ * the OK case whose parameters equal this case's except `key`, which has
+ * the value `base` (and the keys named in `ignore`, NULL-terminated or NULL,
+ * which may differ: the first such case is taken). invert: the baseline's
+ * median over src[rep] (a speed-up of a time). A case with no baseline gets
+ * dst absent with the reason. Returns the number of cases given the metric.
+ */
+int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
+		     const char *base, const char *const *ignore, int invert);
+
 /* Count cases by status. */
 int zc_results_count(const struct zc_results *r, enum zc_case_status st);
 
