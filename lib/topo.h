@@ -123,7 +123,7 @@ int zc_topo_parse_cpus(const char *text, int *cpus, int max);
 void zc_topo_format_allowed(const struct zc_topo *t, char *buf, size_t len);
 
 /* Write topology.xml into dir (atomic). 0 or -errno. */
-int zc_topo_export_xml(const struct zc_topo *t, const char *path);
+int zc_topo_export_xml(const struct zc_topo *t, const char *dir);
 
 /* Cache of `level` (1..3) above PU cpu: size in bytes, line size, sharers
  * (PUs). 0 or -ENOENT. */
