@@ -110,6 +110,7 @@ extern const struct zc_opt zc_global_opts[];
 int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_events(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_topo(int argc, char **argv, struct zc_ctx *ctx);
 
 struct zc_command {

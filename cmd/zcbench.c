@@ -18,6 +18,8 @@ static const struct zc_command commands[] = {
 	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
+	{"sendfile", cmd_sendfile, ZC_CMD_RESULTS,
+	 "file to socket: read+send vs sendfile, splice, io_uring, zero-copy"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
