@@ -107,9 +107,13 @@ void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
 extern const struct zc_opt zc_global_opts[];
 
 /* Commands. */
+int cmd_compare(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_events(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_export(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_plot(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_run(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_topo(int argc, char **argv, struct zc_ctx *ctx);
 

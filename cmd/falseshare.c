@@ -59,7 +59,7 @@ static const char *const fs_keys[] = {"op", "stride", "threads", "place"};
 #define NKEYS 4
 
 /* Fixed metrics; counter metrics are appended from --events. */
-enum { M_NS_PER_OP, M_MOPS, M_SLOWDOWN, M_CTXSW, M_FIXED };
+enum { M_NS_PER_OP, M_MOPS, M_SLOWDOWN, M_CPU_UTIL, M_CTXSW, M_FIXED };
 static const struct zc_metric fs_fixed[M_FIXED] = {
 	[M_NS_PER_OP] = {"ns_per_op", "ns", ZC_BETTER_LOWER,
 			 "time per increment, per thread (mean over threads)",
@@ -71,6 +71,10 @@ static const struct zc_metric fs_fixed[M_FIXED] = {
 			"ns/op relative to the 128 B stride of the same op, "
 			"threads and placement",
 			ZC_M_SHOW | ZC_M_PORTABLE, ZC_GB_NONE, 1},
+	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
+			"thread CPU time over wall time (mean over threads): below "
+			"1 the threads were preempted and did not contend all along",
+			0, ZC_GB_NONE, 1},
 	[M_CTXSW] = {"ctx_switches", "count", ZC_BETTER_LOWER,
 		     "voluntary + involuntary context switches of all threads "
 		     "(getrusage)",
@@ -175,7 +179,7 @@ static int fs_one(void *vctx, int i, int rep)
 	struct zc_counts total;
 	struct zc_team team;
 	struct zc_mem mem;
-	double ns_sum = 0, ops = 0, ctxsw = 0;
+	double ns_sum = 0, ops = 0, ctxsw = 0, util = 0;
 	uint64_t t0 = UINT64_MAX, t1 = 0;
 
 	/* Counters on the first thread's NUMA node, the block page-aligned
@@ -232,11 +236,17 @@ static int fs_one(void *vctx, int i, int rep)
 		t1 = w->t1 > t1 ? w->t1 : t1;
 		zc_counts_add(&total, &w->counts);
 		ctxsw += w->counts.nvcsw + w->counts.nivcsw;
+		util += w->counts.cpu_ns / (double)(w->t1 - w->t0);
 	}
 	c->iterations[rep] = ops;
 	zc_case_set(&run->res, c, rep, M_NS_PER_OP, ns_sum / n);
 	zc_case_set(&run->res, c, rep, M_MOPS, ops / ((double)(t1 - t0) / 1e9) / 1e6);
 	zc_case_set(&run->res, c, rep, M_CTXSW, ctxsw);
+	zc_case_set(&run->res, c, rep, M_CPU_UTIL, util / n);
+	if (util / n < 0.9)
+		snprintf(c->label, sizeof(c->label),
+			 "mem %s; preempted: ran %.0f%% of the time", mem.binding,
+			 100 * util / n);
 	for (int e = 0; e < run->ctx->events.n; e++) {
 		int m = run->ev_metric[e];
 		if (total.status[e] != ZC_EV_OK) {

@@ -14,10 +14,18 @@
 #include "shm.h"
 
 static const struct zc_command commands[] = {
+	{"compare", cmd_compare, ZC_CMD_NO_GLOBALS,
+	 "BASE NEW: regression check between two runs (exit 3: regression)"},
 	{"doctor", cmd_doctor, 0, "what makes numbers noisy or impossible here"},
 	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
+	{"export", cmd_export, ZC_CMD_NO_GLOBALS,
+	 "DIR: results as github-action-benchmark JSON"},
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
+	{"plot", cmd_plot, ZC_CMD_NO_GLOBALS,
+	 "DIR: re-render every plot of a results folder"},
+	{"run", cmd_run, ZC_CMD_NO_GLOBALS,
+	 "[SUITE]: run a suite (quick, ci, full) into one folder with report.md"},
 	{"sendfile", cmd_sendfile, ZC_CMD_RESULTS,
 	 "file to socket: read+send vs sendfile, splice, io_uring, zero-copy"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},

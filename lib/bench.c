@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,11 +64,20 @@ int zc_barrier_wait(struct zc_barrier *b)
 	if (sense < 0)
 		return 0;
 	/* acquire: pairs with the release flip in barrier_arrive */
-	while (atomic_load_explicit(&b->sense, memory_order_acquire) ==
-	       (unsigned)sense) {
+	for (unsigned spins = 0;
+	     atomic_load_explicit(&b->sense, memory_order_acquire) ==
+	     (unsigned)sense;
+	     spins++) {
 		if (zc_stopped())
 			return -EINTR;
-		zc_cpu_relax();
+		/* Spin first so that threads on idle cores leave together;
+		 * then yield, so that a waiter sharing its core (more threads
+		 * than CPUs, or a busy VM) does not hold back the one it waits
+		 * for. */
+		if (spins < 4096)
+			zc_cpu_relax();
+		else
+			sched_yield();
 	}
 	return 0;
 }

@@ -87,7 +87,8 @@ struct zc_team {
  * region and zc_worker_end() at its end. If duration_ns > 0, team->stop is
  * set that long after the start. args[i] becomes w[i].arg (may be NULL).
  * Returns 0; -EXDEV (ran elsewhere), -ETIMEDOUT, -EINTR (stopped), or a
- * worker's err; team->why explains.
+ * worker's err; team->why explains. After -ETIMEDOUT the threads still run
+ * and own team->w: zc_team_release leaves it allocated.
  */
 int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
 		const struct zc_plan *plan, const struct zc_evset *events,

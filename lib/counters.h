@@ -26,8 +26,10 @@
  * Each event is opened on its own fd (a group fails as a whole), read with
  * PERF_FORMAT_TOTAL_TIME_ENABLED|RUNNING, and scaled by enabled/running;
  * the ratio is recorded. An event that cannot be counted keeps status !=
- * ZC_EV_OK and a reason ("no PMU (hypervisor)", "EACCES:
- * perf_event_paranoid=2", "unknown event"); its value is NaN, never 0.
+ * ZC_EV_OK and a reason ("no hardware PMU exposed (VM or hypervisor)",
+ * "EACCES: perf_event_paranoid=2", "unknown event ..."); its value is NaN,
+ * never 0. An event counted in user space only (perf_event_paranoid >= 2
+ * for a process without CAP_PERFMON) is OK with a note in why.
  * getrusage(RUSAGE_THREAD) and the thread CPU clock are always read.
  *
  * Errors: functions return 0 or -errno only for misuse (-EINVAL) or memory
@@ -57,6 +59,9 @@ struct zc_event {
 	int resolved;	       /* encoding found */
 	uint32_t type;	       /* perf_event_attr.type */
 	uint64_t config, config1, config2;
+	/* privilege levels the name excludes (modifiers such as ":u"); the
+	 * kernel level is also excluded where perf_event_paranoid requires */
+	unsigned char excl_user, excl_kernel, excl_hv;
 	int hw;		       /* counts hardware (needs a PMU) */
 	enum zc_ev_status status; /* from a probe open in this process */
 	char why[ZC_EV_WHY];
@@ -99,6 +104,9 @@ struct zc_counters {
 	char why[ZC_EV_MAX][ZC_EV_WHY];
 	struct rusage ru0;
 	uint64_t cpu0_ns;
+	/* value, time enabled, time running at start: the kernel never
+	 * resets the times, so each region is scaled by its own deltas */
+	uint64_t base[ZC_EV_MAX][3];
 };
 
 /* What one measured region counted. value[i] is NaN when status[i] != OK. */

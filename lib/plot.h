@@ -14,7 +14,9 @@
  *
  * Errors: -ENOENT when gnuplot is not installed (data are still there: the
  * caller warns and goes on), -EIO when gnuplot failed (its stderr is copied
- * into err), -errno for file errors.
+ * into err), -EINVAL when <name>.gp is missing or the name is not a plain
+ * file name (so that -ENOENT always means "no gnuplot"), -errno for other
+ * file errors.
  */
 #include <stddef.h>
 

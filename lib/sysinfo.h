@@ -38,14 +38,17 @@ struct zc_sysinfo {
 	char boost[32];	    /* "on", "off", "" unknown */
 	char virt[64];	    /* hypervisor ("KVM"), "none", "" unknown */
 	char thp[32];	    /* transparent_hugepage/enabled selection */
-	char isolcpus[128]; /* /sys/devices/system/cpu/isolated */
-	char nohz_full[128];
+	char isolcpus[128]; /* /sys/devices/system/cpu/isolated, "none" */
+	char nohz_full[128]; /* .../nohz_full, "none" (empty or "(null)") */
 	int paranoid;	    /* perf_event_paranoid, -100 unknown */
 	double loadavg1;
 	char numa_binding[128]; /* zc_mem_probe_binding text */
 	int numa_can_bind;
 	char allowed[128];  /* allowed cpus */
 	double mhz;	    /* nominal, 0 unknown */
+	unsigned long long l1i; /* bytes, 0 unknown */
+	/* PUs sharing each cache (Google Benchmark's num_sharing), 0 unknown */
+	int l1d_share, l1i_share, l2_share, l3_share;
 };
 
 int zc_sysinfo_collect(struct zc_sysinfo *si, const struct zc_topo *t);

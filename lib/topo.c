@@ -86,6 +86,9 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 			goto fail;
 		}
 	}
+	/* Keep instruction caches too: meta.json and the Google Benchmark
+	 * context list every cache. */
+	hwloc_topology_set_icache_types_filter(t->t, HWLOC_TYPE_FILTER_KEEP_ALL);
 	if (hwloc_topology_load(t->t) < 0) {
 		err = errno ? -errno : -EINVAL;
 		snprintf(t->err, sizeof(t->err), "cannot load the topology: %s",

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zcbench compare BASE NEW — the regression check: per case and metric,
+ * direction-aware, noise-aware (Mann-Whitney U on the repetitions plus a
+ * minimum effect). Markdown (a CI job summary) or JSON; exit 3 when a
+ * metric regressed or a case that passed in BASE fails in NEW.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "report.h"
+
+/* Documented in -h and README: 0 no regression, 1 error, 2 usage error,
+ * 3 regression found. */
+#define ZC_EXIT_REGRESSION 3
+
+enum {
+	OUT_MARKDOWN,
+	OUT_JSON
+};
+enum {
+	SHOW_ALL,
+	SHOW_CHANGED
+};
+
+static const struct zc_word format_words[] = {
+	{"markdown", OUT_MARKDOWN}, {"json", OUT_JSON}, {NULL, 0}};
+static const struct zc_word machine_words[] = {{"auto", ZC_CMP_AUTO},
+					       {"same", ZC_CMP_SAME},
+					       {"different", ZC_CMP_DIFFERENT},
+					       {NULL, 0}};
+static const struct zc_word show_words[] = {
+	{"all", SHOW_ALL}, {"changed", SHOW_CHANGED}, {NULL, 0}};
+
+static double opt_threshold, opt_alpha;
+static int opt_format, opt_machines, opt_show;
+static const char *opt_json;
+
+static const struct zc_opt cmp_opts[] = {
+	ZC_OPT_DOUBLE("threshold", "PCT", "%", "5",
+		      "minimum change of the median that counts (relative)",
+		      &opt_threshold, 0, 1000),
+	ZC_OPT_DOUBLE("alpha", "P", NULL, "0.05",
+		      "significance level of the Mann-Whitney U test (0..0.5)",
+		      &opt_alpha, 0, 1),
+	ZC_OPT_CHOICE("machines", "auto",
+		      "auto: meta.json decides (host, CPU model); different: "
+		      "compare only machine-independent ratios; same: compare "
+		      "absolute figures too",
+		      &opt_machines, machine_words),
+	ZC_OPT_CHOICE("format", "markdown", "what to print on stdout",
+		      &opt_format, format_words),
+	ZC_OPT_STR("json", "FILE", NULL, "also write the comparison as JSON",
+		   &opt_json),
+	ZC_OPT_CHOICE("show", "all",
+		      "rows in the Markdown table: all, or changed (leaves "
+		      "unchanged rows out)",
+		      &opt_show, show_words),
+	ZC_OPT_END};
+
+static void help_tail(void)
+{
+	printf("\narguments: BASE NEW   results folders (zcbench run or a "
+	       "command's --out) or\n"
+	       "                      <cmd>.json files; cases are matched by "
+	       "name\n"
+	       "\ncompare exit status: 0 no regression, 1 error (missing, "
+	       "corrupt or other-\nschema input), 2 usage error, 3 regression "
+	       "found (a metric worse beyond\nthe threshold with p < alpha, "
+	       "or a case that passed in BASE failed in NEW)\n");
+}
+
+static int write_json_file(struct zc_ctx *ctx, const char *path, json_t *v)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int err;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+	err = zc_out_write_json(dir[0] ? dir : "/", slash ? slash + 1 : path,
+				v);
+	if (err < 0)
+		return zc_error(ctx, "cannot write '%s': %s", path,
+				strerror(-err));
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
+{
+	const struct zc_opt *const tables[] = {cmp_opts, NULL};
+	char **ov = calloc((size_t)argc + 1, sizeof(*ov));
+	char **pv = calloc((size_t)argc + 1, sizeof(*pv));
+	struct zc_rset base = {0}, next = {0};
+	struct zc_cmp cmp = {0};
+	struct zc_cmp_opts o;
+	char err[1024];
+	json_t *j = NULL;
+	int no, np, rc;
+
+	if (!ov || !pv) {
+		free(ov);
+		free(pv);
+		return zc_error(ctx, "out of memory");
+	}
+	zc_args_split(tables, argc, argv, &no, ov, &np, pv);
+	rc = zc_cmd_parse(ctx, cmp_opts, no, ov);
+	if (rc == ZC_DONE)
+		help_tail();
+	if (rc)
+		goto out;
+	if (np != 2) {
+		rc = zc_usage(ctx,
+			      "expected two results (BASE NEW), got %d "
+			      "(see 'zcbench compare -h')",
+			      np);
+		goto out;
+	}
+	if (opt_alpha <= 0 || opt_alpha > 0.5) {
+		rc = zc_usage(ctx,
+			      "--alpha: %g is out of range: expected a "
+			      "number above 0, at most 0.5",
+			      opt_alpha);
+		goto out;
+	}
+	rc = ZC_EXIT_FAIL;
+	if (zc_rset_load(&base, pv[0], err, sizeof(err)) < 0) {
+		zc_error(ctx, "cannot read BASE: %s", err);
+		goto out;
+	}
+	if (zc_rset_load(&next, pv[1], err, sizeof(err)) < 0) {
+		zc_error(ctx, "cannot read NEW: %s", err);
+		goto out;
+	}
+	o = (struct zc_cmp_opts){.threshold = opt_threshold / 100,
+				 .alpha = opt_alpha,
+				 .machines = opt_machines};
+	if (zc_cmp_run(&cmp, &base, &next, &o) < 0) {
+		zc_error(ctx, "out of memory");
+		goto out;
+	}
+	if (opt_format == OUT_JSON || opt_json) {
+		j = zc_cmp_json(&cmp);
+		if (!j) {
+			zc_error(ctx, "out of memory");
+			goto out;
+		}
+	}
+	if (opt_format == OUT_JSON) {
+		if (json_dumpf(j, stdout,
+			       JSON_INDENT(2) | JSON_REAL_PRECISION(15)) < 0)
+			goto out;
+		putchar('\n');
+	} else {
+		zc_cmp_markdown(stdout, &cmp, opt_show == SHOW_ALL);
+	}
+	if (opt_json && write_json_file(ctx, opt_json, j) < 0)
+		goto out;
+	if (cmp.different)
+		zc_warn(ctx,
+			"different machines (%s): compared only "
+			"machine-independent ratios; absolute figures are "
+			"not comparable",
+			cmp.why_different);
+	if (zc_cmp_regressions(&cmp)) {
+		fflush(stdout);
+		fprintf(stderr,
+			"zcbench compare: regression found: %d regressed, "
+			"%d failed (exit %d)\n",
+			cmp.count[ZC_CMP_REGRESSED], cmp.count[ZC_CMP_FAILED],
+			ZC_EXIT_REGRESSION);
+		rc = ZC_EXIT_REGRESSION;
+	} else {
+		rc = ZC_EXIT_OK;
+	}
+out:
+	json_decref(j);
+	zc_cmp_release(&cmp);
+	zc_rset_release(&base);
+	zc_rset_release(&next);
+	free(ov);
+	free(pv);
+	return rc;
+}

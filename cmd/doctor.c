@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zcbench doctor — what makes numbers noisy or impossible on this machine,
+ * and what to do about each. Findings are advice, not failures: exit 0.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "builtin.h"
+
+#define MAX_FINDINGS 32
+
+static const struct zc_opt options[] = {ZC_OPT_END};
+
+static void print_text(const struct zc_sysinfo *si, const struct zc_check *k,
+		       int n)
+{
+	int count[ZC_CHECK_BAD + 1] = {0};
+
+	printf("host %s: %s, %d PUs (%d cores, %d package%s, %d NUMA node%s), "
+	       "Linux %s %s, %s\n\n",
+	       si->host[0] ? si->host : "?",
+	       si->cpu_model[0] ? si->cpu_model : "unknown CPU", si->npus,
+	       si->ncores, si->npackages, si->npackages == 1 ? "" : "s",
+	       si->nnuma, si->nnuma == 1 ? "" : "s",
+	       si->kernel[0] ? si->kernel : "?", si->arch,
+	       !si->virt[0]		   ? "virtualization unknown"
+	       : !strcmp(si->virt, "none") ? "bare metal"
+					   : si->virt);
+	for (int i = 0; i < n; i++) {
+		count[k[i].level]++;
+		printf("%-4s  %-20s %s\n", zc_check_level_name(k[i].level),
+		       k[i].name, k[i].finding);
+		if (k[i].advice[0])
+			printf("      %-20s -> %s\n", "", k[i].advice);
+	}
+	printf("\n%d ok, %d info, %d warn, %d bad (findings are advice, not "
+	       "failures)\n",
+	       count[ZC_CHECK_OK], count[ZC_CHECK_INFO], count[ZC_CHECK_WARN],
+	       count[ZC_CHECK_BAD]);
+}
+
+static void print_csv(const struct zc_check *k, int n)
+{
+	printf("name,level,finding,advice\n");
+	for (int i = 0; i < n; i++) {
+		zc_csv_field(stdout, k[i].name);
+		putchar(',');
+		zc_csv_field(stdout, zc_check_level_name(k[i].level));
+		putchar(',');
+		zc_csv_field(stdout, k[i].finding);
+		putchar(',');
+		zc_csv_field(stdout, k[i].advice);
+		putchar('\n');
+	}
+}
+
+static int print_json(struct zc_ctx *ctx, const struct zc_check *k, int n)
+{
+	struct zc_meta m = {
+		.command = ctx->cmd,
+		.argc = ctx->argc,
+		.argv = ctx->argv,
+		.start = (double)time(NULL),
+		.status = "complete",
+		.si = &ctx->si,
+		.events = &ctx->events,
+		.options = ctx->options,
+	};
+	json_t *o = json_object(), *a = json_array(), *sys = zc_meta_json(&m);
+	int bad = !o || !a || !sys;
+
+	for (int i = 0; i < n && !bad; i++)
+		bad = json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:s?}", "name", k[i].name,
+				     "level", zc_check_level_name(k[i].level),
+				     "finding", k[i].finding, "advice",
+				     k[i].advice[0] ? k[i].advice : NULL));
+	if (!bad)
+		bad = json_object_set(o, "findings", a) ||
+		      json_object_set(o, "system", sys);
+	if (!bad) {
+		bad = json_dumpf(o, stdout,
+				 JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+		putchar('\n');
+	}
+	json_decref(o);
+	json_decref(a);
+	json_decref(sys);
+	return bad ? zc_error(ctx, "cannot build the JSON report: %s",
+			      strerror(ENOMEM))
+		   : ZC_EXIT_OK;
+}
+
+int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx)
+{
+	struct zc_check k[MAX_FINDINGS];
+	const char *events;
+	int err, n;
+
+	err = zc_cmd_parse(ctx, options, argc, argv);
+	if (err)
+		return err;
+	/* The hub resolves events only for result-writing commands. */
+	events = ctx->events_text ? ctx->events_text : ZC_EVENTS_DEFAULT;
+	err = zc_evset_resolve(&ctx->events, events);
+	if (err == -EINVAL)
+		return zc_usage(ctx,
+				"bad --events '%s': give 1 to %d "
+				"comma-separated event names",
+				events, ZC_EV_MAX);
+	if (err < 0)
+		return zc_error(ctx, "cannot set up counters: %s",
+				strerror(-err));
+	err = zc_sysinfo_collect(&ctx->si, &ctx->topo);
+	if (err < 0)
+		return zc_error(ctx, "cannot collect system information: %s",
+				strerror(-err));
+	n = zc_sysinfo_checks(&ctx->si, &ctx->events, k, MAX_FINDINGS);
+	switch (ctx->format) {
+	case ZC_FMT_JSON:
+		return print_json(ctx, k, n);
+	case ZC_FMT_CSV:
+		print_csv(k, n);
+		break;
+	default:
+		print_text(&ctx->si, k, n);
+	}
+	return ZC_EXIT_OK;
+}

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "plot.h"
+
+struct zc_plot_series *zc_plot_add_series(struct zc_plot *p, const char *title,
+					  ...)
+{
+	struct zc_plot_series s = {0};
+	const char *col;
+	va_list ap;
+
+	if (p->nseries >= ZC_PLOT_MAX_SERIES)
+		return NULL;
+	snprintf(s.title, sizeof(s.title), "%s", title ? title : "");
+	va_start(ap, title);
+	while ((col = va_arg(ap, const char *)) != NULL) {
+		const char *val = va_arg(ap, const char *);
+		if (s.nfilter == ZC_PLOT_MAX_FILTER || !val) {
+			va_end(ap);
+			return NULL;
+		}
+		snprintf(s.filter[s.nfilter].col, sizeof(s.filter[0].col), "%s",
+			 col);
+		snprintf(s.filter[s.nfilter].val, sizeof(s.filter[0].val), "%s",
+			 val);
+		s.nfilter++;
+	}
+	va_end(ap);
+	p->series[p->nseries] = s;
+	return &p->series[p->nseries++];
+}
+
+/*
+ * The inside of a gnuplot single-quoted string: no escapes are interpreted
+ * there, a quote is doubled. Control characters would end the command line,
+ * so they become spaces.
+ */
+static void gp_body(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("''", f);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	gp_body(f, s);
+	fputc('\'', f);
+}
+
+/* One gnuplot statement "<cmd> '<text>'\n". */
+static void gp_set(FILE *f, const char *cmd, const char *text)
+{
+	fprintf(f, "%s ", cmd);
+	gp_str(f, text);
+	fputc('\n', f);
+}
+
+static void gp_col(FILE *f, const char *fn, const char *col)
+{
+	fprintf(f, "%s(", fn);
+	gp_str(f, col);
+	fputc(')', f);
+}
+
+static int bad_name(const char *s)
+{
+	return !s[0] || s[0] == '.' || strchr(s, '/');
+}
+
+static void write_header(FILE *f, const struct zc_plot *p)
+{
+	fprintf(f, "# zcbench plot: %s\n", p->name);
+	fprintf(f,
+		"# Re-render (or restyle, then re-render) inside this "
+		"folder:\n#\tgnuplot %s.gp\n",
+		p->name);
+	fprintf(f,
+		"# Data: %s (comma-separated, one header row). A series is "
+		"the rows whose\n# parameter columns hold the values in its "
+		"\"if\" clause.\n",
+		p->csv);
+	fprintf(f, "# zcbench passes a temporary output name as ARG1 "
+		   "(gnuplot -c).\n");
+	fprintf(f, "out = (ARGC >= 1 && ARG1 ne \"\") ? ARG1 : ");
+	fputc('\'', f);
+	gp_body(f, p->name);
+	fputs(".png'\n\nset encoding utf8\n"
+	      "set datafile separator \",\"\n"
+	      "set datafile columnheaders\n",
+	      f);
+}
+
+/* Categorical x: position of each category, -1 for any other value. */
+static void write_categories(FILE *f, const struct zc_plot *p)
+{
+	fputs("\n# Categories in axis order.\nxpos(s) = ", f);
+	for (int i = 0; i < p->ncats; i++) {
+		fputs("s eq ", f);
+		gp_str(f, p->cats[i]);
+		fprintf(f, " ? %d : ", i);
+	}
+	fputs("-1\n", f);
+}
+
+static void write_x(FILE *f, const struct zc_plot *p)
+{
+	fputc('(', f);
+	if (p->ncats > 0) {
+		fputs("xpos(", f);
+		gp_col(f, "strcol", p->xcol);
+		fputc(')', f);
+	} else {
+		gp_col(f, "column", p->xcol);
+	}
+	fputc(')', f);
+}
+
+/*
+ * Each series' rows are copied into a datablock first: selecting inside the
+ * plot command with "? value : NaN" would also work, but a NaN point breaks
+ * a line, and rows of different series are interleaved in the CSV, so the
+ * lines would never be drawn.
+ */
+static void write_selection(FILE *f, const struct zc_plot *p, int i)
+{
+	const struct zc_plot_series *s = &p->series[i];
+	int err = p->ylo[0] && p->yhi[0];
+
+	fprintf(f, "set table $s%d separator comma\nplot ", i);
+	gp_str(f, p->csv);
+	fputs(" using ", f);
+	write_x(f, p);
+	fputs(":(", f);
+	gp_col(f, "column", p->ycol);
+	fputc(')', f);
+	if (err) {
+		fputs(":(", f);
+		gp_col(f, "column", p->ylo);
+		fputs("):(", f);
+		gp_col(f, "column", p->yhi);
+		fputc(')', f);
+	}
+	/* A NaN y (an empty field: the metric is absent, or no such column)
+	 * is left out like a row of another series. */
+	fputs(" with table if (", f);
+	for (int k = 0; k < s->nfilter; k++) {
+		gp_col(f, "strcol", s->filter[k].col);
+		fputs(" eq ", f);
+		gp_str(f, s->filter[k].val);
+		fputs(" && ", f);
+	}
+	if (p->ncats > 0) {
+		write_x(f, p);
+		fputs(" >= 0 && ", f);
+	} else {
+		write_x(f, p);
+		fputs(" == ", f);
+		write_x(f, p);
+		fputs(" && ", f);
+	}
+	gp_col(f, "column", p->ycol);
+	fputs(" == ", f);
+	gp_col(f, "column", p->ycol);
+	/* A series without rows keeps an empty datablock and no key entry:
+	 * gnuplot drops a datablock that a table plot left empty. */
+	fprintf(f, ")\nunset table\nn%d = |$s%d|\nrows = rows + n%d\n", i, i,
+		i);
+	fprintf(f,
+		"if (n%d == 0) { set print $s%d; print 'NaN,NaN'; "
+		"unset print }\n",
+		i, i);
+}
+
+static void write_axes(FILE *f, const struct zc_plot *p)
+{
+	fputs("\nset terminal pngcairo size 900,560 noenhanced "
+	      "font \"DejaVu Sans,10\"\nset output out\n",
+	      f);
+	/* Titles centred on the image, not over the plot area (which the key
+	 * narrows): a long subtitle would be cut at the left edge. */
+	fprintf(f, "set tmargin %s\nset label 901 ",
+		p->subtitle[0] ? "4.5" : "3");
+	gp_str(f, p->title);
+	fputs(" at screen 0.5, screen 0.965 center font \",12\"\n", f);
+	if (p->subtitle[0]) {
+		fputs("set label 902 ", f);
+		gp_str(f, p->subtitle);
+		fputs(" at screen 0.5, screen 0.925 center font \",9\"\n", f);
+	}
+	gp_set(f, "set xlabel", p->xlabel);
+	gp_set(f, "set ylabel", p->ylabel);
+	if (p->ncats > 0) {
+		fputs("set xtics (", f);
+		for (int i = 0; i < p->ncats; i++) {
+			fputs(i ? ", " : "", f);
+			gp_str(f, p->cats[i]);
+			fprintf(f, " %d", i);
+		}
+		fprintf(f, ")\nset xrange [-0.5:%g]\n", p->ncats - 0.5);
+	} else if (p->logx) {
+		fputs("set logscale x\n", f);
+	}
+	if (p->logy)
+		fputs("set logscale y\n", f);
+	fputs("set grid\nset key outside right top\nset border 3\n"
+	      "set tics nomirror\n",
+	      f);
+}
+
+static void write_plot(FILE *f, const struct zc_plot *p)
+{
+	int err = p->ylo[0] && p->yhi[0];
+	const char *style =
+		err ? (p->points_only ? "yerrorbars" : "yerrorlines")
+		    : (p->points_only ? "points" : "linespoints");
+
+	if (p->extra[0])
+		fprintf(f, "\n# Extra commands.\n%s\n", p->extra);
+	fputs("\nplot ", f);
+	for (int i = 0; i < p->nseries; i++) {
+		fprintf(f,
+			"%s$s%d using 1:2%s with %s lw 1.5 pt 7 ps 0.8 "
+			"title (n%d ? ",
+			i ? ", \\\n     " : "", i, err ? ":3:4" : "", style, i);
+		gp_str(f, p->series[i].title);
+		fputs(" : '')", f);
+	}
+	fputs("\nset output\n", f);
+}
+
+int zc_plot_write(const char *dir, const struct zc_plot *p)
+{
+	struct zc_afile a;
+	char file[sizeof(p->name) + 4];
+	int err;
+
+	if (bad_name(p->name) || !p->csv[0] || !p->xcol[0] || !p->ycol[0] ||
+	    p->nseries < 1 || p->nseries > ZC_PLOT_MAX_SERIES || p->ncats < 0 ||
+	    p->ncats > ZC_PLOT_MAX_CATS)
+		return -EINVAL;
+	for (int i = 0; i < p->nseries; i++)
+		if (p->series[i].nfilter < 0 ||
+		    p->series[i].nfilter > ZC_PLOT_MAX_FILTER)
+			return -EINVAL;
+	snprintf(file, sizeof(file), "%s.gp", p->name);
+	err = zc_afile_open(&a, dir, file);
+	if (err < 0)
+		return err;
+	write_header(a.f, p);
+	if (p->ncats > 0)
+		write_categories(a.f, p);
+	fputs("\n# Select each series' rows (a NaN inside a line would break "
+	      "it).\n",
+	      a.f);
+	fputs("rows = 0\n", a.f);
+	for (int i = 0; i < p->nseries; i++)
+		write_selection(a.f, p, i);
+	/* gnuplot only warns about a column that does not exist; an empty
+	 * plot must not pass for a picture of the data. */
+	fputs("if (rows == 0) {\n\texit error ", a.f);
+	gp_str(a.f, "no rows to plot: check the column names and the series "
+		    "filters against the CSV header");
+	fputs("\n}\n", a.f);
+	fputs("set datafile nocolumnheaders\n", a.f);
+	write_axes(a.f, p);
+	write_plot(a.f, p);
+	return zc_afile_commit(&a);
+}
+
+/* Append what gnuplot wrote on stderr to err, keeping the first len-1
+ * bytes and draining the rest so that gnuplot never blocks on the pipe. */
+static void read_stderr(int fd, char *err, size_t len)
+{
+	size_t used = 0;
+	char buf[512];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (err && used + 1 < len) {
+			size_t k = (size_t)n;
+			if (k > len - 1 - used)
+				k = len - 1 - used;
+			memcpy(err + used, buf, k);
+			used += k;
+		}
+	}
+	if (!err || !len)
+		return;
+	while (used > 0 && (err[used - 1] == '\n' || err[used - 1] == ' ' ||
+			    err[used - 1] == '\r'))
+		used--;
+	err[used] = 0;
+}
+
+/* The child: never returns. Only async-signal-safe calls after fork. */
+static void run_gnuplot(const char *dir, char *const *argv, int errfd,
+			int execfd)
+{
+	int null = open("/dev/null", O_RDWR);
+	int e;
+
+	/* The parent learns what failed through the close-on-exec pipe:
+	 * errno of exec, or minus errno of the set-up before it. */
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(errfd, 2) < 0 || chdir(dir) < 0) {
+		e = -errno;
+	} else {
+		execvp(argv[0], argv);
+		e = errno;
+	}
+	if (write(execfd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int wait_child(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int render(const char *dir, const char *gp, const char *tmp, char *err,
+		  size_t len)
+{
+	char *argv[] = {"gnuplot", "-c", (char *)gp, (char *)tmp, NULL};
+	int epipe[2], xpipe[2], status, child_errno = 0, r;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(epipe, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(xpipe, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(epipe[0]);
+		close(epipe[1]);
+		return r;
+	}
+	pid = fork();
+	if (pid == 0)
+		run_gnuplot(dir, argv, epipe[1], xpipe[1]);
+	r = pid < 0 ? -errno : 0;
+	close(epipe[1]);
+	close(xpipe[1]);
+	if (r == 0) {
+		read_stderr(epipe[0], err, len);
+		do
+			n = read(xpipe[0], &child_errno, sizeof(child_errno));
+		while (n < 0 && errno == EINTR);
+		r = wait_child(pid, &status);
+		if (r == 0 && n == (ssize_t)sizeof(child_errno)) {
+			int e = abs(child_errno);
+			/* -ENOENT is kept for "no gnuplot": callers go on. */
+			r = child_errno < 0 && e == ENOENT ? -EINVAL : -e;
+			if (err && len)
+				snprintf(err, len, "cannot %s: %s",
+					 child_errno > 0 ? "run gnuplot"
+							 : "enter the folder",
+					 strerror(e));
+		} else if (r == 0 &&
+			   (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+			r = -EIO;
+			if (err && len && !err[0])
+				snprintf(err, len, "gnuplot %s %d",
+					 WIFEXITED(status)
+						 ? "exited with status"
+						 : "killed by signal",
+					 WIFEXITED(status) ? WEXITSTATUS(status)
+							   : WTERMSIG(status));
+		}
+	}
+	close(epipe[0]);
+	close(xpipe[0]);
+	return r;
+}
+
+int zc_plot_render(const char *dir, const char *name, char *err, size_t len)
+{
+	char gp[128], tmp[160], gppath[4096], tmppath[4096], png[4096];
+	struct stat st;
+	int r;
+
+	if (err && len)
+		err[0] = 0;
+	if (bad_name(name) || strlen(name) >= sizeof(gp) - 8)
+		return -EINVAL;
+	if (!dir || !dir[0])
+		dir = ".";
+	snprintf(gp, sizeof(gp), "%s.gp", name);
+	snprintf(tmp, sizeof(tmp), ".%s.png.tmp.%ld", name, (long)getpid());
+	if (snprintf(gppath, sizeof(gppath), "%s/%s", dir, gp) >=
+		    (int)sizeof(gppath) ||
+	    snprintf(tmppath, sizeof(tmppath), "%s/%s", dir, tmp) >=
+		    (int)sizeof(tmppath) ||
+	    snprintf(png, sizeof(png), "%s/%s.png", dir, name) >=
+		    (int)sizeof(png))
+		return -ENAMETOOLONG;
+	/* A missing script is the caller's mistake, not a missing gnuplot. */
+	if (access(gppath, R_OK) < 0)
+		return errno == ENOENT ? -EINVAL : -errno;
+
+	r = render(dir, gp, tmp, err, len);
+	/* A failed gnuplot still leaves a 0-byte image behind. */
+	if (r == 0 && (stat(tmppath, &st) < 0 || st.st_size == 0)) {
+		r = -EIO;
+		if (err && len && !err[0])
+			snprintf(err, len, "gnuplot wrote no image");
+	}
+	if (r == 0 && rename(tmppath, png) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmppath);
+	return r;
+}
+
+int zc_plot_available(void)
+{
+	const char *path = getenv("PATH");
+	char file[4096];
+
+	if (!path || !path[0])
+		path = "/bin:/usr/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		/* An empty PATH element means the current directory. */
+		if (snprintf(file, sizeof(file), "%.*s%sgnuplot", (int)n, path,
+			     n ? "/" : "") < (int)sizeof(file) &&
+		    access(file, X_OK) == 0)
+			return 1;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+# Shared helpers for the CLI tests (sourced). Needs ZCBENCH.
+set -u
+: "${ZCBENCH:?ZCBENCH must name the zcbench binary}"
+fails=0
+tmp=$(mktemp -d /tmp/zc-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect_exit CODE CMD...: run, check the exit status, keep stdout/stderr.
+expect_exit() {
+	local want=$1; shift
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local got=$?
+	if [ "$got" != "$want" ]; then
+		fail "'$*' exited $got, expected $want"
+		sed 's/^/    | /' "$tmp/err" | head -20 >&2
+	fi
+}
+
+# expect_usage CMD...: exit 2, a one-line 'zcbench' message, nothing left.
+expect_usage() {
+	local before after
+	before=$(find "$tmp" -mindepth 1 -not -name out -not -name err | sort)
+	expect_exit 2 "$@"
+	grep -q '^zcbench' "$tmp/err" || fail "'$*': no 'zcbench ...' message"
+	after=$(find "$tmp" -mindepth 1 -not -name out -not -name err | sort)
+	[ "$before" = "$after" ] || fail "'$*' left files behind: $after"
+}
+
+expect_grep() { # PATTERN FILE
+	grep -q -- "$1" "$2" || { fail "'$1' not in $2"; sed 's/^/    | /' "$2" | head -30 >&2; }
+}
+
+json_ok() { # FILE: parses with a real JSON parser
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" ||
+		fail "$1 is not valid JSON"
+}
+
+png_ok() { # FILE: non-empty PNG
+	[ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+		fail "$1 is not a non-empty PNG"
+}
+
+no_temps() { # DIR: no temporary files left
+	local t
+	t=$(find "$1" -name '.*.tmp.*')
+	[ -z "$t" ] || fail "temporary files left: $t"
+}
+
+finish() {
+	if [ "$fails" -gt 0 ]; then
+		echo "$fails failure(s)" >&2
+		exit 1
+	fi
+	exit 0
+}
