@@ -254,8 +254,7 @@ static void size_name(size_t b, char *buf, size_t len)
 		snprintf(buf, len, "%zu", b);
 }
 
-/* ---- I/O helpers -----------------------------------------------------------
- */
+/* ---- I/O helpers ---- */
 
 static int io_full(int fd, void *p, size_t n, int out)
 {
@@ -278,8 +277,7 @@ static double tv_ns(struct timeval tv)
 	return (double)tv.tv_sec * 1e9 + (double)tv.tv_usec * 1e3;
 }
 
-/* ---- the receiver (a child process) ----------------------------------------
- */
+/* ---- the receiver (a child process) ---- */
 
 static void serve(int lfd, void *buf, int devnull, const int pipe[2], int pin)
 {
@@ -400,8 +398,7 @@ static void receiver_stop(struct sf_run *run)
 	run->lfd[0] = run->lfd[1] = -1;
 }
 
-/* ---- files
- * ----------------------------------------------------------------------- */
+/* ---- files ---- */
 
 static void file_remove(struct sf_run *run)
 {
@@ -570,8 +567,7 @@ static int probe_dir(struct sf_run *run)
 	return 0;
 }
 
-/* ---- the cases
- * ------------------------------------------------------------------- */
+/* ---- the cases ---- */
 
 static int sf_skip(void *vrun, int i)
 {
@@ -894,8 +890,7 @@ static void size_end(struct sf_run *run)
 	file_remove(run);
 }
 
-/* ---- output
- * ------------------------------------------------------------------ */
+/* ---- output ---- */
 
 /* IBM's figures (Linux 2.6, "Efficient data transfer through zero copy"):
  * size MB, traditional ms, sendfile ms. */
@@ -1036,62 +1031,69 @@ static int has_data(struct sf_run *run, int v, int cache, int tr)
 	return 0;
 }
 
-/* The plots that have data: time and CPU cost against size. Returns how
- * many. */
+/* The two plots: time and CPU cost against size, a line per method. */
+static const struct {
+	const char *name, *title, *subtitle, *ylabel, *metric;
+	int logy, bars;
+} sf_plot_desc[2] = {
+	{"sendfile", "File to socket: time per transfer by file size",
+	 "each line a sender method; zero-copy methods skip the copy into "
+	 "user space; bars min..max",
+	 "ms per transfer (median)", "ms", 1, 1},
+	{"sendfile-cpu", "File to socket: CPU time of sender + receiver per GB",
+	 "getrusage user + system of both processes; what each method costs "
+	 "the machine, not just the clock",
+	 "CPU ms per GB (median)", "cpu_ms_per_gb", 0, 0},
+};
+
+/* The plots for the first cache and transport, series only for methods
+ * with data. Returns how many plots to render (0 when nothing ran). */
 static int sf_plots(struct sf_run *run, struct zc_plot *p)
 {
-	const char *cache = cache_words[opt_cache.v[0]].name;
-	const char *tr = transport_words[opt_transport.v[0]].name;
+	int cache = (int)opt_cache.v[0], tr = (int)opt_transport.v[0];
 
 	for (int k = 0; k < 2; k++) {
 		struct zc_plot *q = &p[k];
+		const char *m = sf_plot_desc[k].metric;
+
 		memset(q, 0, sizeof(*q));
+		snprintf(q->name, sizeof(q->name), "%s", sf_plot_desc[k].name);
 		snprintf(q->csv, sizeof(q->csv), "sendfile.csv");
-		snprintf(q->xcol, sizeof(q->xcol), "size_mib");
+		snprintf(q->title, sizeof(q->title),
+			 "%s (%s, cache %s; lower is better)",
+			 sf_plot_desc[k].title, transport_words[tr].name,
+			 cache_words[cache].name);
+		snprintf(q->subtitle, sizeof(q->subtitle), "%s",
+			 sf_plot_desc[k].subtitle);
 		snprintf(q->xlabel, sizeof(q->xlabel), "file size [MiB]");
+		snprintf(q->ylabel, sizeof(q->ylabel), "%s",
+			 sf_plot_desc[k].ylabel);
+		snprintf(q->xcol, sizeof(q->xcol), "size_mib");
+		snprintf(q->ycol, sizeof(q->ycol), "%s_median", m);
+		if (sf_plot_desc[k].bars) {
+			snprintf(q->ylo, sizeof(q->ylo), "%s_min", m);
+			snprintf(q->yhi, sizeof(q->yhi), "%s_max", m);
+		}
 		q->logx = 1;
+		q->logy = sf_plot_desc[k].logy;
 		for (int v = 0; v < run->nvar; v++) {
 			char b[24] = "-";
-			if (!has_data(run, v, (int)opt_cache.v[0],
-				      (int)opt_transport.v[0]))
+			if (!has_data(run, v, cache, tr))
 				continue;
 			if (run->var[v].buffer)
 				snprintf(b, sizeof(b), "%zu",
 					 run->var[v].buffer);
 			zc_plot_add_series(q, run->var[v].name, "method",
 					   run->var[v].m->name, "buffer", b,
-					   "cache", cache, "transport", tr,
-					   NULL);
+					   "cache", cache_words[cache].name,
+					   "transport",
+					   transport_words[tr].name, NULL);
 		}
 	}
-	snprintf(p[0].name, sizeof(p[0].name), "sendfile");
-	snprintf(p[0].title, sizeof(p[0].title),
-		 "File to socket: time per transfer by file size (%s, cache "
-		 "%s; lower is better)",
-		 tr, cache);
-	snprintf(p[0].subtitle, sizeof(p[0].subtitle),
-		 "each line a sender method; zero-copy methods skip the copy "
-		 "into user space; bars min..max");
-	snprintf(p[0].ylabel, sizeof(p[0].ylabel), "ms per transfer (median)");
-	snprintf(p[0].ycol, sizeof(p[0].ycol), "ms_median");
-	snprintf(p[0].ylo, sizeof(p[0].ylo), "ms_min");
-	snprintf(p[0].yhi, sizeof(p[0].yhi), "ms_max");
-	p[0].logy = 1;
-	snprintf(p[1].name, sizeof(p[1].name), "sendfile-cpu");
-	snprintf(p[1].title, sizeof(p[1].title),
-		 "File to socket: CPU time of sender + receiver per GB (%s, "
-		 "cache %s; lower is better)",
-		 tr, cache);
-	snprintf(p[1].subtitle, sizeof(p[1].subtitle),
-		 "getrusage user + system of both processes; what each "
-		 "method costs the machine, not just the clock");
-	snprintf(p[1].ylabel, sizeof(p[1].ylabel), "CPU ms per GB (median)");
-	snprintf(p[1].ycol, sizeof(p[1].ycol), "cpu_ms_per_gb_median");
 	return p[0].nseries ? 2 : 0;
 }
 
-/* ---- set-up
- * -------------------------------------------------------------------- */
+/* ---- set-up ---- */
 
 static int plan_cpus(struct sf_run *run)
 {

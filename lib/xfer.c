@@ -78,7 +78,7 @@ static size_t min_sz(uint64_t a, uint64_t b)
 	return (size_t)(a < b ? a : b);
 }
 
-/* ---- the methods --------------------------------------------------------- */
+/* ---- the methods ---- */
 
 static int send_all(struct zc_xfer *x, const char *p, size_t n, int use_write)
 {
@@ -589,8 +589,7 @@ const struct zc_xfer_method *zc_xfer_method_find(const char *name)
 	return NULL;
 }
 
-/* ---- life cycle -----------------------------------------------------------
- */
+/* ---- life cycle ---- */
 
 int zc_xfer_init(struct zc_xfer *x, const struct zc_xfer_method *m, int file,
 		 uint64_t size, size_t buffer, size_t pipe_bytes)
@@ -695,8 +694,7 @@ int zc_xfer_run(struct zc_xfer *x)
 	return err;
 }
 
-/* ---- sockets ---------------------------------------------------------------
- */
+/* ---- sockets ---- */
 
 int zc_xfer_listen(int family, struct sockaddr_storage *addr, socklen_t *alen)
 {
@@ -754,8 +752,7 @@ int zc_xfer_connect(const struct sockaddr_storage *addr, socklen_t alen)
 	return fd;
 }
 
-/* ---- the receiving end ------------------------------------------------------
- */
+/* ---- the receiving end ---- */
 
 int zc_xfer_recv(int sock, void *buf, size_t len, uint64_t *bytes,
 		 uint64_t *sum, int devnull, const int pipe[2],
@@ -801,8 +798,7 @@ int zc_xfer_recv(int sock, void *buf, size_t len, uint64_t *bytes,
 	return 0;
 }
 
-/* ---- test files
- * -------------------------------------------------------------- */
+/* ---- test files ---- */
 
 /* splitmix64: every word from its index alone, so any range can be made */
 static inline uint64_t pattern_word(uint64_t seed, uint64_t i)
@@ -861,8 +857,7 @@ int zc_xfer_file_fill(int fd, uint64_t size, uint64_t seed, uint64_t *sum,
 	return err;
 }
 
-/* ---- file systems and the page cache
- * ------------------------------------------ */
+/* ---- file systems and the page cache ---- */
 
 static const struct {
 	unsigned long magic;
@@ -1004,8 +999,7 @@ int zc_xfer_file_check(const struct zc_xfer_method *m, int fd, char *why,
 	return err;
 }
 
-/* ---- probe
- * ---------------------------------------------------------------------- */
+/* ---- probe ---- */
 
 struct probe_reader {
 	int sock;

@@ -1,43 +1,28 @@
 #!/usr/bin/env bash
 # Description: zcbench sendfile: -h, usage errors leave nothing, a quick run verifies every transfer and writes csv/json/png; receiver death and SIGINT clean up
 # Labels: cli
-set -u
-z=${ZCBENCH:?set ZCBENCH to the zcbench binary}
-tmp=$(mktemp -d /var/tmp/zc-cli-sendfile.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-dir=$tmp/files # --dir: must be empty after every run
-mkdir "$dir"
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if ! "$@"; then
-		echo "FAIL: $what" >&2
-		sed 's/^/    | /' "$tmp/err" 2>/dev/null | head -20 >&2
-		fail=1
-	fi
-}
-empty() { test -z "$(ls -A "$1" 2>/dev/null)"; }
-small=(--sizes 1 --method sendfile --cache hot --transport tcp --dir "$dir")
+. "$(dirname "$0")/lib.sh"
+z=$ZCBENCH
+# --dir on disk (lib.sh's folder may be tmpfs); empty after every run
+dir=$(mktemp -d /var/tmp/zc-cli-sendfile.XXXXXX)
+trap 'rm -rf "$tmp" "$dir"' EXIT
+empty() { [ -z "$(ls -A "$dir")" ] || fail "$1: left $(ls -A "$dir")"; }
 
-"$z" sendfile -h >"$tmp/out" 2>"$tmp/err"
-check "-h exits 0" test $? = 0
+expect_exit 0 "$z" sendfile -h
 for o in --method --buffer --sizes --cache --transport --dir --pipe \
 	--receiver --verify; do
-	check "-h lists $o" grep -q -- "$o" "$tmp/out"
+	expect_grep "$o" "$tmp/out"
 done
 
-# usage ARGS... : exit 2, one 'zcbench sendfile:' message naming what is
-# valid, no results folder, nothing in --dir
+# usage WANT ARGS...: exit 2 with a message naming what is valid; no
+# results folder, nothing in --dir
 usage() {
 	local want=$1
 	shift
-	"$z" sendfile "$@" --out "$tmp/res" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	check "'$*' exits 2 (got $rc)" test $rc = 2
-	check "'$*' says why" grep -q "^zcbench sendfile: .*$want" "$tmp/err"
-	check "'$*' leaves no results" test ! -e "$tmp/res"
-	check "'$*' leaves no files" empty "$dir"
+	expect_usage "$z" sendfile "$@" --out "$tmp/res"
+	expect_grep "^zcbench sendfile: .*$want" "$tmp/err"
+	[ ! -e "$tmp/res" ] || fail "'$*' made a results folder"
+	empty "$*"
 }
 usage "1\.\.1048576" --sizes 0 --dir "$dir"
 usage "1\.\.67108864" --buffer 0 --dir "$dir"
@@ -50,23 +35,23 @@ usage "not writable\|lacks\|cannot" --dir /proc/self
 usage "hot, cold" --cache lukewarm --dir "$dir"
 
 # --dry-run: the plan, nothing written
-"$z" sendfile --dry-run --quick --dir "$dir" >"$tmp/out" 2>"$tmp/err"
-check "--dry-run exits 0" test $? = 0
-check "--dry-run names the cases" grep -q "sendfile/method:sendfile/" "$tmp/out"
-check "--dry-run writes nothing" empty "$dir"
+expect_exit 0 "$z" sendfile --dry-run --quick --dir "$dir"
+expect_grep "sendfile/method:sendfile/" "$tmp/out"
+empty "--dry-run"
 
 # A quick run, every transfer checksummed at the receiver.
-"$z" sendfile --quick --sizes 1,3 --verify all --dir "$dir" --out "$tmp/q" \
-	>"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "quick run exits 0 (got $rc)" test $rc = 0
-for f in sendfile.csv sendfile.samples.csv sendfile.json sendfile.png \
-	sendfile-cpu.png sendfile.ibm.txt meta.json; do
-	check "quick run wrote $f" test -s "$tmp/q/$f"
+expect_exit 0 "$z" sendfile --quick --sizes 1,3 --verify all --dir "$dir" \
+	--out "$tmp/q"
+for f in sendfile.csv sendfile.samples.csv sendfile.ibm.txt meta.json; do
+	[ -s "$tmp/q/$f" ] || fail "quick run did not write $f"
 done
-check "quick run left no files" empty "$dir"
-check "the IBM-style table is printed" grep -q "IBM-style table" "$tmp/out"
-check "quick results: verified, skips with reasons" python3 - "$tmp/q" <<'EOF'
+png_ok "$tmp/q/sendfile.png"
+png_ok "$tmp/q/sendfile-cpu.png"
+json_ok "$tmp/q/sendfile.json"
+no_temps "$tmp/q"
+empty "quick run"
+expect_grep "IBM-style table" "$tmp/out"
+python3 - "$tmp/q" <<'EOF' || fail "quick run results"
 import csv, json, sys, os
 d = sys.argv[1]
 rows = list(csv.DictReader(open(os.path.join(d, "sendfile.csv"))))
@@ -82,7 +67,7 @@ for r in ok:
     assert float(r["ms_median"]) > 0, r
     assert float(r["gbps_median"]) > 0, r
     assert r["sender_syscalls_median"], r
-# zero-copy methods say what the kernel did; on loopback it copies
+# zero-copy methods say what the kernel did (on loopback: copied)
 for r in ok:
     if r["method"] in ("msg-zerocopy", "io-uring-zc"):
         assert r["zerocopy_pct_median"] != "", r
@@ -92,13 +77,11 @@ assert b and all("bytes_per_second" in x for x in b), "bytes_per_second"
 EOF
 
 # The receiver dies mid-transfer: EPIPE reported, exit 1, files removed.
-ZCBENCH_TEST_KILL_RECEIVER=1000000 "$z" sendfile --sizes 16 \
+ZCBENCH_TEST_KILL_RECEIVER=1000000 expect_exit 1 "$z" sendfile --sizes 16 \
 	--method sendfile,read-send --cache hot --transport tcp --dir "$dir" \
-	--out "$tmp/k" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "receiver death exits 1 (got $rc)" test $rc = 1
-check "receiver death is reported" grep -q "receiver died mid-transfer" "$tmp/err"
-check "receiver death leaves no files" empty "$dir"
+	--out "$tmp/k"
+expect_grep "receiver died mid-transfer" "$tmp/err"
+empty "receiver death"
 
 # SIGINT mid-run: a clear message, exit 130, nothing left behind.
 "$z" sendfile --sizes 64,128 --repeat 50 --method read-send --buffer 4096 \
@@ -106,16 +89,16 @@ check "receiver death leaves no files" empty "$dir"
 	>"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for _ in $(seq 100); do
-	[ -n "$(find "$dir" -name 'file-*' 2>/dev/null)" ] && break
+	[ -n "$(find "$dir" -name 'file-*')" ] && break
 	sleep 0.1
 done
 sleep 0.5
 kill -INT $pid
 wait $pid
 rc=$?
-check "SIGINT exits 130 (got $rc)" test $rc = 130
-check "SIGINT is reported" grep -q "interrupted by signal 2" "$tmp/err"
-check "SIGINT leaves no files" empty "$dir"
-check "SIGINT leaves no receiver" test -z "$(pgrep -P $pid 2>/dev/null)"
+[ $rc = 130 ] || fail "SIGINT: exited $rc, expected 130"
+expect_grep "interrupted by signal 2" "$tmp/err"
+empty "SIGINT"
+[ -z "$(pgrep -P $pid)" ] || fail "SIGINT left the receiver running"
 
-exit $fail
+finish

@@ -14,21 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "csum.h"
 #include "xfer.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__,          \
-				__LINE__, #cond);                              \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 struct reader {
 	int sock;
@@ -77,12 +65,12 @@ static void test_pattern(void)
 
 	zc_xfer_pattern(a, sizeof(a), 0, 7);
 	zc_xfer_pattern(b, sizeof(b), 56, 7);
-	CHECK(!memcmp(a + 7, b, sizeof(b)), "pattern depends on the cut");
+	CHECKF(!memcmp(a + 7, b, sizeof(b)), "pattern depends on the cut");
 	zc_xfer_pattern(b, sizeof(b), 56, 8);
-	CHECK(memcmp(a + 7, b, sizeof(b)), "seed ignored");
+	CHECKF(memcmp(a + 7, b, sizeof(b)), "seed ignored");
 	for (int i = 0; i < 16; i++)
 		zero_words += a[i] == 0;
-	CHECK(zero_words == 0, "zero words in the pattern");
+	CHECKF(zero_words == 0, "zero words in the pattern");
 }
 
 static void test_file(int fd, uint64_t sum)
@@ -91,22 +79,22 @@ static void test_file(int fd, uint64_t sum)
 	char *buf = malloc(fsize);
 	double frac = -1;
 
-	CHECK(fstat(fd, &st) == 0, "fstat");
-	CHECK((uint64_t)st.st_size == fsize, "size %lld",
+	CHECKF(fstat(fd, &st) == 0, "fstat");
+	CHECKF((uint64_t)st.st_size == fsize, "size %lld",
 	      (long long)st.st_size);
-	CHECK((uint64_t)st.st_blocks * 512 >= fsize, "sparse: %lld blocks",
+	CHECKF((uint64_t)st.st_blocks * 512 >= fsize, "sparse: %lld blocks",
 	      (long long)st.st_blocks);
-	CHECK(pread(fd, buf, fsize, 0) == (ssize_t)fsize, "pread");
-	CHECK(zc_csum64(buf, fsize) == sum, "fill checksum differs");
+	CHECKF(pread(fd, buf, fsize, 0) == (ssize_t)fsize, "pread");
+	CHECKF(zc_csum64(buf, fsize) == sum, "fill checksum differs");
 	for (uint64_t off = 0; off + 4096 <= fsize; off += 4096) {
 		static const char zero[4096];
 		if (!memcmp(buf + off, zero, 4096)) {
-			CHECK(0, "zero page at %llu", (unsigned long long)off);
+			CHECKF(0, "zero page at %llu", (unsigned long long)off);
 			break;
 		}
 	}
-	CHECK(zc_xfer_cache_warm(fd, fsize, buf, 1 << 20, &frac) == 0, "warm");
-	CHECK(frac > 0.99, "resident after warm-up: %.2f", frac);
+	CHECKF(zc_xfer_cache_warm(fd, fsize, buf, 1 << 20, &frac) == 0, "warm");
+	CHECKF(frac > 0.99, "resident after warm-up: %.2f", frac);
 	free(buf);
 }
 
@@ -117,16 +105,16 @@ static void test_cache_drop(const char *dir, int fd)
 	int in_memory;
 	double frac = -1;
 
-	CHECK(zc_xfer_fs(dir, &free_bytes, &in_memory, fstype,
+	CHECKF(zc_xfer_fs(dir, &free_bytes, &in_memory, fstype,
 			 sizeof(fstype)) == 0,
 	      "fs");
-	CHECK(free_bytes > 0, "no free space reported");
+	CHECKF(free_bytes > 0, "no free space reported");
 	if (in_memory) {
 		printf("skip cache drop: %s is %s\n", dir, fstype);
 		return;
 	}
-	CHECK(zc_xfer_cache_drop(fd, fsize, &frac) == 0, "drop");
-	CHECK(frac < 0.5, "%s: %.2f resident after DONTNEED", fstype, frac);
+	CHECKF(zc_xfer_cache_drop(fd, fsize, &frac) == 0, "drop");
+	CHECKF(frac < 0.5, "%s: %.2f resident after DONTNEED", fstype, frac);
 }
 
 /* One method over one family: a full transfer checked at the receiver. */
@@ -142,7 +130,7 @@ static void test_method(const struct zc_xfer_method *m, int family, int fd,
 	if (err < 0) {
 		printf("skip %-12s %-4s: %s\n", m->name, fam, why);
 		/* only these can be missing here; anything else is a bug */
-		CHECK(err == -EOPNOTSUPP || err == -ENOSYS || err == -EPERM,
+		CHECKF(err == -EOPNOTSUPP || err == -ENOSYS || err == -EPERM,
 		      "%s/%s probe: %s", m->name, fam, why);
 		return;
 	}
@@ -154,31 +142,31 @@ static void test_method(const struct zc_xfer_method *m, int family, int fd,
 		pthread_t tid;
 		int lfd = zc_xfer_listen(family, &addr, &alen), cfd;
 
-		CHECK(lfd >= 0, "listen: %s", strerror(-lfd));
+		CHECKF(lfd >= 0, "listen: %s", strerror(-lfd));
 		err = zc_xfer_init(&x, m, fd, fsize, buffers[b], 1 << 20);
-		CHECK(err == 0, "%s init: %s", m->name, x.why);
+		CHECKF(err == 0, "%s init: %s", m->name, x.why);
 		cfd = zc_xfer_connect(&addr, alen);
 		rd.sock = accept(lfd, NULL, NULL);
-		CHECK(cfd >= 0 && rd.sock >= 0, "connect");
+		CHECKF(cfd >= 0 && rd.sock >= 0, "connect");
 		pthread_create(&tid, NULL, reader_main, &rd);
 		err = zc_xfer_attach(&x, cfd);
 		if (!err)
 			err = zc_xfer_run(&x);
 		shutdown(cfd, SHUT_WR);
 		pthread_join(tid, NULL);
-		CHECK(err == 0, "%s/%s: %s", m->name, fam, x.why);
-		CHECK(x.sent == fsize, "%s sent %llu", m->name,
+		CHECKF(err == 0, "%s/%s: %s", m->name, fam, x.why);
+		CHECKF(x.sent == fsize, "%s sent %llu", m->name,
 		      (unsigned long long)x.sent);
-		CHECK(rd.err == 0 && rd.bytes == fsize, "%s/%s received %llu",
+		CHECKF(rd.err == 0 && rd.bytes == fsize, "%s/%s received %llu",
 		      m->name, fam, (unsigned long long)rd.bytes);
-		CHECK(rd.sum == sum, "%s/%s: checksum differs", m->name, fam);
-		CHECK(x.syscalls > 0, "%s counted no system calls", m->name);
+		CHECKF(rd.sum == sum, "%s/%s: checksum differs", m->name, fam);
+		CHECKF(x.syscalls > 0, "%s counted no system calls", m->name);
 		if (m->flags & ZC_XFER_ZC)
-			CHECK(x.zc_reports > 0 && x.zc_copied <= x.zc_reports,
+			CHECKF(x.zc_reports > 0 && x.zc_copied <= x.zc_reports,
 			      "%s: %llu reports", m->name,
 			      (unsigned long long)x.zc_reports);
 		else
-			CHECK(x.zc_reports == 0, "%s: reports", m->name);
+			CHECKF(x.zc_reports == 0, "%s: reports", m->name);
 		printf("ok   %-12s %-4s buffer %7zu: %llu syscalls, zc "
 		       "%llu/%llu copied\n",
 		       m->name, fam, nbuf > 1 ? buffers[b] : 0,
@@ -202,15 +190,15 @@ static void test_peer_gone(int fd, uint64_t sum)
 	socklen_t alen;
 	int lfd = zc_xfer_listen(AF_UNIX, &addr, &alen), cfd, sfd, err;
 
-	CHECK(m && lfd >= 0, "setup");
-	CHECK(zc_xfer_init(&x, m, fd, fsize, 0, 1 << 16) == 0, "init: %s",
+	CHECKF(m && lfd >= 0, "setup");
+	CHECKF(zc_xfer_init(&x, m, fd, fsize, 0, 1 << 16) == 0, "init: %s",
 	      x.why);
 	cfd = zc_xfer_connect(&addr, alen);
 	sfd = accept(lfd, NULL, NULL);
 	close(sfd);
 	zc_xfer_attach(&x, cfd);
 	err = zc_xfer_run(&x);
-	CHECK(err == -EPIPE || err == -ECONNRESET, "peer gone: %d %s", err,
+	CHECKF(err == -EPIPE || err == -ECONNRESET, "peer gone: %d %s", err,
 	      x.why);
 	close(cfd);
 
@@ -224,7 +212,7 @@ static void test_peer_gone(int fd, uint64_t sum)
 	err = zc_xfer_run(&x);
 	shutdown(cfd, SHUT_WR);
 	pthread_join(tid, NULL);
-	CHECK(err == 0 && rd.bytes == fsize && rd.sum == sum,
+	CHECKF(err == 0 && rd.bytes == fsize && rd.sum == sum,
 	      "run after a failed one: %s, %llu bytes", x.why,
 	      (unsigned long long)rd.bytes);
 	zc_xfer_release(&x);
@@ -237,17 +225,17 @@ static void test_bad_input(int fd)
 {
 	struct zc_xfer x;
 
-	CHECK(zc_xfer_init(&x, zc_xfer_method_find("read-send"), fd, fsize, 0,
+	CHECKF(zc_xfer_init(&x, zc_xfer_method_find("read-send"), fd, fsize, 0,
 			   0) == -EINVAL,
 	      "buffer 0 accepted");
-	CHECK(zc_xfer_init(&x, zc_xfer_method_find("sendfile"), fd, 0, 0, 0) ==
+	CHECKF(zc_xfer_init(&x, zc_xfer_method_find("sendfile"), fd, 0, 0, 0) ==
 		      -EINVAL,
 	      "size 0 accepted");
-	CHECK(zc_xfer_method_find("carrier-pigeon") == NULL, "unknown method");
-	CHECK(zc_xfer_init(&x, zc_xfer_method_find("sendfile"), fd, fsize, 0,
+	CHECKF(zc_xfer_method_find("carrier-pigeon") == NULL, "unknown method");
+	CHECKF(zc_xfer_init(&x, zc_xfer_method_find("sendfile"), fd, fsize, 0,
 			   0) == 0,
 	      "init");
-	CHECK(zc_xfer_run(&x) == -EINVAL, "run without a socket");
+	CHECKF(zc_xfer_run(&x) == -EINVAL, "run without a socket");
 	zc_xfer_release(&x);
 }
 
@@ -276,7 +264,5 @@ int main(void)
 	close(fd);
 	unlink(path);
 	rmdir(dir);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return zc_check_result();
 }
