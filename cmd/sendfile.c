@@ -764,6 +764,7 @@ static int sf_one(void *vrun, int i, int rep)
 		return -EXDEV;
 	}
 	fc->verified += sum_it;
+	snprintf(c->cpus, sizeof(c->cpus), "%d,%d", cpu0, rp.cpu_start);
 	if (x->zc_reports) {
 		uint64_t zc = x->zc_reports - x->zc_copied;
 		snprintf(c->label, sizeof(c->label), "%s",
