@@ -185,9 +185,11 @@ struct sf_variant {
 
 struct sf_case {
 	int variant, size, cache, transport;
-	int idx;      /* in results */
-	int base;     /* case index of its baseline, -1 if not run */
-	int verified; /* transfers checksummed at the receiver */
+	int idx;	/* in results */
+	int base;	/* case index of its baseline, -1 if not run */
+	int verified;	/* transfers checksummed at the receiver */
+	int transfers;	/* transfers done, warm-up included */
+	const char *zc; /* what the kernel reported of zero-copy sends */
 };
 
 /* What travels to the receiver before a transfer, and back after it. */
@@ -262,6 +264,10 @@ static int io_full(int fd, void *p, size_t n, int out)
 	while (n) {
 		ssize_t r =
 			out ? send(fd, c, n, MSG_NOSIGNAL) : recv(fd, c, n, 0);
+		/* io_uring task work can interrupt a socket call that has a
+		 * timeout (EINTR, not a restart): only a stop ends the wait */
+		if (r < 0 && errno == EINTR && !zc_stopped())
+			continue;
 		if (r < 0)
 			return -errno;
 		if (r == 0)
@@ -724,6 +730,9 @@ static int sf_one(void *vrun, int i, int rep)
 				 "receiver's reply: %s",
 				 strerror(-err));
 	}
+	/* zero-copy completions: the pages are free for reuse only now */
+	int cerr = zc_xfer_complete(x);
+	err = err ? err : cerr;
 	t1 = zc_now_ns();
 	cpu1 = sched_getcpu();
 	getrusage(RUSAGE_THREAD, &r1);
@@ -764,14 +773,16 @@ static int sf_one(void *vrun, int i, int rep)
 		return -EXDEV;
 	}
 	fc->verified += sum_it;
+	fc->transfers++;
 	snprintf(c->cpus, sizeof(c->cpus), "%d,%d", cpu0, rp.cpu_start);
 	if (x->zc_reports) {
 		uint64_t zc = x->zc_reports - x->zc_copied;
-		snprintf(c->label, sizeof(c->label), "%s",
-			 zc == 0	       ? "copied (no zero-copy)"
-			 : zc == x->zc_reports ? "zero-copy"
-					       : "partly copied");
+		fc->zc = zc == 0 ? "; kernel copied (no zero-copy)"
+			 : zc == x->zc_reports ? "; zero-copy"
+					       : "; partly copied";
 	}
+	snprintf(c->label, sizeof(c->label), "%d of %d checksummed%s",
+		 fc->verified, fc->transfers, fc->zc ? fc->zc : "");
 	if (rep < 0)
 		return 0;
 

@@ -313,20 +313,15 @@ static int zc_wait(struct zc_xfer *x, uint32_t target)
 static int run_msg_zerocopy(struct zc_xfer *x)
 {
 	uint64_t off = 0;
-	char *map;
-	int err = map_file(x, &map);
+	int err = map_file(x, &x->map);
 
-	if (err < 0)
-		return err;
-	while (off < x->size) {
-		ssize_t r = send(x->sock, map + off,
+	while (!err && off < x->size) {
+		ssize_t r = send(x->sock, x->map + off,
 				 min_sz(ZC_CHUNK, x->size - off), MSG_ZEROCOPY);
 		x->syscalls++;
 		if (r < 0 && errno == ENOBUFS) {
 			/* too many completions outstanding (optmem_max) */
 			err = zc_wait(x, x->zc_done + 1);
-			if (err < 0)
-				break;
 			continue;
 		}
 		if (r < 0) {
@@ -338,11 +333,13 @@ static int run_msg_zerocopy(struct zc_xfer *x)
 		x->sent += (uint64_t)r;
 		off += (uint64_t)r;
 	}
-	/* The pages stay the kernel's until every send is completed. */
-	if (!err)
-		err = zc_wait(x, x->zc_issued);
-	unmap_file(x, map);
 	return err;
+}
+
+/* The pages stay the kernel's until every send is completed. */
+static int complete_msg_zerocopy(struct zc_xfer *x)
+{
+	return zc_wait(x, x->zc_issued);
 }
 
 #ifdef ZC_HAVE_URING
@@ -433,21 +430,57 @@ static int run_uring(struct zc_xfer *x)
 	return 0;
 }
 
+/* Take one completion of a SEND_ZC chain: a send's result (which says
+ * with F_MORE that a notification will follow) or a notification (which
+ * says whether the kernel copied). 0 or -errno; a failed send's error
+ * goes to *cerr. */
+static int uring_zc_cqe(struct zc_xfer *x, int *cerr, unsigned *results)
+{
+	struct __kernel_timespec ts = {.tv_sec = ZC_COMPLETION_MS / 1000};
+	struct io_uring_cqe *cqe;
+	int r = io_uring_peek_cqe(x->ring, &cqe);
+
+	if (r == -EAGAIN) {
+		r = io_uring_wait_cqe_timeout(x->ring, &cqe, &ts);
+		x->syscalls++;
+	}
+	if (r < 0) {
+		x->dirty = 1;
+		if (r == -ETIME)
+			return fail(x, -EIO,
+				    "io_uring: %d zero-copy "
+				    "notifications missing after %d ms",
+				    x->zc_pending, ZC_COMPLETION_MS);
+		return fail(x, r, "io_uring wait: %s", strerror(-r));
+	}
+	if (cqe->flags & IORING_CQE_F_NOTIF) {
+		x->zc_pending--;
+		x->zc_reports++;
+		if ((uint32_t)cqe->res & IORING_NOTIF_USAGE_ZC_COPIED)
+			x->zc_copied++;
+	} else {
+		(*results)++;
+		if (cqe->flags & IORING_CQE_F_MORE)
+			x->zc_pending++;
+		x->sent += (uint64_t)uring_check(x, cqe, cerr);
+	}
+	io_uring_cqe_seen(x->ring, cqe);
+	return 0;
+}
+
 static int run_uring_zc(struct zc_xfer *x)
 {
-	struct io_uring *ring = x->ring;
 	uint64_t off = 0;
-	char *map = NULL;
-	int err = map_file(x, &map);
+	int err = map_file(x, &x->map), cerr = 0;
 
-	while (!err && off < x->size) {
-		unsigned k = 0, results = 0, more = 0, notifs = 0;
-		struct io_uring_cqe *cqe;
+	x->zc_pending = 0;
+	while (!err && !cerr && off < x->size) {
+		unsigned k = 0, results = 0;
 
 		for (; k < URING_LINKS / 2 && off < x->size; k++) {
 			size_t n = min_sz(ZC_CHUNK, x->size - off);
-			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-			io_uring_prep_send_zc(sqe, x->sock, map + off, n,
+			struct io_uring_sqe *sqe = io_uring_get_sqe(x->ring);
+			io_uring_prep_send_zc(sqe, x->sock, x->map + off, n,
 					      MSG_WAITALL,
 					      IORING_SEND_ZC_REPORT_USAGE);
 			sqe->user_data = (uint64_t)n << 2 | UD_SEND;
@@ -455,41 +488,31 @@ static int run_uring_zc(struct zc_xfer *x)
 			if (k + 1 < URING_LINKS / 2 && off < x->size)
 				sqe->flags |= IOSQE_IO_LINK;
 		}
+		/* The next chain starts when this one's sends are done; the
+		 * notifications (pages released: after the ACKs) are
+		 * collected as they come and at the end, in complete. */
 		err = uring_enter(x, k);
-		/* k results; each with F_MORE is followed by a notification
-		 * once the kernel lets go of the pages */
-		while (!x->dirty && (results < k || notifs < more)) {
-			int r = io_uring_peek_cqe(ring, &cqe);
-			if (r == -EAGAIN) {
-				r = io_uring_wait_cqe(ring, &cqe);
-				x->syscalls++;
-			}
-			if (r < 0) {
-				x->dirty = 1;
-				if (!err)
-					err = fail(x, r, "io_uring wait: %s",
-						   strerror(-r));
-				break;
-			}
-			if (cqe->flags & IORING_CQE_F_NOTIF) {
-				notifs++;
-				x->zc_reports++;
-				if ((uint32_t)cqe->res &
-				    IORING_NOTIF_USAGE_ZC_COPIED)
-					x->zc_copied++;
-			} else {
-				results++;
-				more += !!(cqe->flags & IORING_CQE_F_MORE);
-				x->sent += (uint64_t)uring_check(x, cqe, &err);
-			}
-			io_uring_cqe_seen(ring, cqe);
-		}
+		while (!err && results < k)
+			err = uring_zc_cqe(x, &cerr, &results);
 	}
-	if (map)
-		unmap_file(x, map);
+	if (!err)
+		err = cerr;
 	if (err < 0)
 		x->dirty = 1; /* a notification may still be on its way */
 	return err;
+}
+
+static int complete_uring_zc(struct zc_xfer *x)
+{
+	unsigned results = 0;
+	int err = 0, cerr = 0;
+
+	while (!err && x->zc_pending > 0)
+		err = uring_zc_cqe(x, &cerr, &results);
+	if (!err && results)
+		err = fail(x, -EIO, "io_uring: %u results after the run",
+			   results);
+	return err ? err : cerr;
 }
 
 static int uring_setup(struct zc_xfer *x)
@@ -501,7 +524,12 @@ static int uring_setup(struct zc_xfer *x)
 
 	if (!ring)
 		return -ENOMEM;
-	r = io_uring_queue_init(URING_LINKS, ring, 0);
+	/* COOP_TASKRUN: completions must not interrupt the sender's other
+	 * blocking calls (a socket with a timeout returns EINTR then, not
+	 * a restart); they are run at our next io_uring_enter. */
+	r = io_uring_queue_init(URING_LINKS, ring, IORING_SETUP_COOP_TASKRUN);
+	if (r == -EINVAL) /* before Linux 5.19 */
+		r = io_uring_queue_init(URING_LINKS, ring, 0);
 	if (r < 0) {
 		free(ring);
 		if (r == -ENOSYS)
@@ -551,6 +579,11 @@ static int run_uring_zc(struct zc_xfer *x)
 	return run_uring(x);
 }
 
+static int complete_uring_zc(struct zc_xfer *x)
+{
+	return 0;
+}
+
 static int uring_setup(struct zc_xfer *x)
 {
 	return run_uring(x);
@@ -563,20 +596,21 @@ static void uring_release(struct zc_xfer *x)
 
 const struct zc_xfer_method zc_xfer_methods[] = {
 	{"read-send", "read() into a buffer, send() it", ZC_XFER_BUFFERED,
-	 run_read_send},
+	 run_read_send, NULL},
 	{"read-write", "read() into a buffer, write() it to the socket",
-	 ZC_XFER_BUFFERED, run_read_write},
+	 ZC_XFER_BUFFERED, run_read_write, NULL},
 	{"mmap-send", "mmap the file (MADV_SEQUENTIAL), send() from the map",
-	 ZC_XFER_MAPPED, run_mmap_send},
-	{"sendfile", "sendfile() until done", 0, run_sendfile},
+	 ZC_XFER_MAPPED, run_mmap_send, NULL},
+	{"sendfile", "sendfile() until done", 0, run_sendfile, NULL},
 	{"splice", "splice file -> pipe -> socket, pipe enlarged", 0,
-	 run_splice},
+	 run_splice, NULL},
 	{"io-uring", "io_uring linked read -> send chains",
-	 ZC_XFER_BUFFERED | ZC_XFER_URING, run_uring},
+	 ZC_XFER_BUFFERED | ZC_XFER_URING, run_uring, NULL},
 	{"io-uring-zc", "mmap + io_uring SEND_ZC, copy usage reported",
-	 ZC_XFER_MAPPED | ZC_XFER_ZC | ZC_XFER_URING, run_uring_zc},
+	 ZC_XFER_MAPPED | ZC_XFER_ZC | ZC_XFER_URING, run_uring_zc,
+	 complete_uring_zc},
 	{"msg-zerocopy", "mmap + send(MSG_ZEROCOPY), error-queue completions",
-	 ZC_XFER_MAPPED | ZC_XFER_ZC, run_msg_zerocopy},
+	 ZC_XFER_MAPPED | ZC_XFER_ZC, run_msg_zerocopy, complete_msg_zerocopy},
 };
 const int zc_xfer_nmethods =
 	(int)(sizeof(zc_xfer_methods) / sizeof(zc_xfer_methods[0]));
@@ -636,6 +670,9 @@ out:
 
 void zc_xfer_release(struct zc_xfer *x)
 {
+	if (x->map)
+		munmap(x->map, x->size);
+	x->map = NULL;
 	free(x->buf);
 	x->buf = NULL;
 	close_pipe(x->pipe);
@@ -684,13 +721,32 @@ int zc_xfer_run(struct zc_xfer *x)
 		}
 		x->dirty = 0;
 	}
+	if (x->map) /* the last run was not completed */
+		unmap_file(x, x->map);
+	x->map = NULL;
+	x->zc_pending = 0;
 	err = x->m->run(x);
+	x->run_err = err;
 	if (err < 0 && x->pipe[0] >= 0)
 		x->dirty = 1;
 	if (!err && x->sent != x->size)
 		err = fail(x, -EIO, "sent %llu of %llu bytes",
 			   (unsigned long long)x->sent,
 			   (unsigned long long)x->size);
+	return err;
+}
+
+int zc_xfer_complete(struct zc_xfer *x)
+{
+	int err = 0;
+
+	/* After a failed run the socket's end frees the pages; waiting for
+	 * completions could only time out. */
+	if (x->m->complete && x->sock >= 0 && !x->run_err)
+		err = x->m->complete(x);
+	if (x->map)
+		unmap_file(x, x->map);
+	x->map = NULL;
 	return err;
 }
 
@@ -1076,6 +1132,12 @@ out_x:
 		shutdown(cfd, SHUT_WR);
 	if (started) {
 		pthread_join(tid, NULL);
+		int e = zc_xfer_complete(&x);
+		if (!err && e < 0) {
+			err = e;
+			snprintf(why, len, "%s%s",
+				 family == AF_UNIX ? "AF_UNIX: " : "", x.why);
+		}
 		if (!err && (rd.err || rd.bytes != size || rd.sum != sum)) {
 			err = rd.err ? rd.err : -EIO;
 			snprintf(why, len,

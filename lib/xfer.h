@@ -25,18 +25,23 @@
  *	per transfer:
  *		sock = connected stream socket;
  *		zc_xfer_attach(&x, sock);	(socket options; not timed)
- *		zc_xfer_run(&x);		(the timed part)
+ *		zc_xfer_run(&x);		(timed: the bytes go out)
+ *		(the receiver confirms)
+ *		zc_xfer_complete(&x);		(timed: zero-copy completions)
  *		x.sent, x.syscalls, x.zc_*	(what it did)
  *	zc_xfer_release(&x);
  *
  * zc_xfer_run() sends bytes [0, size) of the file and counts every system
  * call it makes (io_uring: each io_uring_enter). It includes what the
  * method needs per file (mmap/munmap for the mapped methods) but not what a
- * server would keep (buffer, pipe, ring). It waits for zero-copy
- * completions before returning: the pages are the kernel's until then.
- * Zero-copy methods report, per completion, whether the kernel really
- * avoided the copy (on loopback it copies: SO_EE_CODE_ZEROCOPY_COPIED,
- * IORING_NOTIF_USAGE_ZC_COPIED).
+ * server would keep (buffer, pipe, ring). Zero-copy methods return with
+ * completions outstanding: the kernel posts them when it lets go of the
+ * pages, over TCP after the peer's ACK, which a receiver may delay (40 ms)
+ * until it has something to say. zc_xfer_complete() waits for them (after
+ * the receiver's reply they come at once) and unmaps the file; call it
+ * after every run, failed or not. Each completion reports whether the
+ * kernel really avoided the copy (on loopback it copies:
+ * SO_EE_CODE_ZEROCOPY_COPIED, IORING_NOTIF_USAGE_ZC_COPIED).
  *
  * Limitations: Linux only. io-uring methods need liburing at build time
  * (ZC_HAVE_URING) and a kernel that allows io_uring; zc_xfer_probe() says
@@ -68,6 +73,7 @@ struct zc_xfer_method {
 	const char *desc;
 	unsigned flags;
 	int (*run)(struct zc_xfer *x);
+	int (*complete)(struct zc_xfer *x); /* NULL: nothing to wait for */
 };
 
 extern const struct zc_xfer_method zc_xfer_methods[];
@@ -94,8 +100,11 @@ struct zc_xfer {
 	uint64_t zc_copied;  /* of which the kernel reported it copied */
 	char why[ZC_XFER_WHY];
 	/* internal */
+	char *map;	    /* the file mapped by a zero-copy run */
 	uint32_t zc_issued; /* MSG_ZEROCOPY sends on this socket (ids) */
 	uint32_t zc_done;   /* ids completed */
+	int32_t zc_pending; /* io_uring notifications still to come */
+	int run_err;	    /* the last run's result */
 	int dirty;	    /* pipe or ring may hold a failed run's data */
 };
 
@@ -116,9 +125,14 @@ void zc_xfer_release(struct zc_xfer *x);
 int zc_xfer_attach(struct zc_xfer *x, int sock);
 
 /* Send the file through the attached socket. 0 when all size bytes were
- * accepted by the socket and every completion was read; -errno otherwise
- * (see above). */
+ * accepted by the socket; -errno otherwise (see above). Follow with
+ * zc_xfer_complete(). */
 int zc_xfer_run(struct zc_xfer *x);
+
+/* Wait for the last run's zero-copy completions (10 s at most) and
+ * unmap the file. 0, -EIO (completions missing: x->why), -EINTR, -errno.
+ * A no-op for methods without completions and after a failed run. */
+int zc_xfer_complete(struct zc_xfer *x);
 
 /*
  * Can method m send over a socket of this family (AF_INET, AF_UNIX) here?

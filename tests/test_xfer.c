@@ -81,9 +81,9 @@ static void test_file(int fd, uint64_t sum)
 
 	CHECKF(fstat(fd, &st) == 0, "fstat");
 	CHECKF((uint64_t)st.st_size == fsize, "size %lld",
-	      (long long)st.st_size);
+	       (long long)st.st_size);
 	CHECKF((uint64_t)st.st_blocks * 512 >= fsize, "sparse: %lld blocks",
-	      (long long)st.st_blocks);
+	       (long long)st.st_blocks);
 	CHECKF(pread(fd, buf, fsize, 0) == (ssize_t)fsize, "pread");
 	CHECKF(zc_csum64(buf, fsize) == sum, "fill checksum differs");
 	for (uint64_t off = 0; off + 4096 <= fsize; off += 4096) {
@@ -106,8 +106,8 @@ static void test_cache_drop(const char *dir, int fd)
 	double frac = -1;
 
 	CHECKF(zc_xfer_fs(dir, &free_bytes, &in_memory, fstype,
-			 sizeof(fstype)) == 0,
-	      "fs");
+			  sizeof(fstype)) == 0,
+	       "fs");
 	CHECKF(free_bytes > 0, "no free space reported");
 	if (in_memory) {
 		printf("skip cache drop: %s is %s\n", dir, fstype);
@@ -131,7 +131,7 @@ static void test_method(const struct zc_xfer_method *m, int family, int fd,
 		printf("skip %-12s %-4s: %s\n", m->name, fam, why);
 		/* only these can be missing here; anything else is a bug */
 		CHECKF(err == -EOPNOTSUPP || err == -ENOSYS || err == -EPERM,
-		      "%s/%s probe: %s", m->name, fam, why);
+		       "%s/%s probe: %s", m->name, fam, why);
 		return;
 	}
 	for (int b = 0; b < nbuf; b++) {
@@ -154,17 +154,19 @@ static void test_method(const struct zc_xfer_method *m, int family, int fd,
 			err = zc_xfer_run(&x);
 		shutdown(cfd, SHUT_WR);
 		pthread_join(tid, NULL);
+		if (!err)
+			err = zc_xfer_complete(&x);
 		CHECKF(err == 0, "%s/%s: %s", m->name, fam, x.why);
 		CHECKF(x.sent == fsize, "%s sent %llu", m->name,
-		      (unsigned long long)x.sent);
+		       (unsigned long long)x.sent);
 		CHECKF(rd.err == 0 && rd.bytes == fsize, "%s/%s received %llu",
-		      m->name, fam, (unsigned long long)rd.bytes);
+		       m->name, fam, (unsigned long long)rd.bytes);
 		CHECKF(rd.sum == sum, "%s/%s: checksum differs", m->name, fam);
 		CHECKF(x.syscalls > 0, "%s counted no system calls", m->name);
 		if (m->flags & ZC_XFER_ZC)
 			CHECKF(x.zc_reports > 0 && x.zc_copied <= x.zc_reports,
-			      "%s: %llu reports", m->name,
-			      (unsigned long long)x.zc_reports);
+			       "%s: %llu reports", m->name,
+			       (unsigned long long)x.zc_reports);
 		else
 			CHECKF(x.zc_reports == 0, "%s: reports", m->name);
 		printf("ok   %-12s %-4s buffer %7zu: %llu syscalls, zc "
@@ -192,14 +194,15 @@ static void test_peer_gone(int fd, uint64_t sum)
 
 	CHECKF(m && lfd >= 0, "setup");
 	CHECKF(zc_xfer_init(&x, m, fd, fsize, 0, 1 << 16) == 0, "init: %s",
-	      x.why);
+	       x.why);
 	cfd = zc_xfer_connect(&addr, alen);
 	sfd = accept(lfd, NULL, NULL);
 	close(sfd);
 	zc_xfer_attach(&x, cfd);
 	err = zc_xfer_run(&x);
 	CHECKF(err == -EPIPE || err == -ECONNRESET, "peer gone: %d %s", err,
-	      x.why);
+	       x.why);
+	CHECKF(zc_xfer_complete(&x) == 0, "complete after a failed run");
 	close(cfd);
 
 	/* the pipe may hold bytes of the failed run: they must not leak */
@@ -213,8 +216,8 @@ static void test_peer_gone(int fd, uint64_t sum)
 	shutdown(cfd, SHUT_WR);
 	pthread_join(tid, NULL);
 	CHECKF(err == 0 && rd.bytes == fsize && rd.sum == sum,
-	      "run after a failed one: %s, %llu bytes", x.why,
-	      (unsigned long long)rd.bytes);
+	       "run after a failed one: %s, %llu bytes", x.why,
+	       (unsigned long long)rd.bytes);
 	zc_xfer_release(&x);
 	close(cfd);
 	close(rd.sock);
@@ -226,15 +229,15 @@ static void test_bad_input(int fd)
 	struct zc_xfer x;
 
 	CHECKF(zc_xfer_init(&x, zc_xfer_method_find("read-send"), fd, fsize, 0,
-			   0) == -EINVAL,
-	      "buffer 0 accepted");
+			    0) == -EINVAL,
+	       "buffer 0 accepted");
 	CHECKF(zc_xfer_init(&x, zc_xfer_method_find("sendfile"), fd, 0, 0, 0) ==
-		      -EINVAL,
-	      "size 0 accepted");
+		       -EINVAL,
+	       "size 0 accepted");
 	CHECKF(zc_xfer_method_find("carrier-pigeon") == NULL, "unknown method");
 	CHECKF(zc_xfer_init(&x, zc_xfer_method_find("sendfile"), fd, fsize, 0,
-			   0) == 0,
-	      "init");
+			    0) == 0,
+	       "init");
 	CHECKF(zc_xfer_run(&x) == -EINVAL, "run without a socket");
 	zc_xfer_release(&x);
 }
