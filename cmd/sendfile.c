@@ -149,8 +149,8 @@ static const struct zc_metric sf_metrics[M_COUNT] = {
 		       "receiver CPU time (user + system) per transfer",
 		       ZC_M_SHOW, ZC_GB_NONE, 1},
 	[M_SYSCALLS] = {"sender_syscalls", "count", ZC_BETTER_LOWER,
-			"system calls the sender made per transfer (counted "
-			"by the method; io_uring_enter counts one)",
+			"system calls the sender made per transfer (counted by "
+			"the method; io_uring_enter counts one)",
 			ZC_M_SHOW | ZC_M_PORTABLE, ZC_GB_NONE, 1},
 	[M_SND_USER] = {"sender_user_ms", "ms", ZC_BETTER_LOWER,
 			"sender user CPU time (getrusage)", 0, ZC_GB_NONE, 1},
@@ -186,7 +186,7 @@ struct sf_variant {
 struct sf_case {
 	int variant, size, cache, transport;
 	int idx;	/* in results */
-	int base;	/* case index of its baseline, -1 if not run */
+	int base;	/* case index of its baseline, -1: none */
 	int verified;	/* transfers checksummed at the receiver */
 	int transfers;	/* transfers done, warm-up included */
 	const char *zc; /* what the kernel reported of zero-copy sends */
@@ -467,14 +467,14 @@ static int check_dir(struct sf_run *run, long long max_mib)
 	snprintf(run->dir, sizeof(run->dir), "%s",
 		 opt_dir ? opt_dir : default_dir());
 	if (stat(run->dir, &st) < 0)
-		return zc_usage(ctx,
-				"--dir '%s': %s: give an existing, "
-				"writable folder",
-				run->dir, strerror(errno));
+		return zc_usage(
+			ctx,
+			"--dir '%s': %s: give an existing, writable folder",
+			run->dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return zc_usage(ctx,
-				"--dir '%s' is not a folder: give an "
-				"existing, writable folder",
+				"--dir '%s' is not a folder: give an existing, "
+				"writable folder",
 				run->dir);
 	if (access(run->dir, W_OK | X_OK) < 0)
 		return zc_usage(ctx, "--dir '%s' is not writable: %s", run->dir,
@@ -493,14 +493,13 @@ static int check_dir(struct sf_run *run, long long max_mib)
 		if (fit < 1)
 			return zc_usage(
 				ctx,
-				"--dir '%s' has %llu MiB free: "
-				"too little for any file",
+				"--dir '%s' has %llu MiB free: too little for "
+				"any file",
 				run->dir,
 				(unsigned long long)(run->free_bytes / MIB));
 		return zc_usage(ctx,
-				"--sizes: %lld MiB does not fit in the "
-				"%llu MiB free in '%s' (%s): expected "
-				"1..%lld MiB",
+				"--sizes: %lld MiB does not fit in the %llu "
+				"MiB free in '%s' (%s): expected 1..%lld MiB",
 				max_mib,
 				(unsigned long long)(run->free_bytes / MIB),
 				run->dir, run->fstype, fit);
@@ -560,12 +559,11 @@ static int probe_dir(struct sf_run *run)
 			err = zc_xfer_cache_drop(run->fd, 1 << 16, &frac);
 			if (err < 0) {
 				cleanup(run);
-				return zc_usage(ctx,
-						"--dir '%s' (%s): "
-						"posix_fadvise: %s: use "
-						"--cache hot",
-						run->dir, run->fstype,
-						strerror(-err));
+				return zc_usage(
+					ctx,
+					"--dir '%s' (%s): posix_fadvise: %s: "
+					"use --cache hot",
+					run->dir, run->fstype, strerror(-err));
 			}
 		}
 	}
@@ -590,8 +588,9 @@ static int set_cache(struct sf_run *run, struct sf_case *fc, struct zc_case *c)
 	int err;
 
 	if (fc->cache == CACHE_COLD) {
-		/* Pages a zero-copy send handed to TCP stay referenced until
-		 * the socket buffers holding them are freed: wait a little. */
+		/* Pages that socket buffers of the last transfer still hold
+		 * cannot be dropped; the handshake made this CPU free the
+		 * ones deferred to it, stragglers get a moment. */
 		for (int i = 0; i < COLD_TRIES; i++) {
 			err = zc_xfer_cache_drop(run->fd, run->fsize, &frac);
 			if (err < 0 || frac <= COLD_MAX)
@@ -621,8 +620,7 @@ static int set_cache(struct sf_run *run, struct sf_case *fc, struct zc_case *c)
 		return err;
 	if (err < 0) {
 		zc_case_fail(&run->res, c,
-			     "cannot read the file into the "
-			     "cache: %s",
+			     "cannot read the file into the cache: %s",
 			     strerror(-err));
 		return err;
 	}
@@ -726,8 +724,7 @@ static int sf_one(void *vrun, int i, int rep)
 		err = io_full(sock, &rp, sizeof(rp), 0);
 		if (err < 0)
 			snprintf(x->why, sizeof(x->why),
-				 "reading the "
-				 "receiver's reply: %s",
+				 "reading the receiver's reply: %s",
 				 strerror(-err));
 	}
 	/* zero-copy completions: the pages are free for reuse only now */
@@ -749,8 +746,7 @@ static int sf_one(void *vrun, int i, int rep)
 	/* Self-checks: bytes, checksum, placement. */
 	if (rp.err || rp.bytes != run->fsize) {
 		zc_case_fail(&run->res, c,
-			     "the receiver got %llu of %llu "
-			     "bytes%s%s",
+			     "the receiver got %llu of %llu bytes%s%s",
 			     (unsigned long long)rp.bytes,
 			     (unsigned long long)run->fsize, rp.err ? ": " : "",
 			     rp.err ? strerror(-rp.err) : "");
@@ -758,8 +754,8 @@ static int sf_one(void *vrun, int i, int rep)
 	}
 	if (sum_it && rp.sum != run->fsum) {
 		zc_case_fail(&run->res, c,
-			     "checksum at the receiver differs "
-			     "from the file's: data corrupted");
+			     "checksum at the receiver differs from the "
+			     "file's: data corrupted");
 		return -EIO;
 	}
 	if (cpu0 != run->scpu || cpu1 != run->scpu ||
@@ -828,9 +824,9 @@ static void sf_ratios(struct sf_run *run)
 		if (c->status != ZC_CASE_OK)
 			continue;
 		if (!(run->var[fc->variant].m->flags & ZC_XFER_ZC))
-			zc_case_absent(&run->res, c, M_ZC_PCT,
-				       "the method reports no zero-copy "
-				       "status");
+			zc_case_absent(
+				&run->res, c, M_ZC_PCT,
+				"the method reports no zero-copy status");
 		if (!b || b->status != ZC_CASE_OK || b->nrep < c->nrep) {
 			zc_case_absent(&run->res, c, M_RATIO,
 				       "no read-send baseline at this size, "
@@ -885,8 +881,8 @@ static int size_begin(struct sf_run *run, int si)
 		else if (run->xf[v].pipe_got &&
 			 run->xf[v].pipe_got < (size_t)opt_pipe)
 			zc_warn(ctx,
-				"splice: the kernel gave a %zu-byte pipe, "
-				"not %lld",
+				"splice: the kernel gave a %zu-byte pipe, not "
+				"%lld",
 				run->xf[v].pipe_got, opt_pipe);
 	}
 	return 0;
@@ -913,6 +909,16 @@ static const struct {
 	   {98, 1320, 617},    {200, 2124, 1150},  {350, 3631, 1762},
 	   {700, 13498, 4422}, {1024, 18399, 8537}};
 
+#define NIBM (int)(sizeof(ibm) / sizeof(ibm[0]))
+
+static int ibm_row(long long mib)
+{
+	for (int k = 0; k < NIBM; k++)
+		if (ibm[k].mb == mib)
+			return k;
+	return -1;
+}
+
 static int median_of(struct sf_run *run, int ci, int m, double *v)
 {
 	struct zc_summary s;
@@ -923,111 +929,77 @@ static int median_of(struct sf_run *run, int ci, int m, double *v)
 	return 0;
 }
 
-/* Size x method, ms and % saved against the baseline; one block per cache
- * and transport, the methods split into blocks that fit 100 columns. */
+/* One cell: median ms and % saved against the baseline, or "-". */
+static void ibm_cell(struct sf_run *run, int v, int s, int cache, int tr,
+		     char *cell, size_t len)
+{
+	double ms, base;
+	int i;
+
+	snprintf(cell, len, "-");
+	for (i = 0; i < run->ncases; i++) {
+		struct sf_case *fc = &run->cases[i];
+		if (fc->variant == v && fc->size == s && fc->cache == cache &&
+		    fc->transport == tr)
+			break;
+	}
+	if (i == run->ncases || median_of(run, i, M_MS, &ms) < 0)
+		return;
+	if (v != run->base_var && run->cases[i].base >= 0 &&
+	    median_of(run, run->cases[i].base, M_MS, &base) == 0)
+		snprintf(cell, len, "%.1f %+4.0f%%", ms, (1 - ms / base) * 100);
+	else
+		snprintf(cell, len, "%.1f", ms);
+}
+
+/* Size x method, ms and % saved against the baseline, for one cache and
+ * transport; the methods in blocks that fit 100 columns, IBM's figures
+ * beside the last block. */
+static void ibm_block(struct sf_run *run, FILE *f, int cache, int tr)
+{
+	int has_ibm = 0;
+
+	fprintf(f,
+		"\nIBM-style table: %s, page cache %s: ms per transfer "
+		"(median)%s%s\n",
+		tr == TR_TCP ? "TCP loopback" : "AF_UNIX",
+		cache_words[cache].name,
+		run->base_var >= 0 ? " and % saved against "
+				   : "; no read-send baseline in this run",
+		run->base_var >= 0 ? run->var[run->base_var].name : "");
+	for (int s = 0; s < run->nsizes; s++)
+		has_ibm |= ibm_row(run->sizes[s]) >= 0;
+	for (int v0 = 0, v1; v0 < run->nvar; v0 = v1) {
+		int last;
+		v1 = v0 + 6 < run->nvar ? v0 + 6 : run->nvar;
+		last = v1 == run->nvar && has_ibm;
+		fprintf(f, "%-10s", "size MiB");
+		for (int v = v0; v < v1; v++)
+			fprintf(f, "%15s", run->var[v].name);
+		fprintf(f, "%s\n", last ? "  | IBM 2.6: read  sendfile" : "");
+		for (int s = 0; s < run->nsizes; s++) {
+			int k = ibm_row(run->sizes[s]);
+			fprintf(f, "%-10lld", run->sizes[s]);
+			for (int v = v0; v < v1; v++) {
+				char cell[32];
+				ibm_cell(run, v, s, cache, tr, cell,
+					 sizeof(cell));
+				fprintf(f, "%15s", cell);
+			}
+			if (last && k >= 0)
+				fprintf(f, "  | %13.0f %9.0f", ibm[k].trad,
+					ibm[k].zc);
+			fputc('\n', f);
+		}
+	}
+}
+
 static void ibm_table(struct sf_run *run, FILE *f)
 {
 	for (int ci = 0; ci < opt_cache.n; ci++)
-		for (int ti = 0; ti < opt_transport.n; ti++) {
-			int cache = (int)opt_cache.v[ci];
-			int tr = (int)opt_transport.v[ti];
-			int has_ibm = 0;
-
-			fprintf(f,
-				"\nIBM-style table: %s, page cache %s — ms "
-				"per transfer (median)%s%s\n",
-				tr == TR_TCP ? "TCP loopback" : "AF_UNIX",
-				cache_words[cache].name,
-				run->base_var >= 0 ? " and % saved against "
-						   : "; no read-send baseline "
-						     "in this run",
-				run->base_var >= 0
-					? run->var[run->base_var].name
-					: "");
-			for (int s = 0; s < run->nsizes; s++)
-				for (size_t k = 0;
-				     k < sizeof(ibm) / sizeof(ibm[0]); k++)
-					has_ibm |= ibm[k].mb == run->sizes[s];
-			for (int v0 = 0; v0 < run->nvar;) {
-				int v1 = v0, width = 10;
-				while (v1 < run->nvar && width + 15 <= 100) {
-					width += 15;
-					v1++;
-				}
-				fprintf(f, "%-10s", "size MiB");
-				for (int v = v0; v < v1; v++)
-					fprintf(f, "%15s", run->var[v].name);
-				if (v1 == run->nvar && has_ibm)
-					fprintf(f,
-						"  | IBM 2.6: read  sendfile");
-				fputc('\n', f);
-				for (int s = 0; s < run->nsizes; s++) {
-					fprintf(f, "%-10lld", run->sizes[s]);
-					for (int v = v0; v < v1; v++) {
-						char cell[32] = "-";
-						double ms, base;
-						int i;
-						for (i = 0; i < run->ncases;
-						     i++) {
-							struct sf_case *fc =
-								&run->cases[i];
-							if (fc->variant == v &&
-							    fc->size == s &&
-							    fc->cache ==
-								    cache &&
-							    fc->transport == tr)
-								break;
-						}
-						if (i < run->ncases &&
-						    median_of(run, i, M_MS,
-							      &ms) == 0) {
-							if (run->cases[i].base >=
-								    0 &&
-							    v != run->base_var &&
-							    median_of(
-								    run,
-								    run->cases[i]
-									    .base,
-								    M_MS,
-								    &base) == 0)
-								snprintf(
-									cell,
-									sizeof(cell),
-									"%.1f "
-									"%+4."
-									"0f%%",
-									ms,
-									(1 -
-									 ms / base) *
-										100);
-							else
-								snprintf(
-									cell,
-									sizeof(cell),
-									"%.1f",
-									ms);
-						}
-						fprintf(f, "%15s", cell);
-					}
-					if (v1 == run->nvar && has_ibm)
-						for (size_t k = 0;
-						     k < sizeof(ibm) /
-								 sizeof(ibm[0]);
-						     k++)
-							if (ibm[k].mb ==
-							    run->sizes[s])
-								fprintf(f,
-									"  | "
-									"%13."
-									"0f "
-									"%9.0f",
-									ibm[k].trad,
-									ibm[k].zc);
-					fputc('\n', f);
-				}
-				v0 = v1;
-			}
-		}
+		for (int ti = 0; ti < opt_transport.n; ti++)
+			ibm_block(run, f, (int)opt_cache.v[ci],
+				  (int)opt_transport.v[ti]);
 }
 
 /* Does variant v have measured cases in this cache and transport? */
@@ -1049,8 +1021,8 @@ static const struct {
 	int logy, bars;
 } sf_plot_desc[2] = {
 	{"sendfile", "File to socket: time per transfer by file size",
-	 "each line a sender method; zero-copy methods skip the copy into "
-	 "user space; bars min..max",
+	 "each line a sender method; zero-copy methods skip the copy into user "
+	 "space; bars min..max",
 	 "ms per transfer (median)", "ms", 1, 1},
 	{"sendfile-cpu", "File to socket: CPU time of sender + receiver per GB",
 	 "getrusage user + system of both processes; what each method costs "
@@ -1138,10 +1110,10 @@ static int plan_cpus(struct sf_run *run)
 			run->place = zc_place_name(order[i]);
 			return 0;
 		}
-	zc_error(ctx,
-		 "needs two CPUs (sender and receiver); this process may "
-		 "use %d",
-		 zc_topo_npus(&ctx->topo));
+	zc_error(
+		ctx,
+		"needs two CPUs (sender and receiver); this process may use %d",
+		zc_topo_npus(&ctx->topo));
 	return ZC_EXIT_SKIP;
 }
 
@@ -1279,8 +1251,8 @@ static void dry_run(struct sf_run *run)
 			printf("  %-64s skipped: %s\n", c->name, c->reason);
 		}
 	}
-	printf("%d cases to run, %d skipped; %d repetitions + 1 warm-up: "
-	       "%lld MiB sent\n",
+	printf("%d cases to run, %d skipped; %d repetitions + 1 warm-up: %lld "
+	       "MiB sent\n",
 	       nrun, run->ncases - nrun, run->ctx->reps,
 	       total * (run->ctx->reps + 1));
 }
@@ -1402,8 +1374,8 @@ int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx)
 		goto out;
 	if (run.in_memory)
 		zc_warn(ctx,
-			"'%s' is %s: the files live in memory, cold cache "
-			"is skipped",
+			"'%s' is %s: the files live in memory, cold cache is "
+			"skipped",
 			run.dir, run.fstype);
 	rc = receiver_start(&run);
 	if (rc)
@@ -1414,8 +1386,8 @@ int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx)
 		zc_error(ctx, "%s; test files removed", run.fatal);
 	if (zc_stopped())
 		fprintf(stderr,
-			"zcbench sendfile: stopping on signal %d; test "
-			"files removed\n",
+			"zcbench sendfile: stopping on signal %d; test files "
+			"removed\n",
 			zc_stopped());
 	mark_not_run(&run);
 	sf_ratios(&run);
