@@ -163,9 +163,12 @@ int main(int argc, char **argv)
 	for (int m = 0; m < 2; m++) {
 		qsort(t[m], reps, sizeof(double), cmp);
 		printf("%-16s %ld MiB: median %.2f ms (min %.2f, max %.2f) "
-		       "over %d\n",
+		       "over %d; samples",
 		       m ? "read-send/64k" : "sendfile", mib, t[m][reps / 2],
 		       t[m][0], t[m][reps - 1], reps);
+		for (int r = 0; r < reps; r++)
+			printf(" %.2f", t[m][r]);
+		putchar('\n');
 	}
 	return 0;
 }
