@@ -48,6 +48,7 @@ enum zc_format { ZC_FMT_TEXT, ZC_FMT_CSV, ZC_FMT_JSON };
 
 #define ZC_CMD_RESULTS 1u /* writes a results folder */
 #define ZC_CMD_NO_GLOBALS 2u /* takes no global options */
+#define ZC_CMD_OWN_EXIT 4u /* -h documents its own exit codes */
 
 struct zc_ctx {
 	const char *cmd;	 /* command name */
@@ -112,16 +113,20 @@ int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_events(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_export(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_ffi(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_plot(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_ring(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_run(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_topo(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_wait(int argc, char **argv, struct zc_ctx *ctx);
 
 struct zc_command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct zc_ctx *ctx);
 	unsigned flags;
 	const char *summary;
+	const char *args; /* positional arguments for the usage line */
 };
 /* Look a command up by name (for `zcbench run`). NULL if unknown. */
 const struct zc_command *zc_command_find(const char *name);

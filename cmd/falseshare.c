@@ -12,7 +12,11 @@
 #include "builtin.h"
 #include "shm.h"
 
-enum fs_op { OP_ATOMIC, OP_STORE, OP_CAS };
+enum fs_op {
+	OP_ATOMIC,
+	OP_STORE,
+	OP_CAS
+};
 
 static const struct zc_word op_words[] = {
 	{"atomic", OP_ATOMIC}, {"store", OP_STORE}, {"cas", OP_CAS}, {NULL, 0}};
@@ -37,20 +41,23 @@ static const struct zc_opt fs_opts[] = {
 	ZC_OPT_LIST("threads", "LIST", NULL, "2",
 		    "threads, each pinned, each with its own counter",
 		    &opt_threads, 1, ZC_TOPO_MAX_THREADS, 0, thread_words),
-	ZC_OPT_LIST("stride", "LIST", "bytes", "8,64,128,256,local",
-		    "distance between counters; local = a register (no sharing)",
-		    &opt_stride, 8, 4096, 8, stride_words),
+	ZC_OPT_LIST(
+		"stride", "LIST", "bytes", "8,64,128,256,local",
+		"distance between counters; local = a register (no sharing)",
+		&opt_stride, 8, 4096, 8, stride_words),
 	ZC_OPT_CHOICES("op", "atomic,store",
 		       "increment: atomic (relaxed fetch_add), store (volatile "
 		       "load+add+store), cas (compare-exchange loop)",
 		       &opt_op, op_words),
-	ZC_OPT_CHOICES("place", NULL,
-		       "placement classes (default: every pair class for 2 "
-		       "threads, compact and scatter for more; cpus with --cpus)",
-		       &opt_place, place_words),
-	ZC_OPT_DOUBLE("seconds", "S", "s", NULL,
-		      "measured time per repetition (default 0.2; 0.05 with --quick)",
-		      &opt_seconds, 0, 60),
+	ZC_OPT_CHOICES(
+		"place", NULL,
+		"placement classes (default: every pair class for 2 "
+		"threads, compact and scatter for more; cpus with --cpus)",
+		&opt_place, place_words),
+	ZC_OPT_DOUBLE(
+		"seconds", "S", "s", NULL,
+		"measured time per repetition (default 0.2; 0.05 with --quick)",
+		&opt_seconds, 0, 60),
 	ZC_OPT_END};
 
 #define OPT_STRIDE (&fs_opts[1])
@@ -59,7 +66,14 @@ static const char *const fs_keys[] = {"op", "stride", "threads", "place"};
 #define NKEYS 4
 
 /* Fixed metrics; counter metrics are appended from --events. */
-enum { M_NS_PER_OP, M_MOPS, M_SLOWDOWN, M_CPU_UTIL, M_CTXSW, M_FIXED };
+enum {
+	M_NS_PER_OP,
+	M_MOPS,
+	M_SLOWDOWN,
+	M_CPU_UTIL,
+	M_CTXSW,
+	M_FIXED
+};
 static const struct zc_metric fs_fixed[M_FIXED] = {
 	[M_NS_PER_OP] = {"ns_per_op", "ns", ZC_BETTER_LOWER,
 			 "time per increment, per thread (mean over threads)",
@@ -71,11 +85,12 @@ static const struct zc_metric fs_fixed[M_FIXED] = {
 			"ns/op relative to the 128 B stride of the same op, "
 			"threads and placement",
 			ZC_M_SHOW | ZC_M_PORTABLE, ZC_GB_NONE, 1},
-	[M_CPU_UTIL] = {"cpu_util", "fraction", ZC_BETTER_HIGHER,
-			"thread CPU time over wall time (mean over threads): below "
-			"1 the threads were preempted and did not contend all along",
-			0, ZC_GB_NONE, 1},
-	[M_CTXSW] = {"ctx_switches", "count", ZC_BETTER_LOWER,
+	[M_CPU_UTIL] =
+		{"cpu_util", "fraction", ZC_BETTER_NONE,
+		 "thread CPU time over wall time (mean over threads): below "
+		 "1 the threads were preempted and did not contend all along",
+		 0, ZC_GB_NONE, 1},
+	[M_CTXSW] = {"ctx_switches", "count", ZC_BETTER_NONE,
 		     "voluntary + involuntary context switches of all threads "
 		     "(getrusage)",
 		     0, ZC_GB_NONE, 1},
@@ -84,7 +99,7 @@ static const struct zc_metric fs_fixed[M_FIXED] = {
 struct fs_case {
 	int op, stride, threads;
 	struct zc_plan plan;
-	int ok; /* plannable */
+	int ok;	 /* plannable */
 	int idx; /* case index in results */
 };
 
@@ -97,6 +112,7 @@ struct fs_run {
 	struct fs_case *cases;
 	int ncases;
 	double seconds;
+	int aborted; /* 1 + index of a case that timed out */
 };
 
 struct fs_thread {
@@ -133,7 +149,8 @@ static void fs_worker(struct zc_worker *w)
 			for (int i = 0; i < BATCH; i++)
 				/* relaxed: only this thread writes the counter;
 				 * the lock prefix is what we measure */
-				atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(c, 1,
+							  memory_order_relaxed);
 			n += BATCH;
 		} while (!zc_worker_should_stop(w));
 	} else if (a->op == OP_STORE) {
@@ -164,7 +181,16 @@ static void fs_worker(struct zc_worker *w)
 static int fs_skip(void *vctx, int i)
 {
 	struct fs_run *run = vctx;
-	return run->res.cases[run->cases[i].idx].status != ZC_CASE_OK;
+	struct zc_case *c = &run->res.cases[run->cases[i].idx];
+	if (run->aborted) {
+		/* Keep what was measured; run nothing beside the stuck threads.
+		 */
+		if (c->status == ZC_CASE_OK && c->nrep == 0)
+			zc_case_skip(c, "not run: %s timed out",
+				     run->res.cases[run->aborted - 1].name);
+		return 1;
+	}
+	return c->status != ZC_CASE_OK;
 }
 
 static int fs_one(void *vctx, int i, int rep)
@@ -174,7 +200,7 @@ static int fs_one(void *vctx, int i, int rep)
 	struct zc_case *c = &run->res.cases[fc->idx];
 	int n = fc->threads, err;
 	size_t slot = fc->stride ? (size_t)fc->stride : 128;
-	struct fs_thread th[ZC_TOPO_MAX_THREADS];
+	struct fs_thread *th;
 	void *args[ZC_TOPO_MAX_THREADS];
 	struct zc_counts total;
 	struct zc_team team;
@@ -192,6 +218,13 @@ static int fs_one(void *vctx, int i, int rep)
 		return err;
 	}
 	snprintf(c->label, sizeof(c->label), "mem %s", mem.binding);
+	/* On the heap: threads abandoned after a timeout keep writing here. */
+	th = calloc((size_t)n, sizeof(*th));
+	if (!th) {
+		zc_mem_free(&mem);
+		zc_case_fail(&run->res, c, "out of memory");
+		return -ENOMEM;
+	}
 	for (int t = 0; t < n; t++) {
 		th[t].op = fc->op;
 		th[t].stride = fc->stride;
@@ -203,8 +236,11 @@ static int fs_one(void *vctx, int i, int rep)
 			  fs_worker, args, (uint64_t)(run->seconds * 1e9),
 			  run->ctx->timeout_s);
 	if (err == -ETIMEDOUT) {
-		/* Threads still run on this memory: never free it. */
+		/* Threads still run on this memory and th: never free them,
+		 * and run nothing more beside them. */
 		zc_case_fail(&run->res, c, "%s", team.why);
+		run->aborted = fc->idx + 1;
+		zc_team_release(&team);
 		return err;
 	}
 	if (err < 0) {
@@ -214,13 +250,15 @@ static int fs_one(void *vctx, int i, int rep)
 	}
 	/* Self-check: every counter holds exactly what its thread counted. */
 	for (int t = 0; t < n; t++) {
-		uint64_t v = atomic_load_explicit(th[t].counter, memory_order_relaxed);
+		uint64_t v = atomic_load_explicit(th[t].counter,
+						  memory_order_relaxed);
 		if (v != th[t].ops) {
-			zc_case_fail(&run->res, c,
-				     "thread %d counted %llu increments but its "
-				     "counter holds %llu",
-				     t, (unsigned long long)th[t].ops,
-				     (unsigned long long)v);
+			zc_case_fail(
+				&run->res, c,
+				"thread %d counted %llu increments but its "
+				"counter holds %llu",
+				t, (unsigned long long)th[t].ops,
+				(unsigned long long)v);
 			err = -EIO;
 			goto out;
 		}
@@ -240,13 +278,14 @@ static int fs_one(void *vctx, int i, int rep)
 	}
 	c->iterations[rep] = ops;
 	zc_case_set(&run->res, c, rep, M_NS_PER_OP, ns_sum / n);
-	zc_case_set(&run->res, c, rep, M_MOPS, ops / ((double)(t1 - t0) / 1e9) / 1e6);
+	zc_case_set(&run->res, c, rep, M_MOPS,
+		    ops / ((double)(t1 - t0) / 1e9) / 1e6);
 	zc_case_set(&run->res, c, rep, M_CTXSW, ctxsw);
 	zc_case_set(&run->res, c, rep, M_CPU_UTIL, util / n);
 	if (util / n < 0.9)
 		snprintf(c->label, sizeof(c->label),
-			 "mem %s; preempted: ran %.0f%% of the time", mem.binding,
-			 100 * util / n);
+			 "mem %s; preempted: ran %.0f%% of the time",
+			 mem.binding, 100 * util / n);
 	for (int e = 0; e < run->ctx->events.n; e++) {
 		int m = run->ev_metric[e];
 		if (total.status[e] != ZC_EV_OK) {
@@ -262,6 +301,7 @@ static int fs_one(void *vctx, int i, int rep)
 out:
 	zc_team_release(&team);
 	zc_mem_free(&mem);
+	free(th);
 	return err;
 }
 
@@ -281,14 +321,17 @@ static void fs_slowdown(struct fs_run *run)
 			struct fs_case *b = &run->cases[j];
 			struct zc_case *cb = &run->res.cases[b->idx];
 			if (b->stride == 128 && b->op == a->op &&
-			    b->threads == a->threads && b->plan.place == a->plan.place &&
+			    b->threads == a->threads &&
+			    b->plan.place == a->plan.place &&
 			    cb->status == ZC_CASE_OK &&
-			    zc_case_summary(&run->res, cb, M_NS_PER_OP, &base) == 0)
+			    zc_case_summary(&run->res, cb, M_NS_PER_OP,
+					    &base) == 0)
 				found = 1;
 		}
 		if (!found) {
-			zc_case_absent(&run->res, ca, M_SLOWDOWN,
-				       "no successful 128 B case to compare with");
+			zc_case_absent(
+				&run->res, ca, M_SLOWDOWN,
+				"no successful 128 B case to compare with");
 			continue;
 		}
 		for (int r = 0; r < ca->nrep; r++)
@@ -302,10 +345,11 @@ static void metric_name(const char *ev, int hw, char *buf, size_t len)
 {
 	size_t k = 0;
 	for (const char *p = ev; *p && k + 8 < len; p++)
-		buf[k++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a')
-			   : ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
-				   ? *p
-				   : '_';
+		buf[k++] =
+			(*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a')
+			: ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+				? *p
+				: '_';
 	buf[k] = 0;
 	if (hw)
 		strcat(buf, "_per_op");
@@ -317,12 +361,17 @@ static void build_metrics(struct fs_run *run)
 	memcpy(run->metrics, fs_fixed, sizeof(fs_fixed));
 	for (int e = 0; e < run->ctx->events.n; e++) {
 		const struct zc_event *ev = &run->ctx->events.ev[e];
-		metric_name(ev->name, ev->hw, run->mnames[e], sizeof(run->mnames[e]));
+		metric_name(ev->name, ev->hw, run->mnames[e],
+			    sizeof(run->mnames[e]));
 		run->metrics[m] = (struct zc_metric){
-			run->mnames[e], ev->hw ? "events/op" : "count",
-			ZC_BETTER_NONE, ev->hw ? "perf event per increment (all threads)"
-					       : "perf event total (all threads)",
-			0, ZC_GB_NONE, 1};
+			run->mnames[e],
+			ev->hw ? "events/op" : "count",
+			ZC_BETTER_NONE,
+			ev->hw ? "perf event per increment (all threads)"
+			       : "perf event total (all threads)",
+			0,
+			ZC_GB_NONE,
+			1};
 		run->ev_metric[e] = m++;
 	}
 }
@@ -339,7 +388,8 @@ static int fs_plot(struct fs_run *run, struct zc_plot *p)
 	snprintf(p->subtitle, sizeof(p->subtitle),
 		 "8 B: every counter in one 64 B cache line, which the cores "
 		 "pass back and forth; 128 B+: a line each; local: a register");
-	snprintf(p->xlabel, sizeof(p->xlabel), "stride between counters [bytes]");
+	snprintf(p->xlabel, sizeof(p->xlabel),
+		 "stride between counters [bytes]");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "ns per increment per thread (median, bars min..max)");
 	snprintf(p->xcol, sizeof(p->xcol), "stride");
@@ -369,8 +419,9 @@ static int fs_plot(struct fs_run *run, struct zc_plot *p)
 		snprintf(title, sizeof(title), "%s, %s, %d threads",
 			 zc_place_name(a->plan.place), op_words[a->op].name,
 			 a->threads);
-		zc_plot_add_series(p, title, "op", op_words[a->op].name, "threads",
-				   th, "place", zc_place_name(a->plan.place), NULL);
+		zc_plot_add_series(p, title, "op", op_words[a->op].name,
+				   "threads", th, "place",
+				   zc_place_name(a->plan.place), NULL);
 		if (!head[0]) {
 			/* Headline: the first packed-vs-padded ratio. */
 			int m8 = -1;
@@ -383,12 +434,15 @@ static int fs_plot(struct fs_run *run, struct zc_plot *p)
 			}
 			if (m8 >= 0) {
 				struct zc_summary s;
-				if (zc_case_summary(&run->res,
-						    &run->res.cases[run->cases[m8].idx],
-						    M_SLOWDOWN, &s) == 0)
+				if (zc_case_summary(
+					    &run->res,
+					    &run->res.cases[run->cases[m8].idx],
+					    M_SLOWDOWN, &s) == 0)
 					snprintf(head, sizeof(head),
-						 "set label 1 \"%s: packed (8 B) is %.1fx "
-						 "slower than padded (128 B)\" at graph "
+						 "set label 1 \"%s: packed (8 "
+						 "B) is %.1fx "
+						 "slower than padded (128 B)\" "
+						 "at graph "
 						 "0.02, graph 0.95 front\n",
 						 title, s.median);
 			}
@@ -413,9 +467,11 @@ static void fs_headlines(struct fs_run *run)
 		    zc_case_summary(&run->res, c, M_NS_PER_OP, &t) < 0)
 			continue;
 		if (!printed++)
-			printf("\nstride vs padded (128 B), same op, threads and "
+			printf("\nstride vs padded (128 B), same op, threads "
+			       "and "
 			       "placement:\n");
-		printf("  %-14s %-6s %2d threads  %3d B: %8.2f ns/op  %6.2fx %s\n",
+		printf("  %-14s %-6s %2d threads  %3d B: %8.2f ns/op  %6.2fx "
+		       "%s\n",
 		       zc_place_name(a->plan.place), op_words[a->op].name,
 		       a->threads, a->stride, t.median, s.median,
 		       a->stride == 8 ? "(one shared line: false sharing)"
@@ -455,39 +511,52 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 	zc_topo_format_allowed(&ctx->topo, allowed, sizeof(allowed));
 	run.seconds = opt_seconds > 0 ? opt_seconds : ctx->quick ? 0.05 : 0.2;
 	if (run.seconds < 0.001)
-		return zc_usage(ctx, "--seconds: %g is too short: expected 0.001..60",
-				opt_seconds);
+		return zc_usage(
+			ctx, "--seconds: %g is too short: expected 0.001..60",
+			opt_seconds);
 
+	if (ctx->timeout_s <= run.seconds)
+		return zc_usage(ctx,
+				"--timeout %g s must be longer than the "
+				"measured --seconds %g",
+				ctx->timeout_s, run.seconds);
 	/* Validate the whole sweep before anything is created. */
 	for (int i = 0; i < opt_threads.n; i++) {
 		long long t = opt_threads.v[i] < 0 ? npus : opt_threads.v[i];
 		if (t > npus) {
 			if (!opt_threads.given) {
-				zc_error(ctx, "needs %lld CPUs; this process may "
-					      "use %d (%s)",
+				zc_error(ctx,
+					 "needs %lld CPUs; this process may "
+					 "use %d (%s)",
 					 t, npus, allowed);
 				return ZC_EXIT_SKIP;
 			}
-			return zc_usage(ctx, "--threads: %lld is more than the %d "
-					     "CPUs this process may use (%s): "
-					     "expected 1..%d or all",
+			return zc_usage(ctx,
+					"--threads: %lld is more than the %d "
+					"CPUs this process may use (%s): "
+					"expected 1..%d or all",
 					t, npus, allowed, npus);
 		}
 		if (opt_place.given)
 			for (int k = 0; k < opt_place.n; k++) {
 				int pc = (int)opt_place.v[k];
 				if (pc <= ZC_PLACE_CROSS_PACKAGE && t != 2)
-					return zc_usage(ctx, "--place %s places a pair "
-							     "of threads: use --threads 2, or "
-							     "compact, scatter or cpus",
-							zc_place_name(pc));
+					return zc_usage(
+						ctx,
+						"--place %s places a pair "
+						"of threads: use --threads 2, "
+						"or "
+						"compact, scatter or cpus",
+						zc_place_name(pc));
 				if (pc == ZC_PLACE_CPUS && !ctx->ncpus)
-					return zc_usage(ctx, "--place cpus needs "
-							     "--cpus LIST");
+					return zc_usage(ctx,
+							"--place cpus needs "
+							"--cpus LIST");
 			}
 		if (ctx->ncpus && ctx->ncpus < t)
-			return zc_usage(ctx, "--cpus lists %d CPUs for %lld "
-					     "threads: give at least %lld",
+			return zc_usage(ctx,
+					"--cpus lists %d CPUs for %lld "
+					"threads: give at least %lld",
 					ctx->ncpus, t, t);
 	}
 
@@ -503,16 +572,26 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 	}
 
 	for (int ti = 0; ti < opt_threads.n; ti++) {
-		int threads = opt_threads.v[ti] < 0 ? npus : (int)opt_threads.v[ti];
-		int pl[ZC_PLACE_COUNT], npl = add_places(ctx, threads, pl,
-							 ZC_PLACE_COUNT);
+		int threads =
+			opt_threads.v[ti] < 0 ? npus : (int)opt_threads.v[ti];
+		int dup = 0;
+		/* "2,all" on a 2-CPU machine: one set of cases, not two. */
+		for (int k = 0; k < ti; k++)
+			dup |= (opt_threads.v[k] < 0
+					? npus
+					: opt_threads.v[k]) == threads;
+		if (dup)
+			continue;
+		int pl[ZC_PLACE_COUNT],
+			npl = add_places(ctx, threads, pl, ZC_PLACE_COUNT);
 		for (int pi = 0; pi < npl; pi++) {
 			struct zc_plan plan;
-			int perr = zc_topo_plan(&ctx->topo, pl[pi], threads, ctx->cpus,
-						ctx->ncpus, &plan);
+			int perr = zc_topo_plan(&ctx->topo, pl[pi], threads,
+						ctx->cpus, ctx->ncpus, &plan);
 			for (int oi = 0; oi < opt_op.n; oi++)
 				for (int si = 0; si < opt_stride.n; si++) {
-					struct fs_case *fc = &run.cases[run.ncases];
+					struct fs_case *fc =
+						&run.cases[run.ncases];
 					char sv[16], tv[16];
 					const char *vals[NKEYS];
 					struct zc_case *c;
@@ -523,8 +602,8 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 					fc->plan = plan;
 					fc->plan.place = pl[pi];
 					fc->ok = perr == 0;
-					zc_list_item(OPT_STRIDE, &opt_stride, si, sv,
-						     sizeof(sv));
+					zc_list_item(OPT_STRIDE, &opt_stride,
+						     si, sv, sizeof(sv));
 					snprintf(tv, sizeof(tv), "%d", threads);
 					vals[0] = op_words[fc->op].name;
 					vals[1] = sv;
@@ -532,7 +611,8 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 					vals[3] = zc_place_name(pl[pi]);
 					c = zc_results_add(&run.res, vals);
 					if (!c) {
-						rc = zc_error(ctx, "out of memory");
+						rc = zc_error(ctx,
+							      "out of memory");
 						goto out;
 					}
 					c->threads = threads;
@@ -546,8 +626,8 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 
 	if (ctx->dry_run) {
 		int nrun = 0;
-		printf("falseshare plan on %s (allowed CPUs %s)\n", ctx->topo.source,
-		       allowed);
+		printf("falseshare plan on %s (allowed CPUs %s)\n",
+		       ctx->topo.source, allowed);
 		for (int i = 0; i < run.ncases; i++) {
 			struct zc_case *c = &run.res.cases[run.cases[i].idx];
 			char cpus[128];
@@ -555,14 +635,16 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 				zc_topo_format_cpus(run.cases[i].plan.cpu,
 						    run.cases[i].threads, cpus,
 						    sizeof(cpus));
-				printf("  %-58s cpus %s, node %d\n", c->name, cpus,
-				       run.cases[i].plan.node);
+				printf("  %-58s cpus %s, node %d\n", c->name,
+				       cpus, run.cases[i].plan.node);
 				nrun++;
 			} else {
-				printf("  %-58s skipped: %s\n", c->name, c->reason);
+				printf("  %-58s skipped: %s\n", c->name,
+				       c->reason);
 			}
 		}
-		printf("%d cases to run, %d skipped; %d repetitions + 1 warm-up "
+		printf("%d cases to run, %d skipped; %d repetitions + 1 "
+		       "warm-up "
 		       "of %.3g s each: about %.0f s\n",
 		       nrun, run.ncases - nrun, ctx->reps, run.seconds,
 		       nrun * (ctx->reps + 1) * (run.seconds + 0.01));
@@ -584,7 +666,8 @@ int cmd_falseshare(int argc, char **argv, struct zc_ctx *ctx)
 	rc = zc_cmd_begin(ctx);
 	if (rc)
 		goto out;
-	zc_bench_drive("falseshare", run.ncases, ctx->reps, 1, fs_one, fs_skip, &run);
+	zc_bench_drive("falseshare", run.ncases, ctx->reps, 1, fs_one, fs_skip,
+		       &run);
 	fs_slowdown(&run);
 	fs_plot(&run, &plot);
 	rc = zc_cmd_finish(ctx, &run.res, &plot, plot.nseries ? 1 : 0);

@@ -41,8 +41,9 @@ static void print_tree(hwloc_topology_t t, hwloc_obj_t o, int depth)
 	hwloc_obj_type_snprintf(type, sizeof(type), o, 0);
 	hwloc_obj_attr_snprintf(attr, sizeof(attr), o, " ", 0);
 	hwloc_bitmap_list_snprintf(cpus, sizeof(cpus), o->cpuset);
-	printf("%*s%s L#%u%s%s%s  cpus %s", depth * 2, "", type, o->logical_index,
-	       attr[0] ? " (" : "", attr, attr[0] ? ")" : "", cpus);
+	printf("%*s%s L#%u%s%s%s  cpus %s", depth * 2, "", type,
+	       o->logical_index, attr[0] ? " (" : "", attr, attr[0] ? ")" : "",
+	       cpus);
 	for (c = o->memory_first_child; c; c = c->next_sibling)
 		if (c->type == HWLOC_OBJ_NUMANODE)
 			printf("  [NUMA node P#%u]", c->os_index);
@@ -53,8 +54,9 @@ static void print_tree(hwloc_topology_t t, hwloc_obj_t o, int depth)
 		nkids++;
 	for (c = o->first_child; c; c = c->next_sibling) {
 		if (nkids > 4 && shown == 2) {
-			printf("%*s... %d more %s like these\n", (depth + 1) * 2, "",
-			       nkids - 2, hwloc_obj_type_string(c->type));
+			printf("%*s... %d more %s like these\n",
+			       (depth + 1) * 2, "", nkids - 2,
+			       hwloc_obj_type_string(c->type));
 			break;
 		}
 		print_tree(t, c, depth + 1);
@@ -88,8 +90,8 @@ static void plan_line(struct zc_ctx *ctx, enum zc_place pl, int n, json_t *arr)
 		printf("  %-14s %7s  cpus %-20s node %d\n", zc_place_name(pl),
 		       nthreads, cpus, p.node);
 	else
-		printf("  %-14s %7s  skipped: %s\n", zc_place_name(pl), nthreads,
-		       p.why);
+		printf("  %-14s %7s  skipped: %s\n", zc_place_name(pl),
+		       nthreads, p.why);
 }
 
 int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
@@ -111,18 +113,20 @@ int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
 		int sharers, cpu0 = hwloc_bitmap_first(t->allowed);
 
 		printf("topology: %s (hwloc %s)\n", t->source, HWLOC_VERSION);
-		printf("  %d package(s), %d NUMA node(s), %d core(s), %d PU(s); "
+		printf("  %d package(s), %d NUMA node(s), %d core(s), %d "
+		       "PU(s); "
 		       "SMT %s; allowed CPUs %s\n",
 		       zc_topo_npackages(t), zc_topo_nnumanodes(t),
-		       zc_topo_ncores(t), npus, zc_topo_has_smt(t) ? "yes" : "no",
-		       allowed);
+		       zc_topo_ncores(t), npus,
+		       zc_topo_has_smt(t) ? "yes" : "no", allowed);
 		printf("  caches seen from CPU %d:", cpu0);
 		for (int level = 1; level <= 3; level++)
 			if (zc_topo_cache(t, cpu0, level, 1, &size, &line,
 					  &sharers) == 0) {
 				human_size(size, buf, sizeof(buf));
-				printf("  L%d %s (%d PU%s, %u B lines)", level, buf,
-				       sharers, sharers == 1 ? "" : "s", line);
+				printf("  L%d %s (%d PU%s, %u B lines)", level,
+				       buf, sharers, sharers == 1 ? "" : "s",
+				       line);
 			}
 		printf("\n\n");
 		print_tree(t->t, hwloc_get_root_obj(t->t), 1);
@@ -139,15 +143,19 @@ int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
 		plan_line(ctx, ZC_PLACE_CPUS, ctx->ncpus, plans);
 	if (ctx->format == ZC_FMT_TEXT) {
 		if (!zc_topo_is_real(t))
-			printf("\n(planned against %s: nothing here is pinned or "
-			       "measured)\n", t->source);
+			printf("\n(planned against %s: nothing here is pinned "
+			       "or "
+			       "measured)\n",
+			       t->source);
 		json_decref(plans);
 		return ZC_EXIT_OK;
 	}
 	root = json_object();
 	json_object_set_new(root, "source", json_string(t->source));
-	json_object_set_new(root, "packages", json_integer(zc_topo_npackages(t)));
-	json_object_set_new(root, "numa_nodes", json_integer(zc_topo_nnumanodes(t)));
+	json_object_set_new(root, "packages",
+			    json_integer(zc_topo_npackages(t)));
+	json_object_set_new(root, "numa_nodes",
+			    json_integer(zc_topo_nnumanodes(t)));
 	json_object_set_new(root, "cores", json_integer(zc_topo_ncores(t)));
 	json_object_set_new(root, "pus", json_integer(npus));
 	json_object_set_new(root, "smt", json_boolean(zc_topo_has_smt(t)));
@@ -162,10 +170,14 @@ int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
 		for (size_t i = 0; i < n; i++) {
 			json_t *o = json_array_get(plans, i);
 			json_t *node = json_object_get(o, "node");
-			const char *cpus = json_string_value(json_object_get(o, "cpus"));
-			const char *why = json_string_value(json_object_get(o, "skipped"));
-			printf("%s,%lld,", json_string_value(json_object_get(o, "class")),
-			       json_integer_value(json_object_get(o, "threads")));
+			const char *cpus =
+				json_string_value(json_object_get(o, "cpus"));
+			const char *why = json_string_value(
+				json_object_get(o, "skipped"));
+			printf("%s,%lld,",
+			       json_string_value(json_object_get(o, "class")),
+			       json_integer_value(
+				       json_object_get(o, "threads")));
 			zc_csv_field(stdout, cpus ? cpus : "");
 			putchar(',');
 			if (node)

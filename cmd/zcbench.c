@@ -14,27 +14,37 @@
 #include "shm.h"
 
 static const struct zc_command commands[] = {
-	{"compare", cmd_compare, ZC_CMD_NO_GLOBALS,
-	 "BASE NEW: regression check between two runs (exit 3: regression)"},
-	{"doctor", cmd_doctor, 0, "what makes numbers noisy or impossible here"},
-	{"events", cmd_events, 0, "perf counters this machine can read, and why not"},
+	{"compare", cmd_compare, ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT,
+	 "regression check between two runs (exit 3: regression)", "BASE NEW"},
+	{"doctor", cmd_doctor, 0,
+	 "what makes numbers noisy or impossible here"},
+	{"events", cmd_events, 0,
+	 "perf counters this machine can read, and why not"},
 	{"export", cmd_export, ZC_CMD_NO_GLOBALS,
-	 "DIR: results as github-action-benchmark JSON"},
+	 "results as github-action-benchmark JSON", "DIR"},
 	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
 	 "cost of sharing a cache line: packed vs padded counters"},
+	{"ffi", cmd_ffi, ZC_CMD_RESULTS,
+	 "per-message calls into native code vs the shared ring"},
 	{"plot", cmd_plot, ZC_CMD_NO_GLOBALS,
-	 "DIR: re-render every plot of a results folder"},
+	 "re-render every plot of a results folder", "DIR"},
+	{"ring", cmd_ring, ZC_CMD_RESULTS,
+	 "SPSC shared-memory ring vs mutex queue, pipe, unix socket, ck_ring"},
 	{"run", cmd_run, ZC_CMD_NO_GLOBALS,
-	 "[SUITE]: run a suite (quick, ci, full) into one folder with report.md"},
+	 "run a suite (quick, ci, full) into one folder with report.md",
+	 "[SUITE]"},
 	{"sendfile", cmd_sendfile, ZC_CMD_RESULTS,
 	 "file to socket: read+send vs sendfile, splice, io_uring, zero-copy"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
+	{"wait", cmd_wait, ZC_CMD_RESULTS,
+	 "wait strategies: wake-up latency vs waiter CPU"},
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 
-static const struct zc_word format_words[] = {
-	{"text", ZC_FMT_TEXT}, {"csv", ZC_FMT_CSV}, {"json", ZC_FMT_JSON},
-	{NULL, 0}};
+static const struct zc_word format_words[] = {{"text", ZC_FMT_TEXT},
+					      {"csv", ZC_FMT_CSV},
+					      {"json", ZC_FMT_JSON},
+					      {NULL, 0}};
 
 static struct zc_ctx parse_ctx;
 
@@ -52,11 +62,13 @@ const struct zc_opt zc_global_opts[] = {
 	ZC_OPT_FLAG("dry-run", "print the plan (placements, sweep) and exit",
 		    &parse_ctx.dry_run),
 	ZC_OPT_STR("topology", "SPEC", NULL,
-		   "plan against synthetic:\"pack:2 l3:2 core:8 pu:2\" or FILE.xml "
+		   "plan against synthetic:\"pack:2 l3:2 core:8 pu:2\" or "
+		   "FILE.xml "
 		   "(with --dry-run)",
 		   &parse_ctx.topology),
 	ZC_OPT_STR("cpus", "LIST", NULL,
-		   "use these CPUs (OS numbering, e.g. 0-3,8) as placement \"cpus\"",
+		   "use these CPUs (OS numbering, e.g. 0-3,8) as placement "
+		   "\"cpus\"",
 		   &parse_ctx.cpus_text),
 	ZC_OPT_STR("events", "LIST", ZC_EVENTS_DEFAULT,
 		   "perf events to count (libpfm4 names; see zcbench events)",
@@ -112,7 +124,8 @@ static double unix_now(void)
 static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 {
 	const struct zc_command *c = zc_command_find(ctx->cmd);
-	fprintf(f, "usage: zcbench %s [options]\n", ctx->cmd);
+	fprintf(f, "usage: zcbench %s [options]%s%s\n", ctx->cmd,
+		c && c->args ? " " : "", c && c->args ? c->args : "");
 	if (c)
 		fprintf(f, "%s\n", c->summary);
 	if (ctx->opts && ctx->opts[0].name) {
@@ -123,6 +136,8 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		fprintf(f, "\nglobal options:\n");
 		zc_opt_help(f, zc_global_opts);
 	}
+	if (ctx->flags & ZC_CMD_OWN_EXIT)
+		return;
 	fprintf(f, "\nexit status: 0 success, 1 failure (a failed self-check "
 		   "included), 2 usage error,\n77 cannot run here, 130 "
 		   "interrupted (what was measured is kept)\n");
@@ -156,7 +171,8 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		tables[1] = zc_global_opts;
 	/* The global table writes into parse_ctx; copy into ctx after. */
 	memset(&parse_ctx, 0, sizeof(parse_ctx));
-	err = zc_opt_parse(tables, argc - 1, argv + 1, &first, msg, sizeof(msg));
+	err = zc_opt_parse(tables, argc - 1, argv + 1, &first, msg,
+			   sizeof(msg));
 	if (err == 1) {
 		print_cmd_help(ctx, stdout);
 		return ZC_DONE;
@@ -164,8 +180,9 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 	if (err < 0)
 		return zc_usage(ctx, "%s (see 'zcbench %s -h')", msg, ctx->cmd);
 	if (first < argc - 1)
-		return zc_usage(ctx, "unexpected argument '%s' (see 'zcbench %s -h')",
-				argv[first + 1], ctx->cmd);
+		return zc_usage(
+			ctx, "unexpected argument '%s' (see 'zcbench %s -h')",
+			argv[first + 1], ctx->cmd);
 	if (!(ctx->flags & ZC_CMD_NO_GLOBALS)) {
 		ctx->out = parse_ctx.out;
 		ctx->format = parse_ctx.format;
@@ -182,14 +199,16 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 	ctx->options = record_options(tables);
 
 	if (ctx->topology && !ctx->dry_run && (ctx->flags & ZC_CMD_RESULTS))
-		return zc_usage(ctx, "--topology plans against another machine: "
-				     "use it with --dry-run");
+		return zc_usage(ctx,
+				"--topology plans against another machine: "
+				"use it with --dry-run");
 	err = zc_topo_load(&ctx->topo, ctx->topology);
 	if (err < 0) {
 		if (ctx->topology)
-			return zc_usage(ctx, "bad --topology '%s': %s", ctx->topology,
-					ctx->topo.err);
-		return zc_error(ctx, "cannot load the topology: %s", ctx->topo.err);
+			return zc_usage(ctx, "bad --topology '%s': %s",
+					ctx->topology, ctx->topo.err);
+		return zc_error(ctx, "cannot load the topology: %s",
+				ctx->topo.err);
 	}
 	ctx->topo_loaded = 1;
 	if (ctx->cpus_text) {
@@ -198,14 +217,18 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 					   ZC_TOPO_MAX_THREADS);
 		zc_topo_format_allowed(&ctx->topo, allowed, sizeof(allowed));
 		if (n <= 0)
-			return zc_usage(ctx, "bad --cpus '%s': expected a list "
-					     "such as 0-3,8 within %s",
+			return zc_usage(ctx,
+					"bad --cpus '%s': expected a list "
+					"such as 0-3,8 within %s",
 					ctx->cpus_text, allowed);
 		for (int i = 0; i < n; i++)
-			if (!hwloc_bitmap_isset(ctx->topo.allowed, ctx->cpus[i]))
-				return zc_usage(ctx, "--cpus: CPU %d is not one this "
-						     "process may use (allowed: %s)",
-						ctx->cpus[i], allowed);
+			if (!hwloc_bitmap_isset(ctx->topo.allowed,
+						ctx->cpus[i]))
+				return zc_usage(
+					ctx,
+					"--cpus: CPU %d is not one this "
+					"process may use (allowed: %s)",
+					ctx->cpus[i], allowed);
 		ctx->ncpus = n;
 	}
 	if (ctx->out && !ctx->dry_run) {
@@ -217,8 +240,9 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 	if (ctx->events_text && (ctx->flags & ZC_CMD_RESULTS)) {
 		err = zc_evset_resolve(&ctx->events, ctx->events_text);
 		if (err == -EINVAL)
-			return zc_usage(ctx, "bad --events '%s': give 1 to %d "
-					     "comma-separated event names",
+			return zc_usage(ctx,
+					"bad --events '%s': give 1 to %d "
+					"comma-separated event names",
 					ctx->events_text, ZC_EV_MAX);
 		if (err < 0)
 			return zc_error(ctx, "cannot set up counters: %s",
@@ -285,7 +309,8 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 		if (!r->options && ctx->options)
 			r->options = json_incref(ctx->options);
 		if (!ctx->quiet) {
-			static const char *const fmt[] = {"text", "csv", "json"};
+			static const char *const fmt[] = {"text", "csv",
+							  "json"};
 			const struct zc_out_backend *b =
 				zc_out_backend(fmt[ctx->format]);
 			b->write(stdout, r);
@@ -297,8 +322,9 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 			rc = ZC_EXIT_FAIL;
 		}
 		if (zc_results_count(r, ZC_CASE_FAILED) > 0) {
-			zc_error(ctx, "%d case(s) failed their checks (see the "
-				      "table and %s/%s.csv)",
+			zc_error(ctx,
+				 "%d case(s) failed: a self-check, the "
+				 "placement or a time limit (see %s/%s.csv)",
 				 zc_results_count(r, ZC_CASE_FAILED), ctx->dir,
 				 r->cmd);
 			rc = ZC_EXIT_FAIL;
@@ -310,8 +336,9 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 			err = zc_plot_render(ctx->dir, plots[i].name, msg,
 					     sizeof(msg));
 		if (err == -ENOENT) {
-			zc_warn(ctx, "gnuplot is not installed: data written, "
-				     "plots skipped (apt-get install gnuplot-nox)");
+			zc_warn(ctx,
+				"gnuplot is not installed: data written, "
+				"plots skipped (apt-get install gnuplot-nox)");
 			break;
 		}
 		if (err < 0) {
@@ -322,7 +349,8 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 	}
 	if (zc_stopped()) {
 		status = "interrupted";
-		zc_error(ctx, "interrupted by signal %d: results so far kept in %s",
+		zc_error(ctx,
+			 "interrupted by signal %d: results so far kept in %s",
 			 zc_stopped(), ctx->dir);
 		rc = ZC_EXIT_INTR;
 	} else if (rc != ZC_EXIT_OK) {
@@ -363,7 +391,9 @@ static void usage(FILE *f)
 		   "mechanical-sympathy benchmarks and diagnostics for this "
 		   "machine\n\ncommands:\n");
 	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-12s %s%s%s\n", commands[i].name,
+			commands[i].args ? commands[i].args : "",
+			commands[i].args ? ": " : "", commands[i].summary);
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error, "
 		   "77 cannot run here, 130 interrupted\n");
 }
@@ -375,7 +405,8 @@ int zc_command_run(int argc, char **argv)
 	int rc;
 
 	if (!c) {
-		fprintf(stderr, "zcbench: '%s' is not a command; commands:", argv[0]);
+		fprintf(stderr,
+			"zcbench: '%s' is not a command; commands:", argv[0]);
 		for (int i = 0; i < NCOMMANDS; i++)
 			fprintf(stderr, " %s", commands[i].name);
 		fputc('\n', stderr);
@@ -417,8 +448,10 @@ int main(int argc, char **argv)
 		hv[2] = NULL;
 		rc = zc_command_run(2, hv);
 	} else if (argv[1][0] == '-') {
-		fprintf(stderr, "zcbench: unknown option '%s': give a command "
-				"first (zcbench -h lists them)\n", argv[1]);
+		fprintf(stderr,
+			"zcbench: unknown option '%s': give a command "
+			"first (zcbench -h lists them)\n",
+			argv[1]);
 		return ZC_EXIT_USAGE;
 	} else {
 		rc = zc_command_run(argc - 1, argv + 1);
@@ -427,8 +460,10 @@ int main(int argc, char **argv)
 	 * not pass for success. */
 	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
 		if (errno != EPIPE) {
-			fprintf(stderr, "zcbench: write error on standard output: "
-					"%s\n", strerror(errno));
+			fprintf(stderr,
+				"zcbench: write error on standard output: "
+				"%s\n",
+				strerror(errno));
 			return ZC_EXIT_FAIL;
 		}
 	}

@@ -26,7 +26,8 @@ int zc_bench_signals_install(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: blocking calls return EINTR and the caller stops. */
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+	if (sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGTERM, &sa, NULL) < 0)
 		return -errno;
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
@@ -51,8 +52,10 @@ static long long barrier_arrive(struct zc_barrier *b)
 	if (atomic_fetch_add_explicit(&b->count, 1, memory_order_acq_rel) + 1 ==
 	    b->n) {
 		atomic_store_explicit(&b->count, 0, memory_order_relaxed);
-		/* release: the reset count and everyone's writes before the flip */
-		atomic_store_explicit(&b->sense, sense + 1, memory_order_release);
+		/* release: the reset count and everyone's writes before the
+		 * flip */
+		atomic_store_explicit(&b->sense, sense + 1,
+				      memory_order_release);
 		return -1;
 	}
 	return sense;
@@ -119,15 +122,14 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
-		const struct zc_plan *plan, const struct zc_evset *events,
-		void (*fn)(struct zc_worker *w), void **args,
-		uint64_t duration_ns, double timeout_s)
+static int team_run(struct zc_team *team, const struct zc_topo *topo,
+		    const struct zc_plan *plan, const struct zc_evset *events,
+		    void (*fn)(struct zc_worker *w), void **args,
+		    uint64_t duration_ns, double timeout_s)
 {
 	int n = plan->nthreads, started = 0, err = 0;
 	uint64_t t_start, limit;
 
-	memset(team, 0, sizeof(*team));
 	team->n = n;
 	team->topo = topo;
 	team->events = events;
@@ -155,7 +157,8 @@ int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
 		if (err) {
 			/* pthread returns its error; errno is not set */
 			snprintf(team->why, sizeof(team->why),
-				 "cannot start thread %d: %s", i, strerror(err));
+				 "cannot start thread %d: %s", i,
+				 strerror(err));
 			err = -err;
 			break;
 		}
@@ -187,17 +190,20 @@ int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
 		atomic_store_explicit(&team->stop, 1, memory_order_relaxed);
 	}
 	/* acquire: pairs with each worker's release increment of done */
-	while (atomic_load_explicit(&team->done, memory_order_acquire) < started) {
+	while (atomic_load_explicit(&team->done, memory_order_acquire) <
+	       started) {
 		if (zc_stopped())
-			atomic_store_explicit(&team->stop, 1, memory_order_relaxed);
+			atomic_store_explicit(&team->stop, 1,
+					      memory_order_relaxed);
 		if (zc_now_ns() > limit) {
-			atomic_store_explicit(&team->stop, 1, memory_order_relaxed);
+			atomic_store_explicit(&team->stop, 1,
+					      memory_order_relaxed);
 			snprintf(team->why, sizeof(team->why),
 				 "did not finish within %.0f s", timeout_s);
 			/* The threads are left running: the caller exits. */
 			for (int i = 0; i < started; i++)
 				pthread_detach(team->w[i].tid);
-			team->n = 0;
+			team->abandoned = 1;
 			return -ETIMEDOUT;
 		}
 		usleep(1000);
@@ -209,28 +215,62 @@ int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
 	for (int i = 0; i < n; i++) {
 		struct zc_worker *w = &team->w[i];
 		if (w->err) {
-			snprintf(team->why, sizeof(team->why), "thread %d: %s", i,
-				 w->err == -EINTR ? "interrupted" : strerror(-w->err));
+			snprintf(team->why, sizeof(team->why), "thread %d: %s",
+				 i,
+				 w->err == -EINTR ? "interrupted"
+						  : strerror(-w->err));
 			return w->err;
 		}
 		if (w->cpu >= 0 && topo && topo->real &&
 		    (w->cpu_start != w->cpu || w->cpu_end != w->cpu)) {
-			snprintf(team->why, sizeof(team->why),
-				 "thread %d was pinned to CPU %d but ran on CPU "
-				 "%d (start) / %d (end)",
-				 i, w->cpu, w->cpu_start, w->cpu_end);
+			snprintf(
+				team->why, sizeof(team->why),
+				"thread %d was pinned to CPU %d but ran on CPU "
+				"%d (start) / %d (end)",
+				i, w->cpu, w->cpu_start, w->cpu_end);
 			return -EXDEV;
 		}
 	}
 	return zc_stopped() ? -EINTR : 0;
 }
 
+int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
+		const struct zc_plan *plan, const struct zc_evset *events,
+		void (*fn)(struct zc_worker *w), void **args,
+		uint64_t duration_ns, double timeout_s)
+{
+	size_t size = (sizeof(*team) + 127) / 128 * 128;
+	struct zc_team *live = aligned_alloc(128, size);
+	int err;
+
+	memset(team, 0, sizeof(*team));
+	if (!live)
+		return -ENOMEM;
+	memset(live, 0, sizeof(*live));
+	err = team_run(live, topo, plan, events, fn, args, duration_ns,
+		       timeout_s);
+	if (live->abandoned) {
+		/* Only what the threads no longer write: the reason. */
+		memcpy(team->why, live->why, sizeof(team->why));
+		team->w = live->w;
+		team->live = live;
+		team->abandoned = 1;
+		return err;
+	}
+	/* Every thread has been joined: copying their state is safe. */
+	memcpy(team, live, sizeof(*team));
+	team->live = live;
+	return err;
+}
+
 void zc_team_release(struct zc_team *team)
 {
-	/* After a timeout the threads still run and own their workers. */
-	if (team->n)
+	if (!team->abandoned) {
 		free(team->w);
+		free(team->live);
+	}
 	team->w = NULL;
+	team->live = NULL;
 	team->n = 0;
 }
 
@@ -249,10 +289,10 @@ int zc_bench_drive(const char *cmd, int ncases, int reps, int warmup,
 			if (skip && skip(ctx, i))
 				continue;
 			if (tty) {
-				fprintf(stderr, "\r%s: %s %d/%d, case %d/%d   ", cmd,
-					rep < 0 ? "warm-up" : "repetition",
-					rep < 0 ? 1 : rep + 1, rep < 0 ? 1 : reps,
-					i + 1, ncases);
+				fprintf(stderr, "\r%s: %s %d/%d, case %d/%d   ",
+					cmd, rep < 0 ? "warm-up" : "repetition",
+					rep < 0 ? 1 : rep + 1,
+					rep < 0 ? 1 : reps, i + 1, ncases);
 			}
 			fn(ctx, i, rep);
 		}

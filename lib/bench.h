@@ -55,13 +55,13 @@ struct zc_team;
 
 struct zc_worker {
 	int index;
-	int cpu;	   /* planned OS index, -1 = not pinned */
-	int cpu_start;	   /* observed at the start of the region */
-	int cpu_end;	   /* observed at its end */
-	int err;	   /* pinning or workload error (-errno) */
+	int cpu;       /* planned OS index, -1 = not pinned */
+	int cpu_start; /* observed at the start of the region */
+	int cpu_end;   /* observed at its end */
+	int err;       /* pinning or workload error (-errno) */
 	struct zc_team *team;
-	void *arg;	   /* the caller's per-thread data */
-	uint64_t t0, t1;   /* region start/end, zc_now_ns */
+	void *arg;	 /* the caller's per-thread data */
+	uint64_t t0, t1; /* region start/end, zc_now_ns */
 	struct zc_counters ctr;
 	struct zc_counts counts;
 	pthread_t tid;
@@ -74,11 +74,15 @@ struct zc_team {
 	void (*fn)(struct zc_worker *w);
 	struct zc_worker *w;
 	struct zc_barrier start;
-	atomic_int stop;	/* set when duration_ns has passed */
-	atomic_int done;	/* workers finished */
-	uint64_t duration_ns;	/* 0: workers decide when to end */
-	double timeout_s;	/* whole run limit */
+	atomic_int stop;      /* set when duration_ns has passed */
+	atomic_int done;      /* workers finished */
+	uint64_t duration_ns; /* 0: workers decide when to end */
+	double timeout_s;     /* whole run limit */
 	char why[ZC_WHY_LEN_BENCH];
+	/* The state the threads share lives on the heap, so that threads
+	 * abandoned after a timeout never write into the caller's frame. */
+	struct zc_team *live;
+	int abandoned; /* timed out: live and w belong to the threads */
 };
 
 /*
@@ -87,8 +91,10 @@ struct zc_team {
  * region and zc_worker_end() at its end. If duration_ns > 0, team->stop is
  * set that long after the start. args[i] becomes w[i].arg (may be NULL).
  * Returns 0; -EXDEV (ran elsewhere), -ETIMEDOUT, -EINTR (stopped), or a
- * worker's err; team->why explains. After -ETIMEDOUT the threads still run
- * and own team->w: zc_team_release leaves it allocated.
+ * worker's err; team->why explains. On return *team is a copy of the
+ * threads' state (w[] with their results). After -ETIMEDOUT the threads
+ * still run and own team->live and team->w: zc_team_release leaves both
+ * allocated, and whatever the caller passed in args must stay valid too.
  */
 int zc_team_run(struct zc_team *team, const struct zc_topo *topo,
 		const struct zc_plan *plan, const struct zc_evset *events,

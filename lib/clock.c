@@ -25,7 +25,10 @@ static int tsc_invariant(void)
  * by an interrupt or a vCPU preemption, the median of 9 rarely is. */
 static double overhead(uint64_t (*fn)(void), double *resolution)
 {
-	enum { CALLS = 2000, BATCHES = 9 };
+	enum {
+		CALLS = 2000,
+		BATCHES = 9
+	};
 	double cost[BATCHES], step = INFINITY;
 	for (int b = 0; b < BATCHES; b++) {
 		uint64_t t0 = zc_now_ns(), prev = fn(), t1;

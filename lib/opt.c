@@ -33,11 +33,14 @@ static void valid_text(const struct zc_opt *o, char *buf, size_t len)
 	case ZC_OPT_TINT:
 	case ZC_OPT_TLIST:
 		if (o->multiple > 1)
-			snprintf(buf, len, "integers %lld..%lld, multiples of %lld%s%s",
-				 o->min, o->max, o->multiple, w[0] ? ", or " : "", w);
+			snprintf(buf, len,
+				 "integers %lld..%lld, multiples of %lld%s%s",
+				 o->min, o->max, o->multiple,
+				 w[0] ? ", or " : "", w);
 		else
 			snprintf(buf, len, "%s %lld..%lld%s%s",
-				 o->type == ZC_OPT_TINT ? "an integer" : "integers",
+				 o->type == ZC_OPT_TINT ? "an integer"
+							: "integers",
 				 o->min, o->max, w[0] ? ", or " : "", w);
 		break;
 	case ZC_OPT_TDOUBLE:
@@ -73,8 +76,8 @@ static int bad(const struct zc_opt *o, const char *text, char *msg,
 {
 	char valid[600];
 	valid_text(o, valid, sizeof(valid));
-	snprintf(msg, msglen, "--%s: %s '%s': expected %s", o->name, what,
-		 text, valid);
+	snprintf(msg, msglen, "--%s: %s '%s': expected %s", o->name, what, text,
+		 valid);
 	return -EINVAL;
 }
 
@@ -95,13 +98,14 @@ int zc_opt_parse_list(const struct zc_opt *o, const char *text,
 
 		snprintf(item, sizeof(item), "%.*s", (int)len, p);
 		if (l.n == ZC_LIST_MAX) {
-			snprintf(msg, msglen, "--%s: more than %d values", o->name,
-				 ZC_LIST_MAX);
+			snprintf(msg, msglen, "--%s: more than %d values",
+				 o->name, ZC_LIST_MAX);
 			return -EINVAL;
 		}
 		if (o->type == ZC_OPT_TCHOICES && len == 3 &&
 		    !strncmp(p, "all", 3) && wi < 0) {
-			for (int i = 0; o->words[i].name && l.n < ZC_LIST_MAX; i++) {
+			for (int i = 0; o->words[i].name && l.n < ZC_LIST_MAX;
+			     i++) {
 				l.v[l.n] = o->words[i].value;
 				l.word[l.n++] = i;
 			}
@@ -183,7 +187,8 @@ int zc_opt_defaults(const struct zc_opt *table, char *msg, size_t msglen)
 		if (!o->dest)
 			continue;
 		if (!o->def) {
-			if (o->type == ZC_OPT_TLIST || o->type == ZC_OPT_TCHOICES)
+			if (o->type == ZC_OPT_TLIST ||
+			    o->type == ZC_OPT_TCHOICES)
 				memset(o->dest, 0, sizeof(struct zc_list));
 			else if (o->type == ZC_OPT_TSTR)
 				*(const char **)o->dest = NULL;
@@ -207,7 +212,8 @@ static const struct zc_opt *find(const struct zc_opt *const *tables,
 {
 	for (int t = 0; tables[t]; t++)
 		for (const struct zc_opt *o = tables[t]; o->name; o++)
-			if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			if (strlen(o->name) == len &&
+			    !strncmp(o->name, name, len))
 				return o;
 	return NULL;
 }
@@ -244,12 +250,14 @@ int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 		o = find(tables, a + 2, len);
 		if (!o) {
-			snprintf(msg, msglen, "unknown option '%.*s'", (int)len + 2, a);
+			snprintf(msg, msglen, "unknown option '%.*s'",
+				 (int)len + 2, a);
 			return -EINVAL;
 		}
 		if (o->type == ZC_OPT_TFLAG) {
 			if (eq) {
-				snprintf(msg, msglen, "--%s takes no value", o->name);
+				snprintf(msg, msglen, "--%s takes no value",
+					 o->name);
 				return -EINVAL;
 			}
 			*(int *)o->dest = 1;
@@ -262,7 +270,8 @@ int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		} else {
 			char valid[600];
 			valid_text(o, valid, sizeof(valid));
-			snprintf(msg, msglen, "--%s needs a value: %s", o->name, valid);
+			snprintf(msg, msglen, "--%s needs a value: %s", o->name,
+				 valid);
 			return -EINVAL;
 		}
 		err = set_value(o, val, msg, msglen);
@@ -292,8 +301,8 @@ void zc_opt_help(FILE *f, const struct zc_opt *table)
 	}
 }
 
-const char *zc_list_item(const struct zc_opt *o, const struct zc_list *l,
-			 int i, char *buf, size_t len)
+const char *zc_list_item(const struct zc_opt *o, const struct zc_list *l, int i,
+			 char *buf, size_t len)
 {
 	if (l->word[i] >= 0 && o && o->words)
 		snprintf(buf, len, "%s", o->words[l->word[i]].name);
@@ -333,8 +342,9 @@ void zc_opt_format(const struct zc_opt *o, char *buf, size_t len)
 		const struct zc_list *l = o->dest;
 		for (int i = 0; i < l->n && off < len; i++) {
 			char item[64];
-			off += snprintf(buf + off, len - off, "%s%s", i ? "," : "",
-					zc_list_item(o, l, i, item, sizeof(item)));
+			off += snprintf(
+				buf + off, len - off, "%s%s", i ? "," : "",
+				zc_list_item(o, l, i, item, sizeof(item)));
 		}
 		break;
 	}

@@ -190,9 +190,18 @@ static void write_selection(FILE *f, const struct zc_plot *p, int i)
 
 static void write_axes(FILE *f, const struct zc_plot *p)
 {
+	/* 16 distinguishable line types: gnuplot's default palette repeats
+	 * after 8, and commands plot up to a dozen series. The second eight
+	 * reuse the colours dashed. */
+	static const char *const colours[8] = {"#1f77b4", "#d62728", "#2ca02c",
+					       "#9467bd", "#ff7f0e", "#17becf",
+					       "#8c564b", "#e377c2"};
 	fputs("\nset terminal pngcairo size 900,560 noenhanced "
 	      "font \"DejaVu Sans,10\"\nset output out\n",
 	      f);
+	for (int i = 0; i < 16; i++)
+		fprintf(f, "set linetype %d lc rgb \"%s\" lw 1.5 pt %d dt %d\n",
+			i + 1, colours[i % 8], 5 + i % 8, i < 8 ? 1 : 2);
 	/* Titles centred on the image, not over the plot area (which the key
 	 * narrows): a long subtitle would be cut at the left edge. */
 	fprintf(f, "set tmargin %s\nset label 901 ",

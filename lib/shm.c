@@ -24,7 +24,8 @@ static void named_add(const char *name)
 {
 	for (int i = 0; i < MAX_NAMED; i++)
 		if (!named_used[i]) {
-			snprintf(named[i], sizeof(named[i]), "/dev/shm%s", name);
+			snprintf(named[i], sizeof(named[i]), "/dev/shm%s",
+				 name);
 			named_used[i] = 1;
 			return;
 		}
@@ -51,7 +52,8 @@ void zc_mem_unlink_all(void)
 int zc_mem_node_of(const void *p)
 {
 	int node = -1;
-	if (get_mempolicy(&node, NULL, 0, (void *)p, MPOL_F_NODE | MPOL_F_ADDR) < 0)
+	if (get_mempolicy(&node, NULL, 0, (void *)p,
+			  MPOL_F_NODE | MPOL_F_ADDR) < 0)
 		return -errno;
 	return node;
 }
@@ -76,8 +78,8 @@ static void bind_node(struct zc_mem *m, int node)
 		return;
 	}
 	if (node >= (int)(sizeof(mask) * 8) || node > numa_max_node()) {
-		snprintf(m->binding, sizeof(m->binding), "unbound:EINVAL (no node %d)",
-			 node);
+		snprintf(m->binding, sizeof(m->binding),
+			 "unbound:EINVAL (no node %d)", node);
 		return;
 	}
 	mask[node / (8 * sizeof(long))] |= 1ul << (node % (8 * sizeof(long)));
@@ -95,7 +97,8 @@ static void bind_node(struct zc_mem *m, int node)
 	if (where == node)
 		snprintf(m->binding, sizeof(m->binding), "bound:%d", node);
 	else
-		snprintf(m->binding, sizeof(m->binding), "unbound:on node %d", where);
+		snprintf(m->binding, sizeof(m->binding), "unbound:on node %d",
+			 where);
 }
 
 int zc_mem_alloc(struct zc_mem *m, size_t len, int node, unsigned flags,
@@ -109,8 +112,9 @@ int zc_mem_alloc(struct zc_mem *m, size_t len, int node, unsigned flags,
 	m->fd = -1;
 	m->node = node;
 	m->flags = flags;
-	if (len == 0 || ((flags & ZC_MEM_NAMED) && (!name || name[0] != '/' ||
-						    strlen(name) >= sizeof(m->name))))
+	if (len == 0 ||
+	    ((flags & ZC_MEM_NAMED) &&
+	     (!name || name[0] != '/' || strlen(name) >= sizeof(m->name))))
 		return -EINVAL;
 	m->len = page_round(len, huge ? 2u << 20 : page);
 	snprintf(m->pages, sizeof(m->pages), "4k");
@@ -123,8 +127,8 @@ int zc_mem_alloc(struct zc_mem *m, size_t len, int node, unsigned flags,
 		m->owner = 1;
 		named_add(name);
 	} else if (flags & ZC_MEM_MEMFD) {
-		m->fd = memfd_create("zcbench", MFD_CLOEXEC |
-						 (huge ? MFD_HUGETLB : 0));
+		m->fd = memfd_create("zcbench",
+				     MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0));
 		if (m->fd < 0 && huge) {
 			huge = 0;
 			m->len = page_round(len, page);
@@ -147,7 +151,22 @@ int zc_mem_alloc(struct zc_mem *m, size_t len, int node, unsigned flags,
 	if (m->p != MAP_FAILED) {
 		snprintf(m->pages, sizeof(m->pages), "2M hugetlb");
 	} else {
-		m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, mflags, m->fd, 0);
+		m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, mflags, m->fd,
+			    0);
+		if (m->p == MAP_FAILED && huge && (flags & ZC_MEM_MEMFD)) {
+			/* A hugetlb memfd maps only when huge pages are
+			 * reserved (vm.nr_hugepages): fall back to 4k. */
+			close(m->fd);
+			huge = 0;
+			m->len = page_round(len, page);
+			m->fd = memfd_create("zcbench", MFD_CLOEXEC);
+			if (m->fd < 0 || ftruncate(m->fd, (off_t)m->len) < 0) {
+				err = -errno;
+				goto fail;
+			}
+			m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, mflags,
+				    m->fd, 0);
+		}
 		if (m->p == MAP_FAILED) {
 			err = -errno;
 			m->p = NULL;
@@ -217,7 +236,8 @@ int zc_mem_probe_binding(char *why, size_t len)
 	int ok;
 
 	if (numa_available() < 0) {
-		snprintf(why, len, "unavailable: the kernel has no NUMA support");
+		snprintf(why, len,
+			 "unavailable: the kernel has no NUMA support");
 		return 0;
 	}
 	if (zc_mem_alloc(&m, 4096, 0, ZC_MEM_PRIVATE, NULL) < 0) {
@@ -228,8 +248,10 @@ int zc_mem_probe_binding(char *why, size_t len)
 	if (ok)
 		snprintf(why, len, "bound: mbind to node 0 verified");
 	else if (!strncmp(m.binding, "unbound:EPERM", 13))
-		snprintf(why, len, "%s: the kernel refused mbind (container or "
-				   "seccomp policy)", m.binding);
+		snprintf(why, len,
+			 "%s: the kernel refused mbind (container or "
+			 "seccomp policy)",
+			 m.binding);
 	else
 		snprintf(why, len, "%s", m.binding);
 	zc_mem_free(&m);

@@ -64,7 +64,8 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 		if (hwloc_topology_set_synthetic(t->t, spec + 10) < 0) {
 			snprintf(t->err, sizeof(t->err),
 				 "invalid synthetic description '%s': expected "
-				 "levels such as \"pack:2 numa:2 l3:4 core:8 pu:2\"",
+				 "levels such as \"pack:2 numa:2 l3:4 core:8 "
+				 "pu:2\"",
 				 spec + 10);
 			err = -EINVAL;
 			goto fail;
@@ -74,7 +75,8 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 		if (access(spec, R_OK) < 0) {
 			err = -errno;
 			snprintf(t->err, sizeof(t->err),
-				 "cannot read '%s': %s (expected synthetic:DESC or "
+				 "cannot read '%s': %s (expected "
+				 "synthetic:DESC or "
 				 "an XML file from lstopo --of xml)",
 				 spec, strerror(errno));
 			goto fail;
@@ -88,7 +90,8 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 	}
 	/* Keep instruction caches too: meta.json and the Google Benchmark
 	 * context list every cache. */
-	hwloc_topology_set_icache_types_filter(t->t, HWLOC_TYPE_FILTER_KEEP_ALL);
+	hwloc_topology_set_icache_types_filter(t->t,
+					       HWLOC_TYPE_FILTER_KEEP_ALL);
 	if (hwloc_topology_load(t->t) < 0) {
 		err = errno ? -errno : -EINVAL;
 		snprintf(t->err, sizeof(t->err), "cannot load the topology: %s",
@@ -167,7 +170,8 @@ int zc_topo_has_smt(const struct zc_topo *t)
 	hwloc_obj_t o = NULL;
 	hwloc_bitmap_t b = hwloc_bitmap_alloc();
 	int smt = 0;
-	while (b && !smt && (o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_CORE, o))) {
+	while (b && !smt &&
+	       (o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_CORE, o))) {
 		hwloc_bitmap_and(b, o->cpuset, t->allowed);
 		smt = hwloc_bitmap_weight(b) > 1;
 	}
@@ -233,7 +237,8 @@ int zc_topo_classify(const struct zc_topo *t, int a, int b)
 		return ZC_PLACE_L3;
 	/* Outer levels first: a NUMA node reported across two packages (no
 	 * NUMA info) must not hide the package boundary. */
-	if (type_above(pa, HWLOC_OBJ_PACKAGE) != type_above(pb, HWLOC_OBJ_PACKAGE))
+	if (type_above(pa, HWLOC_OBJ_PACKAGE) !=
+	    type_above(pb, HWLOC_OBJ_PACKAGE))
 		return ZC_PLACE_CROSS_PACKAGE;
 	if (zc_topo_cpu_node(t, a) != zc_topo_cpu_node(t, b))
 		return ZC_PLACE_CROSS_NUMA;
@@ -245,7 +250,8 @@ static int allowed_pus(const struct zc_topo *t, int *out, int max)
 {
 	hwloc_obj_t o = NULL;
 	int n = 0;
-	while ((o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_PU, o)) && n < max)
+	while ((o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_PU, o)) &&
+	       n < max)
 		if (hwloc_bitmap_isset(t->allowed, o->os_index))
 			out[n++] = (int)o->os_index;
 	return n;
@@ -315,10 +321,12 @@ static void distribute(const struct zc_topo *t, hwloc_obj_t o, int n, int *out,
 static int plan_pair(const struct zc_topo *t, enum zc_place place,
 		     struct zc_plan *p)
 {
-	int pus[ZC_TOPO_MAX_THREADS * 4], n = allowed_pus(t, pus, ZC_TOPO_MAX_THREADS * 4);
+	int pus[ZC_TOPO_MAX_THREADS * 4],
+		n = allowed_pus(t, pus, ZC_TOPO_MAX_THREADS * 4);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++)
-			if (i != j && zc_topo_classify(t, pus[i], pus[j]) == (int)place) {
+			if (i != j &&
+			    zc_topo_classify(t, pus[i], pus[j]) == (int)place) {
 				p->cpu[0] = pus[i];
 				p->cpu[1] = pus[j];
 				return 0;
@@ -347,15 +355,18 @@ static void pair_reason(const struct zc_topo *t, enum zc_place place,
 		break;
 	case ZC_PLACE_L2:
 		snprintf(p->why, sizeof(p->why),
-			 "no two cores share an L2 cache (each core has its own)");
+			 "no two cores share an L2 cache (each core has its "
+			 "own)");
 		break;
 	case ZC_PLACE_L3:
 		if (ncores < 2)
 			snprintf(p->why, sizeof(p->why),
-				 "needs 2 cores; this process may use %d", ncores);
+				 "needs 2 cores; this process may use %d",
+				 ncores);
 		else
 			snprintf(p->why, sizeof(p->why),
-				 "no two cores with private L2 caches share an L3");
+				 "no two cores with private L2 caches share an "
+				 "L3");
 		break;
 	case ZC_PLACE_CROSS_L3:
 		snprintf(p->why, sizeof(p->why),
@@ -424,7 +435,8 @@ int zc_topo_plan(const struct zc_topo *t, enum zc_place place, int nthreads,
 		if (place == ZC_PLACE_COMPACT) {
 			allowed_pus(t, p->cpu, nthreads);
 		} else {
-			distribute(t, hwloc_get_root_obj(t->t), nthreads, p->cpu, &k);
+			distribute(t, hwloc_get_root_obj(t->t), nthreads,
+				   p->cpu, &k);
 			if (k != nthreads)
 				return -ENODEV;
 		}
@@ -456,7 +468,8 @@ int zc_topo_pin_self(const struct zc_topo *t, int cpu)
 	if (!b)
 		return -ENOMEM;
 	hwloc_bitmap_only(b, (unsigned)cpu);
-	if (hwloc_set_cpubind(t->t, b, HWLOC_CPUBIND_THREAD | HWLOC_CPUBIND_STRICT) < 0) {
+	if (hwloc_set_cpubind(
+		    t->t, b, HWLOC_CPUBIND_THREAD | HWLOC_CPUBIND_STRICT) < 0) {
 		err = -errno;
 		/* STRICT is not supported everywhere; plain binding is enough
 		 * because placement is verified after the run anyway. */
@@ -478,7 +491,8 @@ void zc_topo_format_cpus(const int *cpu, int n, char *buf, size_t len)
 	size_t off = 0;
 	buf[0] = 0;
 	for (int i = 0; i < n; i++) {
-		int w = snprintf(buf + off, len - off, "%s%d", i ? "," : "", cpu[i]);
+		int w = snprintf(buf + off, len - off, "%s%d", i ? "," : "",
+				 cpu[i]);
 		if (w < 0 || (size_t)w >= len - off) {
 			if (len > 4)
 				strcpy(buf + len - 4, "...");
@@ -534,7 +548,8 @@ int zc_topo_export_xml(const struct zc_topo *t, const char *dir)
 {
 	char tmp[4096], path[4096];
 	snprintf(path, sizeof(path), "%s/topology.xml", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.topology.xml.tmp.%d", dir, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/.topology.xml.tmp.%d", dir,
+		 (int)getpid());
 	if (hwloc_topology_export_xml(t->t, tmp, 0) < 0) {
 		int err = errno ? -errno : -EIO;
 		unlink(tmp);

@@ -25,8 +25,10 @@ static void *barrier_thread(void *arg)
 		/* relaxed: the barrier orders these increments */
 		atomic_fetch_add_explicit(&arrived, 1, memory_order_relaxed);
 		zc_barrier_wait(&bar);
-		if (atomic_load_explicit(&arrived, memory_order_relaxed) < r * n)
-			atomic_fetch_add_explicit(&bad, 1, memory_order_relaxed);
+		if (atomic_load_explicit(&arrived, memory_order_relaxed) <
+		    r * n)
+			atomic_fetch_add_explicit(&bad, 1,
+						  memory_order_relaxed);
 		zc_barrier_wait(&bar);
 	}
 	return NULL;
@@ -85,13 +87,15 @@ int main(void)
 	CHECK(zc_topo_plan(&t, ZC_PLACE_COMPACT, 1, NULL, 0, &plan) == 0);
 	CHECK(zc_team_run(&team, &t, &plan, NULL, spin_worker, args, 20000000,
 			  10) == 0);
-	CHECK(team.w[0].cpu_start == plan.cpu[0] && team.w[0].cpu_end == plan.cpu[0]);
+	CHECK(team.w[0].cpu_start == plan.cpu[0] &&
+	      team.w[0].cpu_end == plan.cpu[0]);
 	CHECK(team.w[0].t1 - team.w[0].t0 >= 20000000);
 	CHECK(counts[0] > 0);
 	zc_team_release(&team);
 
 	if (zc_topo_npus(&t) >= 2) {
-		CHECK(zc_topo_plan(&t, ZC_PLACE_COMPACT, 2, NULL, 0, &plan) == 0);
+		CHECK(zc_topo_plan(&t, ZC_PLACE_COMPACT, 2, NULL, 0, &plan) ==
+		      0);
 		CHECK(zc_team_run(&team, &t, &plan, NULL, spin_worker, args,
 				  10000000, 10) == 0);
 		CHECK(team.w[1].cpu_end == plan.cpu[1]);
@@ -103,10 +107,16 @@ int main(void)
 	      -ETIMEDOUT);
 	CHECK(strstr(team.why, "did not finish") != NULL);
 	{
-		struct zc_worker *w = team.w;
-		zc_team_release(&team); /* leaves w to the running thread */
-		usleep(1700 * 1000);
-		free(w);
+		struct zc_team *live = team.live;
+		CHECK(team.abandoned && live);
+		zc_team_release(&team); /* leaves live to the running thread */
+		/* acquire: pairs with the worker's release increment of done,
+		 * after which it no longer touches live */
+		while (atomic_load_explicit(&live->done, memory_order_acquire) <
+		       plan.nthreads)
+			usleep(10000);
+		free(live->w);
+		free(live);
 	}
 
 	/* Interleaved: every case's repetition r before any r + 1. */

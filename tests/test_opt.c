@@ -17,8 +17,8 @@ static double secs;
 static int flag, choice;
 static const char *dir;
 static const struct zc_word local_w[] = {{"local", 0}, {NULL, 0}};
-static const struct zc_word op_w[] = {{"atomic", 0}, {"store", 1}, {"cas", 2},
-				      {NULL, 0}};
+static const struct zc_word op_w[] = {
+	{"atomic", 0}, {"store", 1}, {"cas", 2}, {NULL, 0}};
 static const struct zc_opt table[] = {
 	ZC_OPT_LIST("stride", "LIST", "bytes", "8,64,local", "h", &stride, 8,
 		    4096, 8, local_w),
@@ -78,9 +78,11 @@ int main(void)
 	CHECKF(strstr(msg, "unknown option '--nope'"), "%s", msg);
 	CHECK(parse(msg, sizeof(msg), 1, "-x") == -EINVAL);
 	CHECK(parse(msg, sizeof(msg), 1, "--quick=1") == -EINVAL);
-	CHECK(parse(msg, sizeof(msg), 2, "--format", "store") == 0 && choice == 1);
+	CHECK(parse(msg, sizeof(msg), 2, "--format", "store") == 0 &&
+	      choice == 1);
 	CHECK(parse(msg, sizeof(msg), 1, "-h") == 1);
-	CHECK(parse(msg, sizeof(msg), 2, "--out", "x") == 0 && !strcmp(dir, "x"));
+	CHECK(parse(msg, sizeof(msg), 2, "--out", "x") == 0 &&
+	      !strcmp(dir, "x"));
 	{
 		char buf[128];
 		CHECK(parse(msg, sizeof(msg), 2, "--stride", "64,local") == 0);

@@ -22,9 +22,10 @@ static void check_pair_classes(const char *spec, const int *expect_ok)
 		if (expect_ok[c]) {
 			CHECKF(err == 0, "%s: class %s: %d %s", spec,
 			       zc_place_name(c), err, p.why);
-			CHECKF(err || zc_topo_classify(&t, p.cpu[0], p.cpu[1]) == c,
-			       "%s: class %s planned %d,%d", spec, zc_place_name(c),
-			       p.cpu[0], p.cpu[1]);
+			CHECKF(err || zc_topo_classify(&t, p.cpu[0],
+						       p.cpu[1]) == c,
+			       "%s: class %s planned %d,%d", spec,
+			       zc_place_name(c), p.cpu[0], p.cpu[1]);
 		} else {
 			CHECKF(err == -ENODEV && p.why[0], "%s: class %s: %d",
 			       spec, zc_place_name(c), err);
@@ -55,25 +56,28 @@ int main(void)
 	const int sharedl2[] = {0, 1, 1, 0, 0, 0};
 
 	check_pair_classes("synthetic:pack:2 numa:2 l3:4 core:8 pu:2", big);
-	check_pair_classes("synthetic:pack:2 numa:2 l3:4 core:8 pu:2(indexes=core)",
-			   big);
+	check_pair_classes(
+		"synthetic:pack:2 numa:2 l3:4 core:8 pu:2(indexes=core)", big);
 	check_pair_classes("synthetic:pack:2 core:4 pu:1", nol3);
 	check_pair_classes("synthetic:pack:1 l3:1 l2:2 core:2 pu:1", sharedl2);
 
 	/* Linux-x86 numbering: the sibling of CPU n is n + ncores. */
-	CHECK(zc_topo_load(&t, "synthetic:pack:2 numa:2 l3:4 core:8 pu:2(indexes=core)") == 0);
+	CHECK(zc_topo_load(&t, "synthetic:pack:2 numa:2 l3:4 core:8 "
+			       "pu:2(indexes=core)") == 0);
 	CHECK(zc_topo_npus(&t) == 256 && zc_topo_ncores(&t) == 128);
 	CHECK(zc_topo_nnumanodes(&t) == 4 && zc_topo_npackages(&t) == 2);
 	CHECK(zc_topo_has_smt(&t));
 	CHECK(zc_topo_plan(&t, ZC_PLACE_SMT, 2, NULL, 0, &p) == 0);
 	CHECKF(p.cpu[1] == p.cpu[0] + 128, "%d %d", p.cpu[0], p.cpu[1]);
 	CHECK(zc_topo_plan(&t, ZC_PLACE_COMPACT, 4, NULL, 0, &p) == 0);
-	CHECKF(p.cpu[0] == 0 && p.cpu[1] == 128 && p.cpu[2] == 1 && p.cpu[3] == 129,
+	CHECKF(p.cpu[0] == 0 && p.cpu[1] == 128 && p.cpu[2] == 1 &&
+		       p.cpu[3] == 129,
 	       "%d %d %d %d", p.cpu[0], p.cpu[1], p.cpu[2], p.cpu[3]);
 	zc_topo_release(&t);
 
 	/* Default numbering: siblings adjacent. */
-	CHECK(zc_topo_load(&t, "synthetic:pack:2 numa:2 l3:4 core:8 pu:2") == 0);
+	CHECK(zc_topo_load(&t, "synthetic:pack:2 numa:2 l3:4 core:8 pu:2") ==
+	      0);
 	CHECK(zc_topo_plan(&t, ZC_PLACE_COMPACT, 4, NULL, 0, &p) == 0);
 	CHECK(p.cpu[0] == 0 && p.cpu[1] == 1 && p.cpu[2] == 2 && p.cpu[3] == 3);
 	CHECK(zc_topo_classify(&t, 0, 1) == ZC_PLACE_SMT);
@@ -84,7 +88,8 @@ int main(void)
 	CHECK(zc_topo_plan(&t, ZC_PLACE_SCATTER, 4, NULL, 0, &p) == 0);
 	CHECKF(distinct_nodes(&t, p.cpu, 4) == 4, "scatter 4 over 4 nodes");
 	CHECK(zc_topo_plan(&t, ZC_PLACE_SCATTER, 2, NULL, 0, &p) == 0);
-	CHECK(zc_topo_classify(&t, p.cpu[0], p.cpu[1]) == ZC_PLACE_CROSS_PACKAGE);
+	CHECK(zc_topo_classify(&t, p.cpu[0], p.cpu[1]) ==
+	      ZC_PLACE_CROSS_PACKAGE);
 	CHECK(zc_topo_plan(&t, ZC_PLACE_SCATTER, 256, NULL, 0, &p) == 0);
 	{
 		int seen[256] = {0}, dup = 0;

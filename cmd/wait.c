@@ -1,0 +1,1030 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zcbench wait — how fast each wait strategy wakes, and what the waiting
+ * costs. An open-loop producer publishes timestamped events at an offered
+ * rate; a waiter pinned on another CPU waits for each with the strategy
+ * under test and records the wake-up latency (observed - published). Both
+ * sides of the trade are measured: latency percentiles against the
+ * waiter's CPU (thread CPU time over wall time) and the waker's cost (time
+ * spent inside publish, where the wake-up system call happens).
+ *
+ * Method notes:
+ *  - Open loop: events are due at t0 + k/rate whatever the waiter does, so
+ *    a slow waiter shows queueing in its latency (no coordinated
+ *    omission). The producer only stops when the waiter is a whole ring
+ *    (65536 events) behind; it counts those stalls, and the achieved rate
+ *    is what is reported.
+ *  - The producer paces by sleeping (timer slack 1 ns) until 20 us before
+ *    an event is due and spinning the rest, so its own wake-up jitter does
+ *    not bunch events together.
+ *  - Every event carries its sequence in its slot; the waiter checks each
+ *    one and the count; a mismatch fails the case.
+ *  - "pingpong" is the reference: two threads bounce one cache line, timing
+ *    each round trip; half of it is the core-to-core transfer that bounds
+ *    a spinning waiter from below.
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "builtin.h"
+#include "shm.h"
+#include "wait.h"
+
+#define RATE_MAX	(-1)
+#define RATE_IDLE	0
+#define RING		(1u << 16)
+#define PINGPONG_ROUNDS 20000
+
+static const struct zc_word rate_words[] = {
+	{"max", RATE_MAX}, {"idle", RATE_IDLE}, {NULL, 0}};
+static const struct zc_word place_words[] = {
+	{"smt", ZC_PLACE_SMT},
+	{"l2", ZC_PLACE_L2},
+	{"l3", ZC_PLACE_L3},
+	{"cross-l3", ZC_PLACE_CROSS_L3},
+	{"cross-numa", ZC_PLACE_CROSS_NUMA},
+	{"cross-package", ZC_PLACE_CROSS_PACKAGE},
+	{"cpus", ZC_PLACE_CPUS},
+	{NULL, 0}};
+/* Filled from zc_wait_table before parsing. */
+static struct zc_word strategy_words[16];
+
+static struct zc_list opt_strategy, opt_rate, opt_spin, opt_place;
+static long long opt_oversub, opt_min_events;
+static double opt_seconds;
+
+static const struct zc_opt wait_opts[] = {
+	ZC_OPT_CHOICES("strategy", "all", "wait strategies to compare",
+		       &opt_strategy, strategy_words),
+	ZC_OPT_LIST("rate", "LIST", "events/s", NULL,
+		    "offered rates; max = back to back, idle = no events at "
+		    "all (default 1000,10000,100000,1000000,max,idle; "
+		    "1000,10000,100000,max,idle with --quick)",
+		    &opt_rate, 1, 10000000, 0, rate_words),
+	ZC_OPT_LIST("spin-us", "LIST", "us", NULL,
+		    "spin windows of hybrid and phased, swept (default "
+		    "10,50,200; 50 with --quick)",
+		    &opt_spin, 0, 1000000, 0, NULL),
+	ZC_OPT_INT("oversubscribe", "N", "threads", "0",
+		   "busy threads added on the producer's and the waiter's "
+		   "CPUs, alternately, to share their cores",
+		   &opt_oversub, 0, 64),
+	ZC_OPT_CHOICES("place", NULL,
+		       "placement class of producer and waiter (default: the "
+		       "closest pair of distinct cores: l3, l2, cross-l3, ...; "
+		       "cpus with --cpus)",
+		       &opt_place, place_words),
+	ZC_OPT_DOUBLE("seconds", "S", "s", NULL,
+		      "measured time per repetition, at least (default 0.5; "
+		      "0.1 with --quick)",
+		      &opt_seconds, 0, 60),
+	ZC_OPT_INT("min-events", "N", "events", NULL,
+		   "events per repetition, at least: low rates run longer "
+		   "(default 1000; 200 with --quick)",
+		   &opt_min_events, 1, 100000000),
+	ZC_OPT_END};
+
+static const char *const wait_keys[] = {"strategy", "rate", "spin_us",
+					"oversub", "place"};
+#define NKEYS 5
+
+enum {
+	M_P50,
+	M_P90,
+	M_P99,
+	M_P999,
+	M_MAX,
+	M_CPU_FRAC,
+	M_CPU_EV,
+	M_WAKER,
+	M_VCSW,
+	M_IVCSW,
+	M_PARKS,
+	M_WAKES,
+	M_RATE,
+	M_RATE_FRAC,
+	M_COUNT
+};
+
+static const struct zc_metric wait_metrics[M_COUNT] = {
+	[M_P50] = {"p50_ns", "ns", ZC_BETTER_LOWER,
+		   "wake-up latency, median: observed - published", ZC_M_SHOW,
+		   ZC_GB_REAL_TIME, 1},
+	[M_P90] = {"p90_ns", "ns", ZC_BETTER_LOWER, "wake-up latency, 90th %",
+		   0, ZC_GB_NONE, 1},
+	[M_P99] = {"p99_ns", "ns", ZC_BETTER_LOWER,
+		   "wake-up latency, 99th percentile", ZC_M_SHOW, ZC_GB_NONE,
+		   1},
+	[M_P999] = {"p999_ns", "ns", ZC_BETTER_LOWER,
+		    "wake-up latency, 99.9th percentile", ZC_M_SHOW, ZC_GB_NONE,
+		    1},
+	[M_MAX] = {"max_ns", "ns", ZC_BETTER_LOWER, "wake-up latency, maximum",
+		   0, ZC_GB_NONE, 1},
+	[M_CPU_FRAC] = {"waiter_cpu_frac", "core", ZC_BETTER_LOWER,
+			"waiter's CPU time over wall time (1 = a whole core)",
+			ZC_M_SHOW, ZC_GB_NONE, 1},
+	[M_CPU_EV] = {"waiter_cpu_us_per_event", "us", ZC_BETTER_LOWER,
+		      "waiter's CPU time per event", ZC_M_SHOW, ZC_GB_CPU_TIME,
+		      1000},
+	[M_WAKER] = {"waker_ns_per_event", "ns", ZC_BETTER_LOWER,
+		     "time the producer spends inside publish (the cost of "
+		     "waking), per event",
+		     ZC_M_SHOW, ZC_GB_NONE, 1},
+	[M_VCSW] = {"waiter_vcsw_per_s", "1/s", ZC_BETTER_LOWER,
+		    "waiter's voluntary context switches per second "
+		    "(getrusage)",
+		    ZC_M_SHOW, ZC_GB_NONE, 1},
+	[M_IVCSW] = {"waiter_ivcsw_per_s", "1/s", ZC_BETTER_LOWER,
+		     "waiter's involuntary context switches per second "
+		     "(getrusage)",
+		     0, ZC_GB_NONE, 1},
+	[M_PARKS] = {"parks_per_event", "x", ZC_BETTER_NONE,
+		     "times the waiter blocked in the kernel, per event", 0,
+		     ZC_GB_NONE, 1},
+	[M_WAKES] = {"wakes_per_event", "x", ZC_BETTER_NONE,
+		     "wake-up system calls the producer made, per event", 0,
+		     ZC_GB_NONE, 1},
+	[M_RATE] = {"achieved_rate", "events/s", ZC_BETTER_HIGHER,
+		    "events published per second (a producer or waiter that "
+		    "cannot keep up shows here)",
+		    ZC_M_SHOW, ZC_GB_ITEMS_PER_SECOND, 1},
+	[M_RATE_FRAC] = {"achieved_frac", "x", ZC_BETTER_HIGHER,
+			 "achieved over offered rate", 0, ZC_GB_NONE, 1},
+};
+
+struct wait_case {
+	const struct zc_wait_strategy *s; /* NULL: the ping-pong reference */
+	long long rate;			  /* events/s, RATE_MAX, RATE_IDLE */
+	long long spin_us;		  /* -1: the strategy does not spin */
+	int oversub;
+	struct zc_plan plan; /* producer, waiter, busy threads */
+	int idx;
+	double seconds;
+	double worst_frac; /* lowest achieved/offered of the repetitions */
+	uint64_t stalls;   /* times the producer found the ring full */
+};
+
+struct wait_run {
+	struct zc_ctx *ctx;
+	struct zc_results res;
+	struct wait_case *cases;
+	int ncases;
+	double seconds;
+	long long min_events;
+};
+
+struct slot {
+	_Atomic uint64_t tag; /* the event's sequence */
+	_Atomic uint64_t t;   /* published at, zc_now_ns */
+};
+
+/* What the team's threads share for one repetition. Each group that one
+ * side writes sits on its own lines, so the benchmark adds no false
+ * sharing of its own; hot counters live in locals until the end. */
+struct shared {
+	struct zc_waiter w;
+	/* Read-only while the threads run. */
+	_Alignas(128) struct slot *ring;
+	int pingpong; /* the reference instead of producer and waiter */
+	long long rate;
+	uint64_t duration_ns;
+	/* Waiter -> producer: events consumed (back-pressure, drain). */
+	_Alignas(128) _Atomic uint64_t consumed;
+	atomic_int done; /* waiter finished: busy threads stop */
+	/* The producer's results, written once at its end. */
+	_Alignas(128) uint64_t published, publish_ns, stalls, t0, t1;
+	/* The waiter's: the histogram is written per event. */
+	_Alignas(128) uint64_t received, bad_at, bad_tag;
+	struct zc_hist hist;
+	/* ping-pong: the bounced line */
+	_Alignas(128) _Atomic uint64_t ball;
+};
+
+static void pace_until(uint64_t due)
+{
+	uint64_t now = zc_now_ns();
+
+	/* Sleep the long part (EINTR: the spin below finishes the job). */
+	if (due > now + 40000)
+		zc_sleep_until_ns(due - 20000);
+	while (zc_now_ns() < due)
+		zc_cpu_relax();
+}
+
+static void producer(struct zc_worker *w, struct shared *sh)
+{
+	struct slot *ring = sh->ring;
+	uint64_t k = 0, cached = 0, end, t = 0, t0, t2, pub_ns = 0, stalls = 0,
+		 n = 0;
+	double period = sh->rate > 0 ? 1e9 / (double)sh->rate : 0;
+
+	/* Precise pacing sleeps: the default 50 us slack would bunch events */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	zc_worker_begin(w);
+	t0 = zc_now_ns();
+	end = t0 + sh->duration_ns;
+	/* Idle: nothing to publish; wake every 10 ms to honour a stop. */
+	for (uint64_t now = t0;
+	     sh->rate == RATE_IDLE && !zc_worker_should_stop(w) && now < end;
+	     now = zc_now_ns())
+		zc_sleep_until_ns(now + 10000000 < end ? now + 10000000 : end);
+	while (sh->rate != RATE_IDLE && !zc_worker_should_stop(w)) {
+		struct slot *s;
+
+		if (sh->rate > 0) {
+			uint64_t due = t0 + (uint64_t)((double)k * period);
+			if (due >= end)
+				break;
+			pace_until(due);
+		} else if (t >= end) {
+			break;
+		}
+		k++;
+		if (k - cached > RING) {
+			/* acquire: the waiter is done with the slot we reuse */
+			cached = atomic_load_explicit(&sh->consumed,
+						      memory_order_acquire);
+			while (k - cached > RING && !zc_worker_should_stop(w)) {
+				stalls++;
+				sched_yield();
+				cached = atomic_load_explicit(
+					&sh->consumed, memory_order_acquire);
+			}
+		}
+		t = zc_now_ns();
+		s = &ring[k & (RING - 1)];
+		/* relaxed: published by the release in zc_waiter_publish */
+		atomic_store_explicit(&s->tag, k, memory_order_relaxed);
+		atomic_store_explicit(&s->t, t, memory_order_relaxed);
+		zc_waiter_publish(&sh->w, k);
+		t2 = zc_now_ns();
+		pub_ns += t2 - t;
+		n = k;
+		t = t2;
+	}
+	/* A paced run lasts its whole duration: the last event is due a
+	 * period before the end. */
+	if (sh->rate > 0 && !zc_worker_should_stop(w))
+		pace_until(end);
+	sh->t1 = zc_now_ns();
+	sh->t0 = t0;
+	sh->published = n;
+	sh->publish_ns = pub_ns;
+	sh->stalls = stalls;
+	/* Let the waiter see every event, then release it. acquire: pairs
+	 * with its release of consumed (nothing is read, it only orders). */
+	while (atomic_load_explicit(&sh->consumed, memory_order_acquire) <
+		       sh->published &&
+	       !zc_worker_should_stop(w))
+		sched_yield();
+	zc_waiter_cancel(&sh->w);
+	zc_worker_end(w);
+}
+
+static void waiter(struct zc_worker *w, struct shared *sh)
+{
+	struct slot *ring = sh->ring;
+	uint64_t next = 1, got, t;
+
+	zc_worker_begin(w);
+	for (;;) {
+		got = zc_waiter_wait(&sh->w, next);
+		if (got == ZC_WAIT_CANCELLED)
+			break;
+		t = zc_now_ns();
+		for (uint64_t j = next; j <= got; j++) {
+			struct slot *s = &ring[j & (RING - 1)];
+			/* relaxed: ordered by the acquire in the wait */
+			uint64_t tag = atomic_load_explicit(
+				&s->tag, memory_order_relaxed);
+			uint64_t ts = atomic_load_explicit(
+				&s->t, memory_order_relaxed);
+			if (tag != j && !sh->bad_at) {
+				sh->bad_at = j;
+				sh->bad_tag = tag;
+			}
+			zc_hist_record(&sh->hist, t > ts ? t - ts : 0);
+		}
+		next = got + 1;
+		/* release: our reads of the slots before the producer reuses
+		 * them */
+		atomic_store_explicit(&sh->consumed, got, memory_order_release);
+	}
+	zc_worker_end(w);
+	sh->received = next - 1;
+	/* relaxed: a stop flag for the busy threads, nothing published */
+	atomic_store_explicit(&sh->done, 1, memory_order_relaxed);
+}
+
+static void busy(struct zc_worker *w, struct shared *sh)
+{
+	zc_worker_begin(w);
+	/* relaxed: a stop flag only */
+	while (!atomic_load_explicit(&sh->done, memory_order_relaxed) &&
+	       !zc_worker_should_stop(w))
+		for (int i = 0; i < 1000; i++)
+			zc_cpu_relax();
+	zc_worker_end(w);
+}
+
+/* Thread 0 serves (odd values) and times each round trip; thread 1
+ * returns (even values). */
+static void pingpong(struct zc_worker *w, struct shared *sh)
+{
+	int me = w->index;
+
+	zc_worker_begin(w);
+	for (uint64_t r = 0; r < PINGPONG_ROUNDS; r++) {
+		uint64_t t = zc_now_ns();
+		uint64_t serve = 2 * r + 1, back = 2 * r + 2;
+		if (!me)
+			/* release/acquire: the ball carries only itself; the
+			 * orders keep weak CPUs from hoisting the loads */
+			atomic_store_explicit(&sh->ball, serve,
+					      memory_order_release);
+		while (atomic_load_explicit(&sh->ball, memory_order_acquire) !=
+		       (me ? serve : back)) {
+			if (zc_worker_should_stop(w))
+				goto out;
+			zc_cpu_relax();
+		}
+		if (me)
+			/* release: as the serve above */
+			atomic_store_explicit(&sh->ball, back,
+					      memory_order_release);
+		else
+			zc_hist_record(&sh->hist, (zc_now_ns() - t) / 2);
+	}
+out:
+	zc_worker_end(w);
+}
+
+static void wait_worker(struct zc_worker *w)
+{
+	struct shared *sh = w->arg;
+
+	if (sh->pingpong)
+		pingpong(w, sh);
+	else if (w->index == 0)
+		producer(w, sh);
+	else if (w->index == 1)
+		waiter(w, sh);
+	else
+		busy(w, sh);
+}
+
+static int wait_skip(void *vrun, int i)
+{
+	struct wait_run *run = vrun;
+	return run->res.cases[run->cases[i].idx].status != ZC_CASE_OK;
+}
+
+static void set_latency(struct wait_run *run, struct zc_case *c, int rep,
+			const struct zc_hist *h)
+{
+	static const struct {
+		int m;
+		double q;
+	} q[] = {{M_P50, 0.5}, {M_P90, 0.9}, {M_P99, 0.99}, {M_P999, 0.999}};
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		zc_case_set(&run->res, c, rep, q[i].m,
+			    (double)zc_hist_quantile(h, q[i].q));
+	zc_case_set(&run->res, c, rep, M_MAX, (double)h->max);
+}
+
+static void absent_all(struct wait_run *run, struct zc_case *c, const int *m,
+		       int n, const char *why)
+{
+	for (int i = 0; i < n; i++)
+		zc_case_absent(&run->res, c, m[i], why);
+}
+
+static void record_pingpong(struct wait_run *run, struct zc_case *c, int rep,
+			    struct shared *sh)
+{
+	static const int none[] = {M_CPU_FRAC, M_CPU_EV, M_WAKER,
+				   M_VCSW,     M_IVCSW,	 M_PARKS,
+				   M_WAKES,    M_RATE,	 M_RATE_FRAC};
+	/* relaxed: the team was joined */
+	uint64_t ball = atomic_load_explicit(&sh->ball, memory_order_relaxed);
+
+	if (ball != 2 * (uint64_t)PINGPONG_ROUNDS ||
+	    sh->hist.count != PINGPONG_ROUNDS) {
+		zc_case_fail(&run->res, c,
+			     "ping-pong ended at %llu after %llu rounds, "
+			     "expected %d",
+			     (unsigned long long)ball,
+			     (unsigned long long)sh->hist.count,
+			     2 * PINGPONG_ROUNDS);
+		return;
+	}
+	if (rep < 0)
+		return;
+	c->iterations[rep] = PINGPONG_ROUNDS;
+	set_latency(run, c, rep, &sh->hist);
+	if (rep == 0)
+		absent_all(run, c, none, sizeof(none) / sizeof(none[0]),
+			   "ping-pong reference: no waiter, no events");
+}
+
+static void record_events(struct wait_run *run, struct wait_case *wc,
+			  struct zc_case *c, int rep, struct shared *sh,
+			  struct zc_team *team)
+{
+	static const int per_event[] = {M_P50,	 M_P90,	   M_P99,      M_P999,
+					M_MAX,	 M_CPU_EV, M_WAKER,    M_PARKS,
+					M_WAKES, M_RATE,   M_RATE_FRAC};
+	const struct zc_worker *ww = &team->w[1];
+	double wall = (double)(ww->t1 - ww->t0) / 1e9;
+	double n = (double)sh->published;
+	double cpu = ww->counts.cpu_ns;
+	double prod_s = (double)(sh->t1 - sh->t0) / 1e9;
+
+	if (sh->bad_at || sh->received != sh->published ||
+	    sh->hist.count != sh->published) {
+		zc_case_fail(&run->res, c,
+			     "waiter saw %llu of %llu events (first wrong "
+			     "slot: event %llu held %llu)",
+			     (unsigned long long)sh->hist.count,
+			     (unsigned long long)sh->published,
+			     (unsigned long long)sh->bad_at,
+			     (unsigned long long)sh->bad_tag);
+		return;
+	}
+	if (wc->rate != RATE_IDLE && !sh->published) {
+		zc_case_fail(&run->res, c, "the producer published nothing");
+		return;
+	}
+	if (rep < 0)
+		return;
+	c->iterations[rep] = n;
+	zc_case_set(&run->res, c, rep, M_CPU_FRAC,
+		    wall > 0 ? cpu / 1e9 / wall : NAN);
+	zc_case_set(&run->res, c, rep, M_VCSW, ww->counts.nvcsw / wall);
+	zc_case_set(&run->res, c, rep, M_IVCSW, ww->counts.nivcsw / wall);
+	if (wc->rate == RATE_IDLE) {
+		if (rep == 0)
+			absent_all(run, c, per_event,
+				   sizeof(per_event) / sizeof(per_event[0]),
+				   "idle: no events were published");
+		return;
+	}
+	set_latency(run, c, rep, &sh->hist);
+	zc_case_set(&run->res, c, rep, M_CPU_EV, cpu / 1e3 / n);
+	zc_case_set(&run->res, c, rep, M_WAKER, (double)sh->publish_ns / n);
+	zc_case_set(&run->res, c, rep, M_PARKS,
+		    (double)zc_waiter_parks(&sh->w) / n);
+	zc_case_set(&run->res, c, rep, M_WAKES, (double)sh->w.wakes / n);
+	zc_case_set(&run->res, c, rep, M_RATE, n / prod_s);
+	if (wc->rate > 0)
+		zc_case_set(&run->res, c, rep, M_RATE_FRAC,
+			    n / prod_s / (double)wc->rate);
+	else
+		zc_case_absent(&run->res, c, M_RATE_FRAC,
+			       "max: nothing was offered but the producer's "
+			       "own speed");
+	wc->stalls += sh->stalls;
+	if (wc->rate > 0 && n / prod_s / (double)wc->rate < wc->worst_frac)
+		wc->worst_frac = n / prod_s / (double)wc->rate;
+	if (wc->stalls)
+		snprintf(c->label, sizeof(c->label),
+			 "behind: the ring was full %llu times",
+			 (unsigned long long)wc->stalls);
+	else if (wc->worst_frac < 0.95)
+		snprintf(
+			c->label, sizeof(c->label),
+			"behind: %.0f%% of the offered rate (worst repetition)",
+			100 * wc->worst_frac);
+}
+
+static int wait_one(void *vrun, int i, int rep)
+{
+	struct wait_run *run = vrun;
+	struct wait_case *wc = &run->cases[i];
+	struct zc_case *c = &run->res.cases[wc->idx];
+	struct zc_wait_config cfg;
+	void *args[ZC_TOPO_MAX_THREADS];
+	struct zc_team team;
+	struct zc_mem mem;
+	struct shared *sh;
+	int err;
+
+	/* The shared block and the ring on the waiter's node, touched
+	 * before timing (zc_mem_alloc pre-faults). */
+	err = zc_mem_alloc(&mem, sizeof(*sh) + RING * sizeof(struct slot),
+			   wc->plan.node, ZC_MEM_PRIVATE, NULL);
+	if (err < 0) {
+		zc_case_fail(&run->res, c, "cannot allocate the ring: %s",
+			     strerror(-err));
+		return err;
+	}
+	sh = mem.p;
+	memset(sh, 0, sizeof(*sh));
+	sh->ring = (struct slot *)(sh + 1);
+	sh->rate = wc->rate;
+	sh->duration_ns = (uint64_t)(wc->seconds * 1e9);
+	zc_hist_init(&sh->hist);
+	atomic_init(&sh->consumed, 0);
+	atomic_init(&sh->done, 0);
+	atomic_init(&sh->ball, 0);
+	zc_wait_config_default(&cfg);
+	if (wc->spin_us >= 0)
+		cfg.spin_ns = (uint64_t)wc->spin_us * 1000;
+	err = zc_waiter_init(&sh->w, wc->s ? wc->s : zc_wait_table, &cfg);
+	if (err < 0) {
+		zc_case_fail(&run->res, c, "cannot set up the waiter: %s",
+			     strerror(-err));
+		zc_mem_free(&mem);
+		return err;
+	}
+	for (int t = 0; t < wc->plan.nthreads; t++)
+		args[t] = sh;
+	sh->pingpong = !wc->s;
+	err = zc_team_run(&team, &run->ctx->topo, &wc->plan, &run->ctx->events,
+			  wait_worker, args, 0, run->ctx->timeout_s);
+	if (err == -ETIMEDOUT) {
+		/* Threads still run on this memory: never free it. */
+		zc_case_fail(&run->res, c, "%s (a lost wake-up?)", team.why);
+		return err;
+	}
+	if (err < 0) {
+		if (err != -EINTR)
+			zc_case_fail(&run->res, c, "%s", team.why);
+		goto out;
+	}
+	if (wc->s)
+		record_events(run, wc, c, rep, sh, &team);
+	else
+		record_pingpong(run, c, rep, sh);
+	if (!c->cpus[0])
+		zc_topo_format_cpus(wc->plan.cpu, wc->plan.nthreads, c->cpus,
+				    sizeof(c->cpus));
+out:
+	zc_team_release(&team);
+	zc_waiter_release(&sh->w);
+	zc_mem_free(&mem);
+	return err;
+}
+
+/* ---- planning --------------------------------------------------------------
+ */
+
+static int default_place(struct zc_ctx *ctx)
+{
+	static const enum zc_place order[] = {ZC_PLACE_L3,
+					      ZC_PLACE_L2,
+					      ZC_PLACE_CROSS_L3,
+					      ZC_PLACE_CROSS_NUMA,
+					      ZC_PLACE_CROSS_PACKAGE,
+					      ZC_PLACE_SMT};
+	struct zc_plan plan;
+
+	if (ctx->ncpus)
+		return ZC_PLACE_CPUS;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (zc_topo_plan(&ctx->topo, order[i], 2, NULL, 0, &plan) == 0)
+			return order[i];
+	return ZC_PLACE_L3; /* planned again below: skipped with the reason */
+}
+
+static void rate_text(long long rate, char *buf, size_t len)
+{
+	if (rate == RATE_MAX)
+		snprintf(buf, len, "max");
+	else if (rate == RATE_IDLE)
+		snprintf(buf, len, "idle");
+	else
+		snprintf(buf, len, "%lld", rate);
+}
+
+static int add_case(struct wait_run *run, const struct zc_wait_strategy *s,
+		    long long rate, long long spin_us, int oversub, int place,
+		    const struct zc_plan *pair, int perr)
+{
+	struct wait_case *wc = &run->cases[run->ncases];
+	char rv[24], sv[24], ov[16];
+	const char *vals[NKEYS];
+	struct zc_case *c;
+
+	wc->s = s;
+	wc->rate = rate;
+	wc->spin_us = spin_us;
+	wc->oversub = oversub;
+	wc->plan = *pair;
+	wc->plan.place = place;
+	wc->plan.nthreads = 2 + oversub;
+	for (int k = 0; k < oversub; k++)
+		wc->plan.cpu[2 + k] = pair->cpu[k % 2];
+	wc->seconds = run->seconds;
+	wc->worst_frac = 1;
+	if (rate > 0 && (double)run->min_events / (double)rate > wc->seconds)
+		wc->seconds = (double)run->min_events / (double)rate;
+	rate_text(rate, rv, sizeof(rv));
+	if (spin_us >= 0)
+		snprintf(sv, sizeof(sv), "%lld", spin_us);
+	else
+		snprintf(sv, sizeof(sv), "-");
+	snprintf(ov, sizeof(ov), "%d", oversub);
+	vals[0] = s ? s->name : "pingpong";
+	vals[1] = rv;
+	vals[2] = sv;
+	vals[3] = ov;
+	vals[4] = zc_place_name(place);
+	c = zc_results_add(&run->res, vals);
+	if (!c)
+		return -ENOMEM;
+	c->threads = wc->plan.nthreads;
+	wc->idx = run->res.ncases - 1;
+	if (perr)
+		zc_case_skip(c, "%s", pair->why);
+	else if (!s)
+		snprintf(c->label, sizeof(c->label),
+			 "reference: half a cache-line round trip");
+	run->ncases++;
+	return 0;
+}
+
+static int plan_cases(struct wait_run *run)
+{
+	struct zc_ctx *ctx = run->ctx;
+	int places[ZC_PLACE_COUNT], nplaces = 0;
+
+	if (opt_place.given)
+		for (int i = 0; i < opt_place.n; i++)
+			places[nplaces++] = (int)opt_place.v[i];
+	else
+		places[nplaces++] = default_place(ctx);
+	for (int p = 0; p < nplaces; p++) {
+		struct zc_plan pair;
+		int perr = zc_topo_plan(&ctx->topo, places[p], 2, ctx->cpus,
+					ctx->ncpus, &pair);
+		int err = add_case(run, NULL, RATE_MAX, -1, 0, places[p], &pair,
+				   perr);
+		for (int si = 0; si < opt_strategy.n && !err; si++) {
+			const struct zc_wait_strategy *s =
+				&zc_wait_table[opt_strategy.v[si]];
+			int nspin = s->flags & ZC_WAIT_SPINS ? opt_spin.n : 1;
+			for (int k = 0; k < nspin && !err; k++)
+				for (int r = 0; r < opt_rate.n && !err; r++)
+					err = add_case(run, s, opt_rate.v[r],
+						       s->flags & ZC_WAIT_SPINS
+							       ? opt_spin.v[k]
+							       : -1,
+						       (int)opt_oversub,
+						       places[p], &pair, perr);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- reporting -------------------------------------------------------------
+ */
+
+static const struct zc_case *find_case(struct wait_run *run, const char *s,
+				       long long rate, long long spin_us)
+{
+	for (int i = 0; i < run->ncases; i++) {
+		struct wait_case *wc = &run->cases[i];
+		const struct zc_case *c = &run->res.cases[wc->idx];
+		if (c->status == ZC_CASE_OK && wc->rate == rate &&
+		    !strcmp(wc->s ? wc->s->name : "pingpong", s) &&
+		    (spin_us < 0 || wc->spin_us == spin_us))
+			return c;
+	}
+	return NULL;
+}
+
+static double median_of(struct wait_run *run, const struct zc_case *c, int m)
+{
+	struct zc_summary s;
+	if (!c || zc_case_summary(&run->res, c, m, &s) < 0)
+		return NAN;
+	return s.median;
+}
+
+static int is_vm(const struct zc_ctx *ctx)
+{
+	return ctx->si.virt[0] && strcmp(ctx->si.virt, "none");
+}
+
+/* The trade-off in a few lines: what the performance notes ask. */
+static void headlines(struct wait_run *run)
+{
+	struct zc_ctx *ctx = run->ctx;
+	long long low = -1, spin50 = opt_spin.n ? opt_spin.v[0] : 50;
+	const struct zc_case *pp = find_case(run, "pingpong", RATE_MAX, -1);
+	double c2c = median_of(run, pp, M_P50);
+	int idle = 0;
+
+	for (int r = 0; r < opt_rate.n; r++)
+		if (opt_rate.v[r] > 0 && (low < 0 || opt_rate.v[r] < low))
+			low = opt_rate.v[r];
+	for (int k = 0; k < opt_spin.n; k++)
+		if (opt_spin.v[k] == 50)
+			spin50 = 50; /* the default window, when swept */
+	printf("\n");
+	if (low > 0) {
+		const struct zc_case *h = find_case(run, "hybrid", low, spin50);
+		const struct zc_case *f = find_case(run, "futex", low, -1);
+		double hc = median_of(run, h, M_CPU_FRAC);
+		double h99 = median_of(run, h, M_P99);
+		double f99 = median_of(run, f, M_P99);
+		if (h && f) {
+			printf("hybrid (spin %lld us) at %lld events/s: waiter "
+			       "uses %.1f%% of a core; p99 %.0f ns vs futex "
+			       "%.0f ns (%.2fx)\n",
+			       spin50, low, 100 * hc, h99, f99, h99 / f99);
+		}
+	}
+	for (int r = 0; pp && r < opt_rate.n; r++) {
+		const struct zc_case *s =
+			find_case(run, "spin", opt_rate.v[r], -1);
+		double p50 = median_of(run, s, M_P50);
+		char rv[24];
+		if (!s || opt_rate.v[r] == RATE_IDLE)
+			continue;
+		rate_text(opt_rate.v[r], rv, sizeof(rv));
+		printf("spin p50 at %s events/s: %.0f ns = %.1fx the "
+		       "core-to-core "
+		       "transfer (ping-pong, one way: %.0f ns)\n",
+		       rv, p50, p50 / c2c, c2c);
+	}
+	for (int si = 0; si < opt_strategy.n; si++) {
+		const struct zc_wait_strategy *s =
+			&zc_wait_table[opt_strategy.v[si]];
+		const struct zc_case *c =
+			find_case(run, s->name, RATE_IDLE,
+				  s->flags & ZC_WAIT_SPINS ? spin50 : -1);
+		if (!c)
+			continue;
+		if (!idle++)
+			printf("idle waiter CPU (fraction of a core):");
+		printf(" %s %.3f", s->name, median_of(run, c, M_CPU_FRAC));
+	}
+	if (idle)
+		printf("\n");
+	for (int i = 0; i < run->ncases; i++) {
+		const struct wait_case *wc = &run->cases[i];
+		double f;
+		if (!wc->s || !(wc->s->flags & ZC_WAIT_BURNS) || wc->oversub)
+			continue;
+		f = median_of(run, &run->res.cases[wc->idx], M_CPU_FRAC);
+		if (f < 0.9) {
+			printf("warning: a spinning waiter (%s) got only %.2f "
+			       "of its core: other work shares these CPUs "
+			       "(load "
+			       "average %.1f), so the latencies include time "
+			       "spent descheduled\n",
+			       wc->s->name, f, ctx->si.loadavg1);
+			break;
+		}
+	}
+	if (is_vm(ctx) && ctx->si.npus <= 4)
+		printf("note: this is a %s virtual machine with %d vCPUs: the "
+		       "futex, condvar and eventfd wake-up latencies here are "
+		       "dominated by the hypervisor (waking a halted vCPU is "
+		       "an IPI and a VM entry), not by the kernel's wake-up "
+		       "path\n",
+		       ctx->si.virt, ctx->si.npus);
+}
+
+static void rate_short(long long rate, char *buf, size_t len)
+{
+	if (rate >= 1000000 && rate % 1000000 == 0)
+		snprintf(buf, len, "%lldM", rate / 1000000);
+	else if (rate >= 1000 && rate % 1000 == 0)
+		snprintf(buf, len, "%lldk", rate / 1000);
+	else
+		rate_text(rate, buf, len);
+}
+
+/* Tag the lowest offered rate of a series, where its line starts: labels
+ * for every point would not fit in p->extra, and would hide the lines. */
+static void label_start(struct wait_run *run, struct zc_plot *p,
+			const struct wait_case *first)
+{
+	const struct wait_case *lo = NULL;
+	size_t len = strlen(p->extra);
+	double x, y;
+	char rv[16];
+
+	for (int i = 0; i < run->ncases; i++) {
+		const struct wait_case *wc = &run->cases[i];
+		if (wc->s == first->s && wc->spin_us == first->spin_us &&
+		    wc->plan.place == first->plan.place &&
+		    run->res.cases[wc->idx].status == ZC_CASE_OK &&
+		    wc->rate > 0 && (!lo || wc->rate < lo->rate))
+			lo = wc;
+	}
+	if (!lo)
+		return;
+	x = median_of(run, &run->res.cases[lo->idx], M_CPU_FRAC);
+	y = median_of(run, &run->res.cases[lo->idx], M_P99);
+	rate_short(lo->rate, rv, sizeof(rv));
+	if (x > 0 && y > 0 && len + 64 < sizeof(p->extra))
+		snprintf(p->extra + len, sizeof(p->extra) - len,
+			 "set label \"%s\" at %.4g,%.4g offset 0.4,0.4 "
+			 "font \",7\"\n",
+			 rv, x, y);
+}
+
+static void build_plot(struct wait_run *run, struct zc_plot *p)
+{
+	int place = -1;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "wait");
+	snprintf(p->csv, sizeof(p->csv), "wait.csv");
+	snprintf(p->title, sizeof(p->title),
+		 "Wait strategies: waiter CPU vs p99 wake-up latency "
+		 "(lower left is better)");
+	snprintf(p->subtitle, sizeof(p->subtitle),
+		 "one line per strategy, one point per offered rate (the "
+		 "lowest tagged)%s",
+		 is_vm(run->ctx) ? "; on a VM futex wake-ups pay the "
+				   "hypervisor"
+				 : "");
+	snprintf(p->xlabel, sizeof(p->xlabel),
+		 "waiter CPU [fraction of a core] (median)");
+	snprintf(p->ylabel, sizeof(p->ylabel),
+		 "p99 wake-up latency [ns] (median of repetitions)");
+	snprintf(p->xcol, sizeof(p->xcol), "waiter_cpu_frac_median");
+	snprintf(p->ycol, sizeof(p->ycol), "p99_ns_median");
+	p->logx = 1;
+	p->logy = 1;
+	for (int i = 0; i < run->ncases; i++) {
+		struct wait_case *wc = &run->cases[i];
+		const struct zc_case *c = &run->res.cases[wc->idx];
+		char title[96], sv[24];
+		int dup = 0;
+
+		if (!wc->s || c->status != ZC_CASE_OK || wc->rate == RATE_IDLE)
+			continue;
+		if (place < 0)
+			place = (int)wc->plan.place;
+		if ((int)wc->plan.place != place)
+			continue; /* the first placement only: one frontier */
+		for (int j = 0; j < i; j++)
+			dup |= run->cases[j].s == wc->s &&
+			       run->cases[j].spin_us == wc->spin_us &&
+			       (int)run->cases[j].plan.place == place;
+		if (dup)
+			continue;
+		snprintf(sv, sizeof(sv), "%lld", wc->spin_us);
+		if (wc->spin_us >= 0)
+			snprintf(title, sizeof(title), "%s %lld us",
+				 wc->s->name, wc->spin_us);
+		else
+			snprintf(title, sizeof(title), "%s", wc->s->name);
+		if (zc_plot_add_series(p, title, "strategy", wc->s->name,
+				       "spin_us", wc->spin_us >= 0 ? sv : "-",
+				       "place", zc_place_name(place), NULL))
+			label_start(run, p, wc);
+	}
+}
+
+static void dry_run(struct wait_run *run)
+{
+	struct zc_ctx *ctx = run->ctx;
+	double total = 0;
+	int nrun = 0;
+
+	printf("wait plan on %s\n", ctx->topo.source);
+	for (int i = 0; i < run->ncases; i++) {
+		struct wait_case *wc = &run->cases[i];
+		struct zc_case *c = &run->res.cases[wc->idx];
+		char cpus[128];
+		if (c->status != ZC_CASE_OK) {
+			printf("  %-64s skipped: %s\n", c->name, c->reason);
+			continue;
+		}
+		zc_topo_format_cpus(wc->plan.cpu, wc->plan.nthreads, cpus,
+				    sizeof(cpus));
+		printf("  %-64s cpus %s, %.3g s\n", c->name, cpus, wc->seconds);
+		total += wc->s ? wc->seconds + 0.01 : 0.02;
+		nrun++;
+	}
+	printf("%d cases to run, %d skipped; %d repetitions%s: about %.0f s\n",
+	       nrun, run->ncases - nrun, ctx->reps,
+	       ctx->quick ? "" : " + 1 warm-up",
+	       total * (ctx->reps + (ctx->quick ? 0 : 1)));
+}
+
+/* ---- the command -----------------------------------------------------------
+ */
+
+static int check_options(struct wait_run *run)
+{
+	struct zc_ctx *ctx = run->ctx;
+
+	if (!opt_rate.given) {
+		static const long long full[] = {1000,	  10000,    100000,
+						 1000000, RATE_MAX, RATE_IDLE};
+		static const long long quick[] = {1000, 10000, 100000, RATE_MAX,
+						  RATE_IDLE};
+		const long long *v = ctx->quick ? quick : full;
+		opt_rate.n = ctx->quick ? 5 : 6;
+		for (int i = 0; i < opt_rate.n; i++) {
+			opt_rate.v[i] = v[i];
+			opt_rate.word[i] = v[i] == RATE_MAX    ? 0
+					   : v[i] == RATE_IDLE ? 1
+							       : -1;
+		}
+	}
+	if (!opt_spin.given) {
+		static const long long full[] = {10, 50, 200};
+		opt_spin.n = ctx->quick ? 1 : 3;
+		for (int i = 0; i < opt_spin.n; i++)
+			opt_spin.v[i] = ctx->quick ? 50 : full[i];
+	}
+	run->seconds = opt_seconds > 0 ? opt_seconds : ctx->quick ? 0.1 : 0.5;
+	if (run->seconds < 0.01)
+		return zc_usage(ctx,
+				"--seconds: %g is too short: expected "
+				"0.01..60",
+				opt_seconds);
+	run->min_events = opt_min_events ? opt_min_events
+			  : ctx->quick	 ? 200
+					 : 1000;
+	if (opt_oversub > 16LL * zc_topo_npus(&ctx->topo))
+		return zc_usage(ctx,
+				"--oversubscribe: %lld busy threads on %d "
+				"CPUs is not a benchmark: expected "
+				"0..%d",
+				opt_oversub, zc_topo_npus(&ctx->topo),
+				16 * zc_topo_npus(&ctx->topo) < 64
+					? 16 * zc_topo_npus(&ctx->topo)
+					: 64);
+	for (int i = 0; i < opt_place.n && opt_place.given; i++)
+		if (opt_place.v[i] == ZC_PLACE_CPUS && ctx->ncpus != 2)
+			return zc_usage(ctx, "--place cpus needs --cpus with "
+					     "two CPUs (producer,waiter)");
+	if (ctx->ncpus && ctx->ncpus != 2)
+		return zc_usage(ctx,
+				"--cpus: give two CPUs (producer,waiter), "
+				"not %d",
+				ctx->ncpus);
+	return 0;
+}
+
+int cmd_wait(int argc, char **argv, struct zc_ctx *ctx)
+{
+	struct wait_run run = {.ctx = ctx};
+	struct zc_plot plot;
+	int rc, cap;
+
+	for (int i = 0; i < zc_wait_count && i < 15; i++)
+		strategy_words[i] = (struct zc_word){zc_wait_table[i].name, i};
+	rc = zc_cmd_parse(ctx, wait_opts, argc, argv);
+	if (rc)
+		return rc;
+	rc = check_options(&run);
+	if (rc)
+		return rc;
+
+	cap = ZC_PLACE_COUNT * (1 + opt_strategy.n * opt_spin.n * opt_rate.n);
+	run.cases = calloc((size_t)cap, sizeof(*run.cases));
+	if (!run.cases)
+		return zc_error(ctx, "out of memory");
+	if (zc_results_init(&run.res, "wait", wait_keys, NKEYS, wait_metrics,
+			    M_COUNT, ctx->reps) < 0) {
+		free(run.cases);
+		return zc_error(ctx, "out of memory");
+	}
+	if (plan_cases(&run) < 0) {
+		rc = zc_error(ctx, "out of memory");
+		goto out;
+	}
+	if (ctx->dry_run) {
+		dry_run(&run);
+		rc = ZC_EXIT_OK;
+		goto out;
+	}
+	if (zc_results_count(&run.res, ZC_CASE_OK) == 0) {
+		zc_error(ctx, "cannot run here: %s", run.res.cases[0].reason);
+		rc = ZC_EXIT_SKIP;
+		goto out;
+	}
+	rc = zc_cmd_begin(ctx);
+	if (rc)
+		goto out;
+	/* --quick: no warm-up repetition (the first case per thread pair
+	 * pays thread creation either way). */
+	zc_bench_drive("wait", run.ncases, ctx->reps, !ctx->quick, wait_one,
+		       wait_skip, &run);
+	build_plot(&run, &plot);
+	rc = zc_cmd_finish(ctx, &run.res, &plot, plot.nseries ? 1 : 0);
+	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)
+		headlines(&run);
+out:
+	zc_results_release(&run.res);
+	free(run.cases);
+	return rc;
+}

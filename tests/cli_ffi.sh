@@ -1,0 +1,116 @@
+#!/bin/bash
+# Description: zcbench ffi CLI: -h, bad input exits 2, a --quick run writes
+# ffi.csv/json/png with every message verified; missing or failing Python,
+# a killed consumer process and SIGINT are handled with nothing left behind
+# Labels: cli
+set -u
+Z=${ZCBENCH:?set ZCBENCH to the zcbench binary}
+T=$(mktemp -d)
+fail=0
+# Children inherit this marker: a leftover process shows in /proc.
+export ZC_FFI_TEST_MARK=cli_ffi_$$
+trap 'rm -rf "$T"' EXIT
+
+no() { echo "FAIL: $*" >&2; fail=1; }
+shm_list() { ls /dev/shm 2>/dev/null | grep '^zc-ffi-' | sort; }
+leftovers() {
+	local e p
+	for e in /proc/[0-9]*/environ; do
+		p=${e#/proc/}
+		p=${p%/environ}
+		[ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
+		grep -qz "^ZC_FFI_TEST_MARK=$ZC_FFI_TEST_MARK\$" "$e" 2>/dev/null &&
+			echo "$p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done
+}
+before=$(shm_list)
+
+# -h
+out=$("$Z" ffi -h) || no "-h exit status $?"
+for w in --paths --size --batch --capacity --python --shm call-marshal; do
+	grep -q -- "$w" <<<"$out" || no "-h lacks $w"
+done
+
+# bad input: exit 2 with the valid range, nothing created
+for args in "--size 0" "--size 33" "--size 8192" "--capacity 1000" \
+	"--capacity 64 --batch 128" "--paths call,bogus" "--isolation 96" \
+	"--seconds -1" "--capacity 16777216 --size 4096" "--place cpus" \
+	"--cpus 0 --place cpus" "extra-arg"; do
+	# shellcheck disable=SC2086
+	"$Z" ffi $args --out "$T/bad" >"$T/o" 2>"$T/e"
+	rc=$?
+	[ $rc -eq 2 ] || no "'$args' exit $rc, want 2: $(cat "$T/e")"
+	grep -q "zcbench ffi: " "$T/e" || no "'$args': no message: $(cat "$T/e")"
+	[ -e "$T/bad" ] && no "'$args' created the results folder"
+done
+
+# dry run
+"$Z" ffi --dry-run --quick >"$T/o" 2>&1 || no "--dry-run exit $?"
+grep -q "ffi/path:python-ring/size:32/batch:64" "$T/o" || no "dry run plan"
+
+# the quick run
+if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
+	for f in ffi.csv ffi.json ffi.png ffi.samples.csv meta.json; do
+		[ -s "$T/q/$f" ] || no "quick run did not write $f"
+	done
+	grep -q "crossover" "$T/o" || no "no crossover printed"
+	grep -q "^ffi/path:python-ring/size:4096/batch:64,.*,ok," "$T/q/ffi.csv" ||
+		grep -q "python-ring.*skipped" "$T/q/ffi.csv" ||
+		no "python-ring 4096/64 missing: $(grep python-ring "$T/q/ffi.csv")"
+	grep -q ",failed," "$T/q/ffi.csv" && no "a case failed: $(grep failed "$T/q/ffi.csv")"
+else
+	no "quick run exit $?: $(tail -5 "$T/e")"
+fi
+
+small="--size 32 --batch 8 --seconds 0.01 --repeat 1"
+# no interpreter: python paths skipped with the reason, the rest runs
+# shellcheck disable=SC2086
+"$Z" ffi --paths call,python-call $small --python "$T/nopython" \
+	--out "$T/np" >"$T/o" 2>"$T/e" || no "missing python: exit $?"
+grep -q "python-call.*skipped.*no Python interpreter" "$T/np/ffi.csv" ||
+	no "missing python not recorded: $(cat "$T/np/ffi.csv")"
+
+# a Python that fails: the case fails with its last stderr line, exit 1
+printf '#!/bin/sh\necho "first line" >&2\necho "boom: no such luck" >&2\nexit 3\n' \
+	>"$T/badpy"
+chmod +x "$T/badpy"
+# shellcheck disable=SC2086
+timeout 60 "$Z" ffi --paths python-call,python-ring $small --python "$T/badpy" \
+	--out "$T/bp" >"$T/o" 2>"$T/e"
+rc=$?
+[ $rc -eq 1 ] || no "failing python: exit $rc, want 1"
+grep -q "boom: no such luck" "$T/e" || no "failing python: message: $(cat "$T/e")"
+
+# the consumer process killed mid-run: noticed, reported, exit 1, no hang
+for p in ring python-ring; do
+	# shellcheck disable=SC2086
+	ZC_FFI_KILL_CONSUMER=1000 timeout 60 "$Z" ffi --paths $p $small \
+		--out "$T/k$p" >"$T/o" 2>"$T/e"
+	rc=$?
+	[ $rc -eq 1 ] || no "killed consumer ($p): exit $rc, want 1"
+	grep -q "consumer process was killed by signal 9" "$T/e" ||
+		no "killed consumer ($p): message: $(cat "$T/e")"
+done
+
+# named segment for the Python host: used, then unlinked
+# shellcheck disable=SC2086
+"$Z" ffi --paths python-ring --shm named $small --out "$T/nm" >"$T/o" 2>"$T/e" ||
+	no "named shm: exit $?: $(tail -3 "$T/e")"
+
+# SIGINT mid-run: clear message, exit 130, no process or segment left
+"$Z" ffi --paths python-ring,ring --shm named --size 32 --batch 1 \
+	--seconds 3 --out "$T/int" >"$T/o" 2>"$T/e" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] || no "SIGINT: exit $rc, want 130: $(tail -3 "$T/e")"
+grep -q "interrupted" "$T/e" || no "SIGINT: no message: $(cat "$T/e")"
+sleep 0.2
+[ -z "$(leftovers)" ] || no "processes left: $(leftovers)"
+after=$(shm_list)
+[ "$before" = "$after" ] || no "shared memory left: $after"
+[ -z "$(find "$T" -name '.*.tmp.*')" ] || no "temporary files left"
+
+exit $fail

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Description: ring: -h, usage errors exit 2 with the valid range and leave
+# nothing, dry runs on synthetic topologies, a quick run writes verified
+# CSV/JSON/PNG, a corrupted message and a dead consumer fail the run (exit 1,
+# no hang, no number), SIGINT leaves no process, shared memory or temp file.
+# Labels: cli
+. "$(dirname "$0")/lib.sh"
+rg="$ZCBENCH ring"
+
+expect_exit 0 $rg -h
+expect_grep '[-]-transport' "$tmp/out"
+expect_grep '[-]-isolation' "$tmp/out"
+
+expect_usage $rg --size 0
+expect_grep '32..4096' "$tmp/err"
+expect_usage $rg --size 4104
+expect_usage $rg --size 36
+expect_grep 'multiple' "$tmp/err"
+expect_usage $rg --capacity 100
+expect_grep 'power of two' "$tmp/err"
+expect_usage $rg --capacity 4194304
+expect_usage $rg --capacity 1048576 --size 4096
+expect_grep 'MiB' "$tmp/err"
+expect_usage $rg --batch 128 --capacity 64
+expect_grep 'larger than --capacity' "$tmp/err"
+expect_usage $rg --capacity 64
+expect_usage $rg --batch 0
+expect_usage $rg --transport carrier-pigeon
+expect_grep 'thread' "$tmp/err"
+expect_usage $rg --isolation 96
+expect_usage $rg --isolation 256
+expect_usage $rg --mode fast
+expect_usage $rg --rate 0
+expect_usage $rg --place cpus
+expect_usage $rg --messages -1
+expect_usage $rg --topology 'synthetic:pack:2 core:2 pu:1'
+
+expect_exit 0 $rg --dry-run --place all --topology 'synthetic:pack:2 numa:2 l3:4 core:8 pu:2'
+for p in smt l3 cross-l3 cross-numa cross-package; do
+	expect_grep "place:$p/mode:tput .*cpus" "$tmp/out"
+done
+expect_grep 'place:l2/.*skipped' "$tmp/out"
+expect_grep 'transport:unix/size:32/batch:1/capacity:-/isolation:-' "$tmp/out"
+[ ! -e results ] || fail "a dry run created results/"
+
+if [ "$(nproc)" -lt 2 ]; then
+	echo "ring needs 2 CPUs for a real run" >&2
+	finish
+fi
+shm_before=$(ls /dev/shm | sort)
+
+expect_exit 0 $rg --quick --out run1
+d=run1
+for f in ring.csv ring.samples.csv ring.json ring.gp ring.png ring-latency.png \
+	meta.json; do
+	[ -s "$d/$f" ] || fail "$d/$f missing or empty"
+done
+json_ok "$d/ring.json"
+png_ok "$d/ring.png"
+png_ok "$d/ring-latency.png"
+no_temps "$d"
+python3 - "$d" <<'PY' || fail "results content"
+import csv, json, sys
+d = sys.argv[1]
+j = json.load(open(d + "/ring.json"))
+b = [x for x in j["benchmarks"] if x["run_type"] == "iteration"]
+names = {x["name"] for x in b}
+for t in ("thread", "process", "mutex", "pipe", "unix"):
+    assert any("transport:%s/" % t in n for n in names), t
+tput = [x for x in b if "mode:tput" in x["name"]]
+assert tput and all(x["items_per_second"] > 0 and x["bytes_per_second"] > 0
+                    for x in tput), tput[:2]
+rows = list(csv.DictReader(open(d + "/ring.csv")))
+for r in rows:
+    assert r["status"] in ("ok", "skipped"), r
+    if r["status"] == "skipped":
+        assert r["transport"] == "ck" and r["reason"], r
+        continue
+    if r["mode"] == "tput":
+        assert float(r["mmsgs_per_s_median"]) > 0, r
+    if r["mode"] == "rtt":
+        assert float(r["rtt_ns_median"]) > 0, r
+    if r["mode"] == "lat":
+        assert float(r["lat_p99_ns_median"]) >= float(r["lat_p50_ns_median"]) > 0, r
+        assert r["mmsgs_per_s_median"] == "", r
+m = json.load(open(d + "/meta.json"))
+assert m["status"] == "complete", m["status"]
+PY
+expect_grep 'round trip thread' "$tmp/out"
+
+# A message damaged in the ring: the consumer catches it, no number.
+ZC_RING_FAULT=corrupt expect_exit 1 $rg --transport process --mode tput \
+	--size 64 --batch 8 --repeat 1 --huge --memory-node consumer --out run2
+expect_grep 'message 100: checksum mismatch' "$tmp/out"
+python3 - run2 <<'PY' || fail "a failed case printed a number"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/ring.csv")))
+assert rows and all(r["status"] == "failed" for r in rows), rows
+assert all(r["mmsgs_per_s_median"] == "" for r in rows), rows
+PY
+
+# The consumer process dies mid-run: the producer notices, no hang.
+start=$(date +%s)
+ZC_RING_FAULT=kill-consumer expect_exit 1 timeout 60 $rg --transport process \
+	--mode tput,rtt,lat --size 32 --batch 1 --repeat 1 --out run3
+expect_grep 'consumer process killed by signal 9' "$tmp/out"
+[ $(($(date +%s) - start)) -lt 30 ] || fail "dead consumer took too long to notice"
+pgrep -f "$tmp/run3|out run3" >/dev/null && fail "processes left after a dead consumer"
+
+# SIGINT mid-run: 130, interrupted, nothing left behind.
+$rg --transport process,pipe,mutex --seconds 0.5 --repeat 20 --out run4 \
+	>/dev/null 2>"$tmp/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc = 130 ] || fail "SIGINT: exit $rc, expected 130"
+expect_grep 'interrupted' "$tmp/err"
+python3 -c 'import json,sys; m=json.load(open("run4/meta.json")); assert m["status"]=="interrupted", m["status"]' ||
+	fail "meta.json does not say interrupted"
+no_temps run4
+sleep 0.2
+pgrep -f "out run4" >/dev/null && fail "processes left after SIGINT"
+[ "$(ls /dev/shm | sort)" = "$shm_before" ] || fail "shared memory left in /dev/shm"
+finish

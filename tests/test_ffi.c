@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Description: ffi sink library: reference messages pass, every corrupted
+ * byte, a lost, duplicated or reordered message is caught; the Python
+ * host builds byte-identical messages (needs the built sink; python3 part
+ * skipped without an interpreter)
+ * Labels: unit
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "../plugins/ffi_msg.h"
+
+static zc_ffi_begin_fn begin;
+static zc_ffi_consume_fn consume;
+static zc_ffi_end_fn end;
+static unsigned char *pool[ZC_FFI_PAYLOADS];
+static const uint32_t sizes[] = {32, 40, 48, 64, 256, 1024, 4096};
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+static void good_stream(uint32_t size)
+{
+	unsigned char m[ZC_FFI_SIZE_MAX];
+	struct zc_ffi_verdict v;
+
+	CHECK(begin(size) == 0);
+	for (uint64_t id = 0; id < 3000; id++) {
+		zc_ffi_fill(m, size, id, pool);
+		CHECKF(consume(m) == 0, "size %u id %llu", size,
+		       (unsigned long long)id);
+	}
+	end(&v);
+	CHECK(v.received == 3000 && v.bad == 0 && v.first_err == 0);
+}
+
+/* Flip each byte of one message in turn: every flip must be caught. */
+static void corrupt_bytes(uint32_t size)
+{
+	unsigned char m[ZC_FFI_SIZE_MAX];
+
+	for (uint32_t i = 0; i < size; i++) {
+		int err;
+		begin(size);
+		zc_ffi_fill(m, size, 0, pool);
+		CHECK(consume(m) == 0);
+		zc_ffi_fill(m, size, 1, pool);
+		m[i] ^= 0x40;
+		err = consume(m);
+		CHECKF(err == -EBADMSG || (i < 8 && err == -EILSEQ),
+		       "size %u: flipped byte %u not caught (%d)", size, i,
+		       err);
+	}
+}
+
+static void sequence_faults(void)
+{
+	unsigned char m[64];
+	struct zc_ffi_verdict v;
+
+	begin(64);
+	zc_ffi_fill(m, 64, 0, pool);
+	CHECK(consume(m) == 0);
+	zc_ffi_fill(m, 64, 2, pool); /* 1 lost */
+	CHECK(consume(m) == -EILSEQ);
+	zc_ffi_fill(m, 64, 3, pool); /* resynchronised */
+	CHECK(consume(m) == 0);
+	CHECK(consume(m) == -EILSEQ); /* duplicate */
+	zc_ffi_fill(m, 64, 4, pool);
+	CHECK(consume(m) == 0);
+	end(&v);
+	CHECK(v.received == 5 && v.bad == 2 && v.first_bad == 1 &&
+	      v.first_err == -EILSEQ);
+	CHECK(begin(33) == -EINVAL && begin(16) == -EINVAL &&
+	      begin(8192) == -EINVAL);
+}
+
+/* The Python host's messages, byte for byte. */
+static int python_matches(const char *dir)
+{
+	char cmd[4096], path[2048];
+	unsigned char want[ZC_FFI_SIZE_MAX], got[ZC_FFI_SIZE_MAX];
+
+	if (system("command -v python3 >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "python3 not found: Python part skipped\n");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/zcbench_ffi_host.py", dir);
+	for (size_t s = 0; s < NSIZES; s++) {
+		uint32_t size = sizes[s];
+		uint64_t n = 2100, id = 0;
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd),
+			 "python3 '%s' --mode dump --size %u --count %llu",
+			 path, size, (unsigned long long)n);
+		f = popen(cmd, "r");
+		CHECK(f != NULL);
+		if (!f)
+			return -1;
+		for (; id < n && fread(got, size, 1, f) == 1; id++) {
+			zc_ffi_fill(want, size, id, pool);
+			if (memcmp(want, got, size)) {
+				CHECKF(0, "size %u: message %llu differs", size,
+				       (unsigned long long)id);
+				break;
+			}
+		}
+		CHECK(pclose(f) == 0);
+		CHECKF(id == n, "size %u: Python sent %llu of %llu", size,
+		       (unsigned long long)id, (unsigned long long)n);
+	}
+	return 0;
+}
+
+int main(void)
+{
+	const char *dir = getenv("ZC_BUILDDIR");
+	char path[2048];
+	void *dl;
+
+	if (!dir)
+		dir = ".";
+	snprintf(path, sizeof(path), "%s/%s", dir, ZC_FFI_SINK_NAME);
+	dl = dlopen(path, RTLD_NOW);
+	if (!dl) {
+		fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+		return 77;
+	}
+	begin = (zc_ffi_begin_fn)dlsym(dl, "zc_ffi_sink_begin");
+	consume = (zc_ffi_consume_fn)dlsym(dl, "zc_ffi_consume");
+	end = (zc_ffi_end_fn)dlsym(dl, "zc_ffi_sink_end");
+	CHECK(begin && consume && end);
+	if (!begin || !consume || !end)
+		return zc_check_result();
+	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++) {
+		pool[v] = malloc(ZC_FFI_SIZE_MAX);
+		zc_ffi_payload(pool[v], ZC_FFI_SIZE_MAX, v);
+	}
+	for (size_t s = 0; s < NSIZES; s++) {
+		good_stream(sizes[s]);
+		corrupt_bytes(sizes[s]);
+	}
+	sequence_faults();
+	python_matches(dir);
+	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
+		free(pool[v]);
+	dlclose(dl);
+	return zc_check_result();
+}
