@@ -124,6 +124,7 @@ int cmd_ffi(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_plot(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_ring(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_run(int argc, char **argv, struct zc_ctx *ctx);
+int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_topo(int argc, char **argv, struct zc_ctx *ctx);
 int cmd_wait(int argc, char **argv, struct zc_ctx *ctx);
 

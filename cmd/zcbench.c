@@ -33,6 +33,8 @@ static const struct zc_command commands[] = {
 	{"run", cmd_run, ZC_CMD_NO_GLOBALS,
 	 "run a suite (quick, ci, full) into one folder with report.md",
 	 "[SUITE]"},
+	{"sendfile", cmd_sendfile, ZC_CMD_RESULTS,
+	 "file to socket: read+send vs sendfile, splice, io_uring, zero-copy"},
 	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
 	{"wait", cmd_wait, ZC_CMD_RESULTS,
 	 "wait strategies: wake-up latency vs waiter CPU"},
