@@ -92,6 +92,24 @@ static const struct headline {
 	 "packed counters (8 B apart, one cache line) vs padded (128 B)"},
 	{"falseshare", "slowdown", "stride", "64",
 	 "adjacent lines (64 B apart) vs padded (128 B)"},
+	{"ring", "speedup_vs_mutex", "transport", "thread",
+	 "SPSC ring between threads vs a mutex+condvar queue (throughput)"},
+	{"ring", "speedup_vs_pipe", "transport", "process",
+	 "SPSC ring between processes vs a pipe (throughput)"},
+	{"ffi", "speedup_vs_call", "path", "ring",
+	 "C producer writing into the ring vs a call per message (host cost)"},
+	{"ffi", "speedup_vs_call", "path", "python-ring",
+	 "Python writing into the ring vs a ctypes call per message"},
+	{"wait", "p99_vs_futex", "strategy", "hybrid",
+	 "hybrid (spin, then futex) p99 wake-up vs parking at once"},
+	{"wait", "waiter_cpu_frac", "strategy", "hybrid",
+	 "hybrid waiter's CPU (fraction of a core)"},
+	{"wait", "waiter_cpu_frac", "strategy", "spin",
+	 "spinning waiter's CPU (fraction of a core)"},
+	{"sendfile", "ratio_to_read_send", "method", "sendfile",
+	 "sendfile time vs read+send"},
+	{"sendfile", "ratio_to_read_send", "method", "splice",
+	 "splice time vs read+send"},
 };
 
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
@@ -448,11 +466,13 @@ static void md_headlines(FILE *f, const struct zc_rset *set)
 {
 	int shown = 0;
 
-	fprintf(f, "## Headlines\n\n");
+	fprintf(f, "## Headlines\n\nRatios measured within this run "
+		   "(median over repetitions, and their range).\n\n");
 	for (int h = 0; h < NELEM(headlines); h++) {
 		const struct headline *hl = &headlines[h];
 		json_t *res = find_res(set, hl->cmd), *cs;
 		const char *unit = "";
+		int rows = 0;
 		size_t i;
 
 		if (!res ||
@@ -465,6 +485,8 @@ static void md_headlines(FILE *f, const struct zc_rset *set)
 		{
 			double x[ZC_MAX_REP];
 			struct zc_summary s;
+			const char *name = jstr(cs, "name");
+			size_t pre = strlen(hl->cmd) + 1;
 			int n;
 			if (strcmp(jstr(cs, "status"), "ok") ||
 			    strcmp(jstr(json_object_get(cs, "params"), hl->key),
@@ -473,15 +495,18 @@ static void md_headlines(FILE *f, const struct zc_rset *set)
 			n = zc_res_samples(cs, hl->metric, x, ZC_MAX_REP);
 			if (!n || zc_stats_summary(x, (size_t)n, &s) < 0)
 				continue;
-			fprintf(f,
-				"- %s: **%.2f%s%s** (`%s`; median of %d, "
-				"range %.2f..%.2f)\n",
-				hl->text, s.median,
-				strcmp(unit, "x") ? " " : "",
-				strcmp(unit, "x") ? unit : "×",
-				jstr(cs, "name"), s.n, s.min, s.max);
-			shown++;
+			if (!rows++)
+				fprintf(f,
+					"**%s** (`%s`, %s)\n\n| case | median "
+					"| range |\n|---|--:|--:|\n",
+					hl->text, hl->metric, unit);
+			fprintf(f, "| %s | **%.2f** | %.2f..%.2f |\n",
+				strlen(name) > pre ? name + pre : name, s.median,
+				s.min, s.max);
 		}
+		if (rows)
+			fputc('\n', f);
+		shown += rows;
 	}
 	if (!shown)
 		fprintf(f, "No headline ratios in this suite's results.\n");

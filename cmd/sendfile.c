@@ -1350,20 +1350,11 @@ int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx)
 		rc = ZC_EXIT_OK;
 		goto out;
 	}
-	if (!zc_topo_is_real(&ctx->topo)) {
-		rc = zc_usage(ctx, "--topology is for planning (--dry-run)");
-		goto out;
-	}
 	rc = probe_dir(&run);
+	if (!rc)
+		rc = zc_cmd_can_run(ctx, &run.res);
 	if (rc)
 		goto out;
-	if (zc_results_count(&run.res, ZC_CASE_OK) == 0) {
-		for (int i = 0; i < run.res.ncases; i++)
-			zc_error(ctx, "%s skipped: %s", run.res.cases[i].name,
-				 run.res.cases[i].reason);
-		rc = ZC_EXIT_SKIP;
-		goto out;
-	}
 	run.warm_buf = malloc(WARM_BUF);
 	if (!run.warm_buf) {
 		rc = zc_error(ctx, "out of memory");
