@@ -501,8 +501,8 @@ static void md_headlines(FILE *f, const struct zc_rset *set)
 					"| range |\n|---|--:|--:|\n",
 					hl->text, hl->metric, unit);
 			fprintf(f, "| %s | **%.2f** | %.2f..%.2f |\n",
-				strlen(name) > pre ? name + pre : name, s.median,
-				s.min, s.max);
+				strlen(name) > pre ? name + pre : name,
+				s.median, s.min, s.max);
 		}
 		if (rows)
 			fputc('\n', f);

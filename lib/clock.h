@@ -20,12 +20,12 @@
 #define ZC_CLOCK_MIN_REGION 10000
 
 struct zc_clock_info {
-	double tsc_hz;		/* measured TSC frequency; 0 if none */
-	int tsc_invariant;	/* CPUID says constant and non-stop */
-	double now_overhead_ns; /* cost of one zc_now_ns() */
+	double tsc_hz;		  /* measured TSC frequency; 0 if none */
+	int tsc_invariant;	  /* CPUID says constant and non-stop */
+	double now_overhead_ns;	  /* cost of one zc_now_ns() */
 	double now_resolution_ns; /* smallest observed nonzero step */
-	double tsc_overhead_ns; /* cost of one zc_tsc() */
-	double clock_getres_ns; /* clock_getres(CLOCK_MONOTONIC) */
+	double tsc_overhead_ns;	  /* cost of one zc_tsc() */
+	double clock_getres_ns;	  /* clock_getres(CLOCK_MONOTONIC) */
 };
 
 static inline uint64_t zc_now_ns(void)

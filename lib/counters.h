@@ -39,9 +39,9 @@
 #include <stddef.h>
 #include <sys/resource.h>
 
-#define ZC_EV_MAX 16
+#define ZC_EV_MAX  16
 #define ZC_EV_NAME 64
-#define ZC_EV_WHY 96
+#define ZC_EV_WHY  96
 
 enum zc_ev_status {
 	ZC_EV_OK,
@@ -62,7 +62,7 @@ struct zc_event {
 	/* privilege levels the name excludes (modifiers such as ":u"); the
 	 * kernel level is also excluded where perf_event_paranoid requires */
 	unsigned char excl_user, excl_kernel, excl_hv;
-	int hw;		       /* counts hardware (needs a PMU) */
+	int hw;			  /* counts hardware (needs a PMU) */
 	enum zc_ev_status status; /* from a probe open in this process */
 	char why[ZC_EV_WHY];
 };
@@ -90,8 +90,8 @@ int zc_evset_resolve(struct zc_evset *s, const char *list);
 
 /* Map an errno from perf_event_open to status and reason text. `hw` adds
  * the hypervisor hint for ENOENT on hardware events. Exposed for tests. */
-enum zc_ev_status zc_counters_status(int err, int hw, int paranoid,
-				     char *why, size_t len);
+enum zc_ev_status zc_counters_status(int err, int hw, int paranoid, char *why,
+				     size_t len);
 const char *zc_ev_status_name(enum zc_ev_status s);
 
 /* /proc/sys/kernel/perf_event_paranoid, or -100 when unreadable. */
@@ -112,8 +112,9 @@ struct zc_counters {
 /* What one measured region counted. value[i] is NaN when status[i] != OK. */
 struct zc_counts {
 	int n;
-	double value[ZC_EV_MAX];   /* scaled by enabled/running */
-	double running[ZC_EV_MAX]; /* running/enabled, 1.0 = never multiplexed */
+	double value[ZC_EV_MAX]; /* scaled by enabled/running */
+	double running
+		[ZC_EV_MAX]; /* running/enabled, 1.0 = never multiplexed */
 	enum zc_ev_status status[ZC_EV_MAX];
 	char why[ZC_EV_MAX][ZC_EV_WHY];
 	/* getrusage(RUSAGE_THREAD) deltas and thread CPU time, always valid */

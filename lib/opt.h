@@ -29,12 +29,12 @@
 #define ZC_LIST_MAX 64
 
 enum zc_opt_type {
-	ZC_OPT_TFLAG,	 /* no value; dest is int, set to 1 */
-	ZC_OPT_TINT,	 /* one integer in [min, max]; dest long long */
-	ZC_OPT_TDOUBLE,	 /* one number in [min, max]; dest double */
-	ZC_OPT_TSTR,	 /* free text; dest const char * */
-	ZC_OPT_TCHOICE,	 /* one of words[]; dest int (index into words) */
-	ZC_OPT_TLIST,	 /* comma list of integers and/or words; struct zc_list */
+	ZC_OPT_TFLAG,	/* no value; dest is int, set to 1 */
+	ZC_OPT_TINT,	/* one integer in [min, max]; dest long long */
+	ZC_OPT_TDOUBLE, /* one number in [min, max]; dest double */
+	ZC_OPT_TSTR,	/* free text; dest const char * */
+	ZC_OPT_TCHOICE, /* one of words[]; dest int (index into words) */
+	ZC_OPT_TLIST, /* comma list of integers and/or words; struct zc_list */
 	ZC_OPT_TCHOICES, /* comma list of words[] (or "all"); struct zc_list */
 };
 
@@ -53,40 +53,60 @@ struct zc_list {
 };
 
 struct zc_opt {
-	const char *name;    /* kebab-case, without "--"; NULL ends the table */
+	const char *name; /* kebab-case, without "--"; NULL ends the table */
 	enum zc_opt_type type;
 	const char *metavar; /* "N", "LIST", "DIR" */
 	const char *unit;    /* "bytes", "s", "msgs/s"; NULL when unitless */
 	const char *def;     /* default as the user would type it; NULL: none */
 	const char *help;
 	void *dest;
-	long long min, max;  /* integer/double range (inclusive) */
-	long long multiple;  /* integers must be a multiple of this (0: any) */
+	long long min, max; /* integer/double range (inclusive) */
+	long long multiple; /* integers must be a multiple of this (0: any) */
 	const struct zc_word *words; /* keywords, {NULL,0}-terminated */
-	int record;	     /* recorded as a run parameter (meta.json) */
+	int record; /* recorded as a run parameter (meta.json) */
 };
 
-#define ZC_OPT_FLAG(n, h, d) {.name = n, .type = ZC_OPT_TFLAG, .help = h, .dest = d}
+#define ZC_OPT_FLAG(n, h, d)                                                   \
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TFLAG, .help = h, .dest = d          \
+	}
 #define ZC_OPT_INT(n, mv, u, df, h, d, lo, hi)                                 \
-	{.name = n, .type = ZC_OPT_TINT, .metavar = mv, .unit = u, .def = df,   \
-	 .help = h, .dest = d, .min = lo, .max = hi, .record = 1}
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TINT, .metavar = mv, .unit = u,      \
+		.def = df, .help = h, .dest = d, .min = lo, .max = hi,         \
+		.record = 1                                                    \
+	}
 #define ZC_OPT_DOUBLE(n, mv, u, df, h, d, lo, hi)                              \
-	{.name = n, .type = ZC_OPT_TDOUBLE, .metavar = mv, .unit = u,           \
-	 .def = df, .help = h, .dest = d, .min = lo, .max = hi, .record = 1}
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TDOUBLE, .metavar = mv, .unit = u,   \
+		.def = df, .help = h, .dest = d, .min = lo, .max = hi,         \
+		.record = 1                                                    \
+	}
 #define ZC_OPT_STR(n, mv, df, h, d)                                            \
-	{.name = n, .type = ZC_OPT_TSTR, .metavar = mv, .def = df, .help = h,   \
-	 .dest = d, .record = 1}
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TSTR, .metavar = mv, .def = df,      \
+		.help = h, .dest = d, .record = 1                              \
+	}
 #define ZC_OPT_CHOICE(n, df, h, d, w)                                          \
-	{.name = n, .type = ZC_OPT_TCHOICE, .metavar = "WORD", .def = df,       \
-	 .help = h, .dest = d, .words = w, .record = 1}
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TCHOICE, .metavar = "WORD",          \
+		.def = df, .help = h, .dest = d, .words = w, .record = 1       \
+	}
 #define ZC_OPT_LIST(n, mv, u, df, h, d, lo, hi, mult, w)                       \
-	{.name = n, .type = ZC_OPT_TLIST, .metavar = mv, .unit = u, .def = df,  \
-	 .help = h, .dest = d, .min = lo, .max = hi, .multiple = mult,          \
-	 .words = w, .record = 1}
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TLIST, .metavar = mv, .unit = u,     \
+		.def = df, .help = h, .dest = d, .min = lo, .max = hi,         \
+		.multiple = mult, .words = w, .record = 1                      \
+	}
 #define ZC_OPT_CHOICES(n, df, h, d, w)                                         \
-	{.name = n, .type = ZC_OPT_TCHOICES, .metavar = "LIST", .def = df,      \
-	 .help = h, .dest = d, .words = w, .record = 1}
-#define ZC_OPT_END {.name = NULL}
+	{                                                                      \
+		.name = n, .type = ZC_OPT_TCHOICES, .metavar = "LIST",         \
+		.def = df, .help = h, .dest = d, .words = w, .record = 1       \
+	}
+#define ZC_OPT_END                                                             \
+	{                                                                      \
+		.name = NULL                                                   \
+	}
 
 /*
  * Parse argv[0..argc) against up to two tables (tables[] NULL-terminated:
@@ -114,7 +134,7 @@ int zc_opt_parse_list(const struct zc_opt *o, const char *text,
 void zc_opt_format(const struct zc_opt *o, char *buf, size_t len);
 
 /* Name of list item i: the keyword or the number, into buf. */
-const char *zc_list_item(const struct zc_opt *o, const struct zc_list *l,
-			 int i, char *buf, size_t len);
+const char *zc_list_item(const struct zc_opt *o, const struct zc_list *l, int i,
+			 char *buf, size_t len);
 
 #endif

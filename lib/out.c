@@ -229,13 +229,14 @@ int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 		for (int j = 0; j < r->ncases && !found; j++)
 			found = is_baseline_of(r, &r->cases[j], c, kk, base,
 					       ignore) &&
-				zc_case_summary(r, &r->cases[j], src, &bs) == 0 &&
+				zc_case_summary(r, &r->cases[j], src, &bs) ==
+					0 &&
 				bs.median != 0;
 		if (!found) {
 			char why[ZC_WHY_LEN];
 			snprintf(why, sizeof(why),
-				 "no successful %s:%s case to compare with", key,
-				 base);
+				 "no successful %s:%s case to compare with",
+				 key, base);
 			zc_case_absent(r, c, dst, why);
 			continue;
 		}
@@ -447,8 +448,8 @@ static int write_text(FILE *f, const struct zc_results *r)
 				       !strcmp(d->param[k], c->param[k]);
 			}
 			if (same) {
-				fprintf(f, "%s%s:%s", first ? ": " : " ", r->keys[k],
-					c->param[k]);
+				fprintf(f, "%s%s:%s", first ? ": " : " ",
+					r->keys[k], c->param[k]);
 				first = 0;
 			}
 		}

@@ -35,15 +35,15 @@
 #include <jansson.h>
 #include "stats.h"
 
-#define ZC_OUT_SCHEMA 1
-#define ZC_MAX_PARAMS 12
+#define ZC_OUT_SCHEMA  1
+#define ZC_MAX_PARAMS  12
 #define ZC_MAX_METRICS 40
-#define ZC_MAX_REP 100
-#define ZC_PARAM_LEN 48
-#define ZC_WHY_LEN 160
+#define ZC_MAX_REP     100
+#define ZC_PARAM_LEN   48
+#define ZC_WHY_LEN     160
 
 enum zc_better {
-	ZC_BETTER_NONE,	  /* informational: never a regression */
+	ZC_BETTER_NONE, /* informational: never a regression */
 	ZC_BETTER_LOWER,
 	ZC_BETTER_HIGHER,
 };
@@ -58,8 +58,8 @@ enum zc_gbench {
 };
 
 /* Metric flags. */
-#define ZC_M_SHOW 1u	   /* a column of the text table */
-#define ZC_M_PORTABLE 2u   /* machine-independent (ratios within one run) */
+#define ZC_M_SHOW     1u /* a column of the text table */
+#define ZC_M_PORTABLE 2u /* machine-independent (ratios within one run) */
 
 struct zc_metric {
 	const char *name; /* with unit, snake_case: "ns_per_op", "gbps" */
@@ -82,13 +82,13 @@ struct zc_case {
 	char param[ZC_MAX_PARAMS][ZC_PARAM_LEN];
 	int threads;
 	enum zc_case_status status;
-	char reason[ZC_WHY_LEN];  /* skip or failure reason */
-	char cpus[128];		  /* CPUs observed, "0,1" */
-	char label[96];		  /* free text shown in the table and JSON */
-	int nrep;		  /* repetitions recorded */
+	char reason[ZC_WHY_LEN]; /* skip or failure reason */
+	char cpus[128];		 /* CPUs observed, "0,1" */
+	char label[96];		 /* free text shown in the table and JSON */
+	int nrep;		 /* repetitions recorded */
 	double iterations[ZC_MAX_REP]; /* operations per repetition */
-	double *v;		  /* [rep * nmetrics + m]; NaN = absent */
-	char (*absent)[ZC_WHY_LEN]; /* [m]: why metric m is absent */
+	double *v;		       /* [rep * nmetrics + m]; NaN = absent */
+	char (*absent)[ZC_WHY_LEN];    /* [m]: why metric m is absent */
 };
 
 struct zc_results {
@@ -100,9 +100,9 @@ struct zc_results {
 	int max_rep;
 	struct zc_case *cases;
 	int ncases, cap;
-	json_t *options;  /* the command's options as recorded (owned) */
-	json_t *context;  /* Google Benchmark context (owned; may be NULL) */
-	int interrupted;  /* the run stopped on a signal */
+	json_t *options; /* the command's options as recorded (owned) */
+	json_t *context; /* Google Benchmark context (owned; may be NULL) */
+	int interrupted; /* the run stopped on a signal */
 };
 
 int zc_results_init(struct zc_results *r, const char *cmd,
@@ -123,10 +123,10 @@ const char *zc_case_param(const struct zc_results *r, const struct zc_case *c,
 			  const char *key);
 
 /* Record value of metric m in repetition rep (rep < max_rep; grows nrep). */
-void zc_case_set(const struct zc_results *r, struct zc_case *c, int rep,
-		 int m, double value);
-double zc_case_get(const struct zc_results *r, const struct zc_case *c,
-		   int rep, int m);
+void zc_case_set(const struct zc_results *r, struct zc_case *c, int rep, int m,
+		 double value);
+double zc_case_get(const struct zc_results *r, const struct zc_case *c, int rep,
+		   int m);
 /* Mark metric m absent with a reason (its values stay NaN). */
 void zc_case_absent(const struct zc_results *r, struct zc_case *c, int m,
 		    const char *why);
@@ -137,8 +137,8 @@ void zc_case_fail(const struct zc_results *r, struct zc_case *c,
 		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Summary of metric m of case c over its repetitions. -EINVAL if absent. */
-int zc_case_summary(const struct zc_results *r, const struct zc_case *c,
-		    int m, struct zc_summary *s);
+int zc_case_summary(const struct zc_results *r, const struct zc_case *c, int m,
+		    struct zc_summary *s);
 
 /*
  * A derived ratio metric. For every OK case with values of metric src:

@@ -164,8 +164,8 @@ int zc_mem_alloc(struct zc_mem *m, size_t len, int node, unsigned flags,
 				err = -errno;
 				goto fail;
 			}
-			m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, mflags,
-				    m->fd, 0);
+			m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE,
+				    mflags, m->fd, 0);
 		}
 		if (m->p == MAP_FAILED) {
 			err = -errno;

@@ -26,20 +26,20 @@
 #include <stddef.h>
 
 #define ZC_MEM_PRIVATE 0u
-#define ZC_MEM_MEMFD 1u
-#define ZC_MEM_NAMED 2u
-#define ZC_MEM_HUGE 4u
+#define ZC_MEM_MEMFD   1u
+#define ZC_MEM_NAMED   2u
+#define ZC_MEM_HUGE    4u
 
 struct zc_mem {
 	void *p;
 	size_t len;
-	int fd;		   /* memfd or shm fd; -1 for private */
-	int node;	   /* requested node, -1 = local */
-	int owner;	   /* created (and will unlink) the named segment */
+	int fd;	   /* memfd or shm fd; -1 for private */
+	int node;  /* requested node, -1 = local */
+	int owner; /* created (and will unlink) the named segment */
 	unsigned flags;
-	char name[64];	   /* shm_open name for ZC_MEM_NAMED */
+	char name[64]; /* shm_open name for ZC_MEM_NAMED */
 	char binding[48];
-	char pages[24];	   /* "4k", "2M hugetlb", "thp" */
+	char pages[24]; /* "4k", "2M hugetlb", "thp" */
 };
 
 /* Allocate len bytes (rounded up to pages) on node (-1: local). */

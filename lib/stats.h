@@ -22,15 +22,15 @@
 #include <stdint.h>
 
 struct zc_summary {
-	int n;		   /* samples used (NaN excluded) */
+	int n; /* samples used (NaN excluded) */
 	double min, max, mean, median, stddev;
-	double cv;	   /* stddev / mean; 0 when mean == 0 */
-	double q1, q3;	   /* quartiles (linear interpolation) */
-	double mad;	   /* median absolute deviation (unscaled) */
+	double cv;	     /* stddev / mean; 0 when mean == 0 */
+	double q1, q3;	     /* quartiles (linear interpolation) */
+	double mad;	     /* median absolute deviation (unscaled) */
 	double ci_lo, ci_hi; /* 95 % interval for the median */
-	int ci_exact;	   /* 1 when the interval has >= 95 % coverage */
-	int outliers;	   /* samples flagged by the MAD rule */
-	int noisy;	   /* cv > ZC_NOISY_CV or outliers present */
+	int ci_exact;	     /* 1 when the interval has >= 95 % coverage */
+	int outliers;	     /* samples flagged by the MAD rule */
+	int noisy;	     /* cv > ZC_NOISY_CV or outliers present */
 };
 
 #define ZC_NOISY_CV 0.05
@@ -51,7 +51,7 @@ void zc_stats_sort(double *x, size_t n);
 double zc_stats_mann_whitney(const double *a, size_t na, const double *b,
 			     size_t nb);
 
-#define ZC_HIST_SUB 5
+#define ZC_HIST_SUB	 5
 #define ZC_HIST_NBUCKETS (64 << ZC_HIST_SUB)
 
 struct zc_hist {

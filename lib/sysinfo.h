@@ -34,18 +34,18 @@ struct zc_sysinfo {
 	unsigned line;			/* bytes */
 	char kernel[128];		/* uname -r */
 	char arch[32];
-	char governor[32];  /* cpufreq governor of CPU 0, "" none */
-	char boost[32];	    /* "on", "off", "" unknown */
-	char virt[64];	    /* hypervisor ("KVM"), "none", "" unknown */
-	char thp[32];	    /* transparent_hugepage/enabled selection */
-	char isolcpus[128]; /* /sys/devices/system/cpu/isolated, "none" */
+	char governor[32];   /* cpufreq governor of CPU 0, "" none */
+	char boost[32];	     /* "on", "off", "" unknown */
+	char virt[64];	     /* hypervisor ("KVM"), "none", "" unknown */
+	char thp[32];	     /* transparent_hugepage/enabled selection */
+	char isolcpus[128];  /* /sys/devices/system/cpu/isolated, "none" */
 	char nohz_full[128]; /* .../nohz_full, "none" (empty or "(null)") */
-	int paranoid;	    /* perf_event_paranoid, -100 unknown */
+	int paranoid;	     /* perf_event_paranoid, -100 unknown */
 	double loadavg1;
 	char numa_binding[128]; /* zc_mem_probe_binding text */
 	int numa_can_bind;
-	char allowed[128];  /* allowed cpus */
-	double mhz;	    /* nominal, 0 unknown */
+	char allowed[128];	/* allowed cpus */
+	double mhz;		/* nominal, 0 unknown */
 	unsigned long long l1i; /* bytes, 0 unknown */
 	/* PUs sharing each cache (Google Benchmark's num_sharing), 0 unknown */
 	int l1d_share, l1i_share, l2_share, l3_share;
@@ -55,31 +55,35 @@ int zc_sysinfo_collect(struct zc_sysinfo *si, const struct zc_topo *t);
 
 /* Run metadata kept by the hub and written as meta.json. */
 struct zc_meta {
-	const char *command;   /* "falseshare" */
+	const char *command; /* "falseshare" */
 	int argc;
-	char **argv;	       /* full command line */
-	double start, end;     /* Unix time, s */
-	const char *status;    /* "running", "complete", "interrupted", "failed" */
+	char **argv;	    /* full command line */
+	double start, end;  /* Unix time, s */
+	const char *status; /* "running", "complete", "interrupted", "failed" */
 	const struct zc_sysinfo *si;
-	const struct zc_evset *events;  /* may be NULL */
+	const struct zc_evset *events;	   /* may be NULL */
 	const struct zc_clock_info *clock; /* may be NULL */
-	json_t *options;       /* recorded options (borrowed) */
+	json_t *options;		   /* recorded options (borrowed) */
 };
 
 /* meta.json as a new JSON object, or NULL (ENOMEM). */
 json_t *zc_meta_json(const struct zc_meta *m);
 /* Google Benchmark "context" object (date, host_name, num_cpus,
  * mhz_per_cpu, caches[] ...). */
-json_t *zc_sysinfo_gbench_context(const struct zc_sysinfo *si,
-				  const char *exe);
+json_t *zc_sysinfo_gbench_context(const struct zc_sysinfo *si, const char *exe);
 /* Write meta.json and topology.xml into dir (atomically). */
 int zc_meta_write(const char *dir, const struct zc_meta *m,
 		  const struct zc_topo *t);
 
-enum zc_check_level { ZC_CHECK_OK, ZC_CHECK_INFO, ZC_CHECK_WARN, ZC_CHECK_BAD };
+enum zc_check_level {
+	ZC_CHECK_OK,
+	ZC_CHECK_INFO,
+	ZC_CHECK_WARN,
+	ZC_CHECK_BAD
+};
 
 struct zc_check {
-	const char *name;	/* "virtualization", "governor" ... */
+	const char *name; /* "virtualization", "governor" ... */
 	enum zc_check_level level;
 	char finding[200];
 	char advice[240];

@@ -11,8 +11,6 @@
 #include "check.h"
 #include "stats.h"
 
-
-
 /* splitmix64: a fixed, portable stream of test values. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rng(void)

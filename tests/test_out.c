@@ -18,8 +18,6 @@
 #include "check.h"
 #include "out.h"
 
-
-
 static const char *const keys[] = {"size", "mode", "threads"};
 enum {
 	M_NS,

@@ -15,8 +15,6 @@
 #include "check.h"
 #include "stats.h"
 
-
-
 #define NEAR(a, b, tol) CHECK(fabs((double)(a) - (double)(b)) <= (tol))
 
 static void test_quantiles(void)
