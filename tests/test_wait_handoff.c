@@ -13,7 +13,7 @@
  * blocked: a watchdog fails the test when nothing moves for
  * ZC_WATCHDOG_S seconds (default 20) instead of hanging.
  *
- * ZC_STRESS_SCALE (default 1; the TSan run uses less) scales the event
+ * ZC_STRESS_SCALE (default 1, also in the TSan run) scales the event
  * count.
  */
 #include <errno.h>
