@@ -111,6 +111,11 @@ int zc_usage(const struct zc_ctx *ctx, const char *fmt, ...)
 void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The folder holding the running zcbench binary, from /proc/self/exe (so an
+ * installed tree can be moved: files are looked up relative to it too).
+ * 0 or -errno. */
+int zc_exe_dir(char *buf, size_t len);
+
 /* The global option table (shared with `zcbench run` for checking lines). */
 extern const struct zc_opt zc_global_opts[];
 

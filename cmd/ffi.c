@@ -226,20 +226,6 @@ struct sample {
 
 /* ---- locating the native side and the interpreter ----------------------- */
 
-static int exe_dir(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -errno;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = 0;
-	return 0;
-}
-
 /* env override, next to the binary (build tree), or the libexec dir. */
 static int find_file(const char *env, const char *name, char *out, size_t len,
 		     char *why, size_t wlen)
@@ -254,8 +240,12 @@ static int find_file(const char *env, const char *name, char *out, size_t len,
 		snprintf(why, wlen, "%s='%s': %s", env, e, strerror(errno));
 		return -ENOENT;
 	}
-	if (exe_dir(dir, sizeof(dir)) == 0) {
+	if (zc_exe_dir(dir, sizeof(dir)) == 0) {
+		/* the build tree, then an installed tree that was moved */
 		snprintf(out, len, "%s/%s", dir, name);
+		if (access(out, R_OK) == 0)
+			return 0;
+		snprintf(out, len, "%s/../libexec/zcbench/%s", dir, name);
 		if (access(out, R_OK) == 0)
 			return 0;
 	}

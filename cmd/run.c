@@ -134,20 +134,6 @@ static double mono_s(void)
 
 static const char *const not_in_suite[] = {"compare", "export", "plot", "run"};
 
-static int exe_dir(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	return 0;
-}
-
 static int is_file(const char *p)
 {
 	struct stat st;
@@ -159,7 +145,7 @@ static int is_file(const char *p)
 static int find_suite(struct zc_ctx *ctx, const char *arg, char *path,
 		      size_t len)
 {
-	char exe[4096], where[3][4200];
+	char exe[4096], where[4][4200];
 	int n = 0;
 
 	if (strchr(arg, '/')) {
@@ -167,9 +153,12 @@ static int find_suite(struct zc_ctx *ctx, const char *arg, char *path,
 		return 0;
 	}
 	snprintf(where[n++], sizeof(where[0]), "experiments/%s", arg);
-	if (exe_dir(exe, sizeof(exe)) == 0)
+	if (zc_exe_dir(exe, sizeof(exe)) == 0) {
 		snprintf(where[n++], sizeof(where[0]), "%s/../experiments/%s",
 			 exe, arg);
+		snprintf(where[n++], sizeof(where[0]),
+			 "%s/../share/zcbench/experiments/%s", exe, arg);
+	}
 	snprintf(where[n++], sizeof(where[0]), "%s/experiments/%s", ZC_DATADIR,
 		 arg);
 	for (int i = 0; i < n; i++)

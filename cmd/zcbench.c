@@ -390,6 +390,20 @@ void zc_cmd_release(struct zc_ctx *ctx)
 	ctx->options = NULL;
 }
 
+int zc_exe_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return n < 0 ? -errno : -ENOENT;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	return 0;
+}
+
 const struct zc_command *zc_command_find(const char *name)
 {
 	for (int i = 0; i < NCOMMANDS; i++)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Description: cmake --install into a fresh prefix gives a zcbench that finds
+# what it loads at run time (the ffi sink, the Python host, the suites) even
+# when the prefix is not the one configured.
+# Labels: cli
+. "$(dirname "$0")/lib.sh"
+: "${ZC_BUILDDIR:?}"
+
+cmake --install "$ZC_BUILDDIR" --prefix "$tmp/inst" >"$tmp/out" 2>&1 ||
+	fail "cmake --install failed: $(tail -3 "$tmp/out")"
+z="$tmp/inst/bin/zcbench"
+for f in bin/zcbench share/zcbench/experiments/quick share/zcbench/experiments/ci \
+	libexec/zcbench/zcbench_ffi_sink.so libexec/zcbench/zcbench_ffi_host.py; do
+	[ -e "$tmp/inst/$f" ] || fail "$f not installed"
+done
+expect_exit 0 "$z" --version
+expect_exit 0 "$z" ffi --quick --paths call,ring --size 32 --batch 1 --out ffi
+expect_grep 'path:ring' ffi/ffi.csv
+# A suite is found by name in the installed tree (a line check fails fast:
+# an unknown suite name would be a usage error instead).
+expect_exit 2 "$z" run no-such-suite
+expect_grep "no suite 'no-such-suite'" "$tmp/err"
+finish
