@@ -22,17 +22,6 @@ static const struct zc_word op_words[] = {
 	{"atomic", OP_ATOMIC}, {"store", OP_STORE}, {"cas", OP_CAS}, {NULL, 0}};
 static const struct zc_word stride_words[] = {{"local", 0}, {NULL, 0}};
 static const struct zc_word thread_words[] = {{"all", -1}, {NULL, 0}};
-static const struct zc_word place_words[] = {
-	{"smt", ZC_PLACE_SMT},
-	{"l2", ZC_PLACE_L2},
-	{"l3", ZC_PLACE_L3},
-	{"cross-l3", ZC_PLACE_CROSS_L3},
-	{"cross-numa", ZC_PLACE_CROSS_NUMA},
-	{"cross-package", ZC_PLACE_CROSS_PACKAGE},
-	{"compact", ZC_PLACE_COMPACT},
-	{"scatter", ZC_PLACE_SCATTER},
-	{"cpus", ZC_PLACE_CPUS},
-	{NULL, 0}};
 
 static struct zc_list opt_threads, opt_stride, opt_op, opt_place;
 static double opt_seconds;
@@ -53,7 +42,7 @@ static const struct zc_opt fs_opts[] = {
 		"place", NULL,
 		"placement classes (default: every pair class for 2 "
 		"threads, compact and scatter for more; cpus with --cpus)",
-		&opt_place, place_words),
+		&opt_place, zc_place_words),
 	ZC_OPT_DOUBLE(
 		"seconds", "S", "s", NULL,
 		"measured time per repetition (default 0.2; 0.05 with --quick)",

@@ -68,15 +68,6 @@ static const struct zc_word transport_words[] = {{"thread", T_THREAD},
 						 {NULL, 0}};
 static const struct zc_word mode_words[] = {
 	{"tput", MODE_TPUT}, {"rtt", MODE_RTT}, {"lat", MODE_LAT}, {NULL, 0}};
-static const struct zc_word place_words[] = {
-	{"smt", ZC_PLACE_SMT},
-	{"l2", ZC_PLACE_L2},
-	{"l3", ZC_PLACE_L3},
-	{"cross-l3", ZC_PLACE_CROSS_L3},
-	{"cross-numa", ZC_PLACE_CROSS_NUMA},
-	{"cross-package", ZC_PLACE_CROSS_PACKAGE},
-	{"cpus", ZC_PLACE_CPUS},
-	{NULL, 0}};
 
 #define CAP_MIN	  64
 #define CAP_MAX	  (1 << 20)
@@ -126,7 +117,7 @@ static const struct zc_opt ring_opts[] = {
 	ZC_OPT_CHOICES("place", "l3",
 		       "placement classes of the producer/consumer pair "
 		       "(cpus: the first two of --cpus)",
-		       &opt_place, place_words),
+		       &opt_place, zc_pair_place_words),
 	ZC_OPT_CHOICES("mode", "tput,rtt,lat",
 		       "tput: one-way throughput; rtt: ping-pong round trip; "
 		       "lat: open-loop one-way latency at --rate",

@@ -41,15 +41,6 @@
 
 static const struct zc_word rate_words[] = {
 	{"max", RATE_MAX}, {"idle", RATE_IDLE}, {NULL, 0}};
-static const struct zc_word place_words[] = {
-	{"smt", ZC_PLACE_SMT},
-	{"l2", ZC_PLACE_L2},
-	{"l3", ZC_PLACE_L3},
-	{"cross-l3", ZC_PLACE_CROSS_L3},
-	{"cross-numa", ZC_PLACE_CROSS_NUMA},
-	{"cross-package", ZC_PLACE_CROSS_PACKAGE},
-	{"cpus", ZC_PLACE_CPUS},
-	{NULL, 0}};
 /* Filled from zc_wait_table before parsing. */
 static struct zc_word strategy_words[16];
 
@@ -77,7 +68,7 @@ static const struct zc_opt wait_opts[] = {
 		       "placement class of producer and waiter (default: the "
 		       "closest pair of distinct cores: l3, l2, cross-l3, ...; "
 		       "cpus with --cpus)",
-		       &opt_place, place_words),
+		       &opt_place, zc_pair_place_words),
 	ZC_OPT_DOUBLE("seconds", "S", "s", NULL,
 		      "measured time per repetition, at least (default 0.5; "
 		      "0.1 with --quick)",

@@ -28,6 +28,23 @@ static const struct {
 	[ZC_PLACE_CPUS] = {"cpus", "the CPUs given with --cpus"},
 };
 
+/* clang-format off */
+#define PAIR_WORDS                                                             \
+	{"smt", ZC_PLACE_SMT},                                                 \
+	{"l2", ZC_PLACE_L2},                                                   \
+	{"l3", ZC_PLACE_L3},                                                   \
+	{"cross-l3", ZC_PLACE_CROSS_L3},                                       \
+	{"cross-numa", ZC_PLACE_CROSS_NUMA},                                   \
+	{"cross-package", ZC_PLACE_CROSS_PACKAGE}
+/* clang-format on */
+const struct zc_word zc_place_words[] = {PAIR_WORDS,
+					 {"compact", ZC_PLACE_COMPACT},
+					 {"scatter", ZC_PLACE_SCATTER},
+					 {"cpus", ZC_PLACE_CPUS},
+					 {NULL, 0}};
+const struct zc_word zc_pair_place_words[] = {
+	PAIR_WORDS, {"cpus", ZC_PLACE_CPUS}, {NULL, 0}};
+
 const char *zc_place_name(enum zc_place p)
 {
 	return (unsigned)p < ZC_PLACE_COUNT ? places[p].name : NULL;

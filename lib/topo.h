@@ -34,6 +34,7 @@
  */
 #include <stddef.h>
 #include <hwloc.h>
+#include "opt.h"
 
 #define ZC_TOPO_MAX_THREADS 1024
 
@@ -66,6 +67,11 @@ struct zc_plan {
 	int node;		      /* NUMA node of cpu[0], -1 if unknown */
 	char why[160];		      /* skip reason when -ENODEV */
 };
+
+/* The classes as option keywords (lib/opt.h): every class, and the pair
+ * classes plus "cpus" (for commands that place a producer/consumer pair). */
+extern const struct zc_word zc_place_words[];
+extern const struct zc_word zc_pair_place_words[];
 
 /* Class name ("l3") and one-line description; NULL for out of range. */
 const char *zc_place_name(enum zc_place p);
