@@ -83,10 +83,16 @@ struct zc_ctx {
 	json_t *options; /* recorded options */
 	double start;
 	const struct zc_opt *opts; /* the command's table */
+	/* positional arguments, for commands whose table entry names args */
+	char **pos;
+	int npos;
+	char **optv; /* the option words of argv (owned with pos) */
 };
 
-/* Parse options (command table + global table). Returns 0 to go on,
- * ZC_DONE after -h, or an exit status after printing the error. */
+/* Parse options (command table + global table). A command whose table
+ * entry names positional arguments gets them in ctx->pos/npos (options and
+ * arguments may be mixed); any other command refuses them. Returns 0 to go
+ * on, ZC_DONE after -h, or an exit status after printing the error. */
 int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		 char **argv);
 /* Create the results folder, collect sysinfo, calibrate the clock, write

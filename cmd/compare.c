@@ -90,27 +90,21 @@ static int write_json_file(struct zc_ctx *ctx, const char *path, json_t *v)
 
 int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 {
-	const struct zc_opt *const tables[] = {cmp_opts, NULL};
-	char **ov = calloc((size_t)argc + 1, sizeof(*ov));
-	char **pv = calloc((size_t)argc + 1, sizeof(*pv));
 	struct zc_rset base = {0}, next = {0};
 	struct zc_cmp cmp = {0};
 	struct zc_cmp_opts o;
 	char err[1024];
 	json_t *j = NULL;
-	int no, np, rc;
+	char **pv;
+	int np, rc;
 
-	if (!ov || !pv) {
-		free(ov);
-		free(pv);
-		return zc_error(ctx, "out of memory");
-	}
-	zc_args_split(tables, argc, argv, &no, ov, &np, pv);
-	rc = zc_cmd_parse(ctx, cmp_opts, no, ov);
+	rc = zc_cmd_parse(ctx, cmp_opts, argc, argv);
 	if (rc == ZC_DONE)
 		help_tail();
 	if (rc)
 		goto out;
+	pv = ctx->pos;
+	np = ctx->npos;
 	if (np != 2) {
 		rc = zc_usage(ctx,
 			      "expected two results (BASE NEW), got %d "
@@ -180,7 +174,5 @@ out:
 	zc_cmp_release(&cmp);
 	zc_rset_release(&base);
 	zc_rset_release(&next);
-	free(ov);
-	free(pv);
 	return rc;
 }

@@ -45,26 +45,20 @@ static const struct zc_opt export_opts[] = {
 
 int cmd_export(int argc, char **argv, struct zc_ctx *ctx)
 {
-	const struct zc_opt *const tables[] = {export_opts, NULL};
-	char **ov = calloc((size_t)argc + 1, sizeof(*ov));
-	char **pv = calloc((size_t)argc + 1, sizeof(*pv));
 	struct zc_rset set = {0};
 	char err[1024];
 	json_t *j = NULL;
-	int no, np, rc;
+	char **pv;
+	int np, rc;
 
-	if (!ov || !pv) {
-		free(ov);
-		free(pv);
-		return zc_error(ctx, "out of memory");
-	}
-	zc_args_split(tables, argc, argv, &no, ov, &np, pv);
-	rc = zc_cmd_parse(ctx, export_opts, no, ov);
+	rc = zc_cmd_parse(ctx, export_opts, argc, argv);
 	if (rc == ZC_DONE)
 		printf("\narguments: DIR|FILE   a results folder or a "
 		       "<cmd>.json file\n");
 	if (rc)
 		goto out;
+	pv = ctx->pos;
+	np = ctx->npos;
 	if (np != 1) {
 		rc = zc_usage(ctx,
 			      "expected one results folder or file, got %d "
@@ -108,7 +102,5 @@ int cmd_export(int argc, char **argv, struct zc_ctx *ctx)
 out:
 	json_decref(j);
 	zc_rset_release(&set);
-	free(ov);
-	free(pv);
 	return rc;
 }

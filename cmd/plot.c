@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "builtin.h"
-#include "report.h"
 
 static const struct zc_opt plot_opts[] = {ZC_OPT_END};
 
@@ -21,20 +20,20 @@ static int cmp_name(const void *a, const void *b)
 
 int cmd_plot(int argc, char **argv, struct zc_ctx *ctx)
 {
-	const struct zc_opt *const tables[] = {plot_opts, NULL};
-	char *ov[argc + 1], *pv[argc + 1], *names[256], msg[1024];
-	int no, np, rc, n = 0, done = 0, failed = 0;
+	char **pv, *names[256], msg[1024];
+	int np, rc, n = 0, done = 0, failed = 0;
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
 
-	zc_args_split(tables, argc, argv, &no, ov, &np, pv);
-	rc = zc_cmd_parse(ctx, plot_opts, no, ov);
+	rc = zc_cmd_parse(ctx, plot_opts, argc, argv);
 	if (rc == ZC_DONE)
 		printf("\narguments: DIR   a results folder; each <name>.gp in "
 		       "it is rendered to <name>.png\n");
 	if (rc)
 		return rc;
+	pv = ctx->pos;
+	np = ctx->npos;
 	if (np != 1)
 		return zc_usage(ctx,
 				"expected one results folder, got %d (see "

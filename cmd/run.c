@@ -716,13 +716,11 @@ static int write_suite_meta(struct run *run, const char *status)
 
 int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 {
-	const struct zc_opt *const tables[] = {run_opts, NULL};
-	char *ov[argc + 1], *pv[argc + 1], path[4200];
+	char path[4200];
 	struct run *run;
-	int no, np, rc, bad = 0, failed = 0, stopped = 0, e;
+	int np, rc, bad = 0, failed = 0, stopped = 0, e;
 
-	zc_args_split(tables, argc, argv, &no, ov, &np, pv);
-	rc = zc_cmd_parse(ctx, run_opts, no, ov);
+	rc = zc_cmd_parse(ctx, run_opts, argc, argv);
 	if (rc == ZC_DONE)
 		printf("\narguments: SUITE   quick (default; about a minute), "
 		       "ci "
@@ -731,6 +729,7 @@ int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 		       "(one zcbench invocation per line)\n");
 	if (rc)
 		return rc;
+	np = ctx->npos;
 	if (np > 1)
 		return zc_usage(ctx,
 				"expected at most one suite, got %d (see "
@@ -744,7 +743,7 @@ int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 			return zc_usage(ctx, "cannot write results to '%s': %s",
 					ctx->out, strerror(-e));
 	}
-	rc = find_suite(ctx, np ? pv[0] : "quick", path, sizeof(path));
+	rc = find_suite(ctx, np ? ctx->pos[0] : "quick", path, sizeof(path));
 	if (rc)
 		return rc;
 	run = calloc(1, sizeof(*run));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "report.h"
 #include "shm.h"
 
 static const struct zc_command commands[] = {
@@ -163,12 +164,24 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		 char **argv)
 {
 	const struct zc_opt *tables[3] = {opts, NULL, NULL};
+	const struct zc_command *c = zc_command_find(ctx->cmd);
 	char msg[512];
 	int first = 0, err;
 
 	ctx->opts = opts;
 	if (!(ctx->flags & ZC_CMD_NO_GLOBALS))
 		tables[1] = zc_global_opts;
+	if (c && c->args) {
+		/* Options and arguments may be mixed: take the arguments out
+		 * (an option's value stays with it) and parse the rest. */
+		ctx->optv = calloc((size_t)argc + 1, sizeof(*ctx->optv));
+		ctx->pos = calloc((size_t)argc + 1, sizeof(*ctx->pos));
+		if (!ctx->optv || !ctx->pos)
+			return zc_error(ctx, "out of memory");
+		zc_args_split(tables, argc, argv, &argc, ctx->optv, &ctx->npos,
+			      ctx->pos);
+		argv = ctx->optv;
+	}
 	/* The global table writes into parse_ctx; copy into ctx after. */
 	memset(&parse_ctx, 0, sizeof(parse_ctx));
 	err = zc_opt_parse(tables, argc - 1, argv + 1, &first, msg,
@@ -383,6 +396,10 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 
 void zc_cmd_release(struct zc_ctx *ctx)
 {
+	free(ctx->optv);
+	free(ctx->pos);
+	ctx->optv = ctx->pos = NULL;
+	ctx->npos = 0;
 	if (ctx->topo_loaded)
 		zc_topo_release(&ctx->topo);
 	ctx->topo_loaded = 0;
