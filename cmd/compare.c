@@ -88,7 +88,7 @@ static int write_json_file(struct zc_ctx *ctx, const char *path, json_t *v)
 	return 0;
 }
 
-int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 {
 	struct zc_rset base = {0}, next = {0};
 	struct zc_cmp cmp = {0};
@@ -96,7 +96,7 @@ int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 	char err[1024];
 	json_t *j = NULL;
 	char **pv;
-	int np, rc;
+	int rc;
 
 	rc = zc_cmd_parse(ctx, cmp_opts, argc, argv);
 	if (rc == ZC_DONE)
@@ -104,14 +104,6 @@ int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 	if (rc)
 		goto out;
 	pv = ctx->pos;
-	np = ctx->npos;
-	if (np != 2) {
-		rc = zc_usage(ctx,
-			      "expected two results (BASE NEW), got %d "
-			      "(see 'zcbench compare -h')",
-			      np);
-		goto out;
-	}
 	if (opt_alpha <= 0 || opt_alpha > 0.5) {
 		rc = zc_usage(ctx,
 			      "--alpha: %g is out of range: expected a "
@@ -176,3 +168,14 @@ out:
 	zc_rset_release(&next);
 	return rc;
 }
+
+const struct zc_command zc_cmd_compare = {
+	.name = "compare",
+	.summary = "regression check between two runs (exit 3: regression)",
+	.what = "regression check between two runs (folders or JSON files)",
+	.args = "BASE NEW",
+	.min_args = 2,
+	.max_args = 2,
+	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT | ZC_CMD_NO_SUITE,
+	.fn = cmd_compare,
+};

@@ -93,7 +93,7 @@ static int print_json(struct zc_ctx *ctx, const struct zc_check *k, int n)
 		   : ZC_EXIT_OK;
 }
 
-int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx)
 {
 	struct zc_check k[MAX_FINDINGS];
 	const char *events;
@@ -129,3 +129,13 @@ int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx)
 	}
 	return ZC_EXIT_OK;
 }
+
+const struct zc_command zc_cmd_doctor = {
+	.name = "doctor",
+	.summary = "what makes numbers noisy or impossible here",
+	.what = "what makes numbers noisy or impossible here, and what to do "
+		"about it",
+	.why = "a benchmark result means little without the conditions it "
+	       "ran under",
+	.fn = cmd_doctor,
+};

@@ -267,7 +267,7 @@ static int (*const printers[])(FILE *, const struct listing *) = {
 	[ZC_FMT_JSON] = print_json,
 };
 
-int cmd_events(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_events(int argc, char **argv, struct zc_ctx *ctx)
 {
 	static struct listing l;
 	int err = zc_cmd_parse(ctx, events_opts, argc, argv);
@@ -302,3 +302,13 @@ int cmd_events(int argc, char **argv, struct zc_ctx *ctx)
 	/* Nothing countable is a finding about the machine, not a failure. */
 	return ZC_EXIT_OK;
 }
+
+const struct zc_command zc_cmd_events = {
+	.name = "events",
+	.summary = "perf counters this machine can read, and why not",
+	.what = "which perf counters this machine can read, and why not",
+	.why = "hardware counters explain a result (cache misses, cycles); "
+	       "where they are missing the report says so instead of showing "
+	       "zeros",
+	.fn = cmd_events,
+};

@@ -43,13 +43,13 @@ static const struct zc_opt export_opts[] = {
 		   &opt_output),
 	ZC_OPT_END};
 
-int cmd_export(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_export(int argc, char **argv, struct zc_ctx *ctx)
 {
 	struct zc_rset set = {0};
 	char err[1024];
 	json_t *j = NULL;
 	char **pv;
-	int np, rc;
+	int rc;
 
 	rc = zc_cmd_parse(ctx, export_opts, argc, argv);
 	if (rc == ZC_DONE)
@@ -58,14 +58,6 @@ int cmd_export(int argc, char **argv, struct zc_ctx *ctx)
 	if (rc)
 		goto out;
 	pv = ctx->pos;
-	np = ctx->npos;
-	if (np != 1) {
-		rc = zc_usage(ctx,
-			      "expected one results folder or file, got %d "
-			      "(see 'zcbench export -h')",
-			      np);
-		goto out;
-	}
 	rc = ZC_EXIT_FAIL;
 	if (zc_rset_load(&set, pv[0], err, sizeof(err)) < 0) {
 		zc_error(ctx, "cannot read results: %s", err);
@@ -104,3 +96,15 @@ out:
 	zc_rset_release(&set);
 	return rc;
 }
+
+const struct zc_command zc_cmd_export = {
+	.name = "export",
+	.summary = "results as github-action-benchmark JSON",
+	.what = "results as github-action-benchmark JSON (`--format "
+		"gh-benchmark`)",
+	.args = "DIR",
+	.min_args = 1,
+	.max_args = 1,
+	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
+	.fn = cmd_export,
+};

@@ -1364,7 +1364,7 @@ static void dry_run(struct ffi_run *run)
 	       nrun, run->ncases - nrun, run->ctx->reps, run->seconds);
 }
 
-int cmd_ffi(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_ffi(int argc, char **argv, struct zc_ctx *ctx)
 {
 	struct ffi_run run = {.ctx = ctx};
 	struct zc_plot plot;
@@ -1499,3 +1499,25 @@ out:
 	free(run.cases);
 	return rc;
 }
+
+static const struct zc_headline ffi_headline[] = {
+	{"speedup_vs_call", "path", "ring",
+	 "C producer writing into the ring vs a call per message (host cost)"},
+	{"speedup_vs_call", "path", "python-ring",
+	 "Python writing into the ring vs a ctypes call per message"},
+	{NULL}};
+
+const struct zc_command zc_cmd_ffi = {
+	.name = "ffi",
+	.summary = "per-message calls into native code vs the shared ring",
+	.what = "a call per message into a dlopen'ed library (plain, with "
+		"marshalling, from Python through ctypes) against writing "
+		"plain "
+		"messages into the shared ring (from C, from Python through "
+		"mmap): host cost per message and the crossover",
+	.why = "shows where batching messages through a ring beats calling "
+	       "per message, by message and batch size",
+	.flags = ZC_CMD_RESULTS,
+	.headlines = ffi_headline,
+	.fn = cmd_ffi,
+};

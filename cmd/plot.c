@@ -18,10 +18,10 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cmd_plot(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_plot(int argc, char **argv, struct zc_ctx *ctx)
 {
 	char **pv, *names[256], msg[1024];
-	int np, rc, n = 0, done = 0, failed = 0;
+	int rc, n = 0, done = 0, failed = 0;
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
@@ -33,12 +33,6 @@ int cmd_plot(int argc, char **argv, struct zc_ctx *ctx)
 	if (rc)
 		return rc;
 	pv = ctx->pos;
-	np = ctx->npos;
-	if (np != 1)
-		return zc_usage(ctx,
-				"expected one results folder, got %d (see "
-				"'zcbench plot -h')",
-				np);
 	if (stat(pv[0], &st) < 0)
 		return zc_usage(ctx, "'%s': %s", pv[0],
 				errno == ENOENT ? "no such folder"
@@ -90,3 +84,14 @@ out:
 		free(names[i]);
 	return rc;
 }
+
+const struct zc_command zc_cmd_plot = {
+	.name = "plot",
+	.summary = "re-render every plot of a results folder",
+	.what = "re-renders every plot of a results folder",
+	.args = "DIR",
+	.min_args = 1,
+	.max_args = 1,
+	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
+	.fn = cmd_plot,
+};

@@ -36,82 +36,6 @@ static const struct zc_opt run_opts[] = {
 		    &opt_dry),
 	ZC_OPT_END};
 
-/* What each command measures and why a reader should care (report.md). */
-static const struct about {
-	const char *cmd, *what, *why;
-} abouts[] = {
-	{"doctor", "what makes numbers noisy or impossible on this machine",
-	 "a benchmark result means little without the conditions it ran "
-	 "under"},
-	{"events", "which perf counters this machine can read, and why not",
-	 "hardware counters explain a result (cache misses, cycles); where "
-	 "they are missing the report says so instead of showing zeros"},
-	{"falseshare",
-	 "pinned threads each incrementing their own counter, the counters 8 B "
-	 "apart (one cache line), 64, 128, 256 B apart, or in a register",
-	 "threads writing different variables on one cache line take turns "
-	 "owning the line (false sharing); padding hot per-thread fields to "
-	 "128 B removes the cost, and 64 B may not be enough where the "
-	 "prefetcher pulls line pairs"},
-	{"ffi",
-	 "a per-message call across a boundary (dlopen'ed function, with "
-	 "marshalling, from Python through ctypes) against writing POD "
-	 "messages into the shared-memory ring",
-	 "shows where batching messages through a ring beats calling per "
-	 "message, by message and batch size"},
-	{"ring",
-	 "the SPSC shared-memory ring between threads and processes against "
-	 "a mutex+condvar queue, a pipe and a unix socket: throughput and "
-	 "end-to-end latency by message size, batch and placement",
-	 "what a preallocated, cache-line-isolated ring saves over the usual "
-	 "queues, and how placement changes it"},
-	{"sendfile",
-	 "file to socket: read+send, mmap+send, sendfile, splice, io_uring; "
-	 "page cache hot and cold; every byte verified at the receiver",
-	 "the CPU and time that zero-copy saves over copying through user "
-	 "space, by file size"},
-	{"topo",
-	 "the topology as zcbench sees it and the placement plans of "
-	 "each class",
-	 "every other figure depends on where its threads ran"},
-	{"wait",
-	 "wait strategies (spin, pause, yield, sleep, futex, hybrid, condvar, "
-	 "eventfd) at offered rates: wake-up latency and the waiter's CPU",
-	 "the trade between wake-up latency and burnt CPU for a low-latency "
-	 "service"},
-};
-
-/*
- * Headline ratios: a metric of the cases whose parameter key has value.
- * Add a line when a command lands (see the lead's notes).
- */
-static const struct headline {
-	const char *cmd, *metric, *key, *value, *text;
-} headlines[] = {
-	{"falseshare", "slowdown", "stride", "8",
-	 "packed counters (8 B apart, one cache line) vs padded (128 B)"},
-	{"falseshare", "slowdown", "stride", "64",
-	 "adjacent lines (64 B apart) vs padded (128 B)"},
-	{"ring", "speedup_vs_mutex", "transport", "thread",
-	 "SPSC ring between threads vs a mutex+condvar queue (throughput)"},
-	{"ring", "speedup_vs_pipe", "transport", "process",
-	 "SPSC ring between processes vs a pipe (throughput)"},
-	{"ffi", "speedup_vs_call", "path", "ring",
-	 "C producer writing into the ring vs a call per message (host cost)"},
-	{"ffi", "speedup_vs_call", "path", "python-ring",
-	 "Python writing into the ring vs a ctypes call per message"},
-	{"wait", "p99_vs_futex", "strategy", "hybrid",
-	 "hybrid (spin, then futex) p99 wake-up vs parking at once"},
-	{"wait", "waiter_cpu_frac", "strategy", "hybrid",
-	 "hybrid waiter's CPU (fraction of a core)"},
-	{"wait", "waiter_cpu_frac", "strategy", "spin",
-	 "spinning waiter's CPU (fraction of a core)"},
-	{"sendfile", "ratio_to_read_send", "method", "sendfile",
-	 "sendfile time vs read+send"},
-	{"sendfile", "ratio_to_read_send", "method", "splice",
-	 "splice time vs read+send"},
-};
-
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 struct line_run {
@@ -132,8 +56,6 @@ static double mono_s(void)
 	return (double)zc_now_ns() / 1e9;
 }
 
-static const char *const not_in_suite[] = {"compare", "export", "plot", "run"};
-
 static int is_file(const char *p)
 {
 	struct stat st;
@@ -145,27 +67,21 @@ static int is_file(const char *p)
 static int find_suite(struct zc_ctx *ctx, const char *arg, char *path,
 		      size_t len)
 {
-	char exe[4096], where[4][4200];
-	int n = 0;
+	static const char *const rel[] = {"..", "../share/zcbench", NULL};
+	char name[4200], why[512];
 
 	if (strchr(arg, '/')) {
 		snprintf(path, len, "%s", arg);
 		return 0;
 	}
-	snprintf(where[n++], sizeof(where[0]), "experiments/%s", arg);
-	if (zc_exe_dir(exe, sizeof(exe)) == 0) {
-		snprintf(where[n++], sizeof(where[0]), "%s/../experiments/%s",
-			 exe, arg);
-		snprintf(where[n++], sizeof(where[0]),
-			 "%s/../share/zcbench/experiments/%s", exe, arg);
+	snprintf(name, sizeof(name), "experiments/%s", arg);
+	if (is_file(name)) {
+		snprintf(path, len, "%s", name);
+		return 0;
 	}
-	snprintf(where[n++], sizeof(where[0]), "%s/experiments/%s", ZC_DATADIR,
-		 arg);
-	for (int i = 0; i < n; i++)
-		if (is_file(where[i])) {
-			snprintf(path, len, "%s", where[i]);
-			return 0;
-		}
+	if (zc_locate(NULL, name, rel, ZC_DATADIR, path, len, why,
+		      sizeof(why)) == 0)
+		return 0;
 	if (is_file(arg)) {
 		snprintf(path, len, "%s", arg);
 		return 0;
@@ -251,13 +167,11 @@ static int check_line(struct run *run, int k, int show_plan)
 			where, l->lineno, l->argv[0]);
 		return -1;
 	}
-	for (int i = 0; i < NELEM(not_in_suite); i++)
-		if (!strcmp(c->name, not_in_suite[i])) {
-			fprintf(stderr,
-				"%s:%d: '%s' cannot run inside a suite\n",
-				where, l->lineno, c->name);
-			return -1;
-		}
+	if (c->flags & ZC_CMD_NO_SUITE) {
+		fprintf(stderr, "%s:%d: '%s' cannot run inside a suite\n",
+			where, l->lineno, c->name);
+		return -1;
+	}
 	if (has_word(l, "--out") || has_word(l, "--dry-run") ||
 	    has_word(l, "-h") || has_word(l, "--help")) {
 		fprintf(stderr,
@@ -459,50 +373,57 @@ static const char *jstr(json_t *o, const char *k)
 
 static void md_headlines(FILE *f, const struct zc_rset *set)
 {
-	int shown = 0;
+	int shown = 0, ncmd;
+	const struct zc_command *const *cmds = zc_commands(&ncmd);
 
 	fprintf(f, "## Headlines\n\nRatios measured within this run "
 		   "(median over repetitions, and their range).\n\n");
-	for (int h = 0; h < NELEM(headlines); h++) {
-		const struct headline *hl = &headlines[h];
-		json_t *res = find_res(set, hl->cmd), *cs;
-		const char *unit = "";
-		int rows = 0;
-		size_t i;
+	for (int k = 0; k < ncmd; k++)
+		for (const struct zc_headline *hl = cmds[k]->headlines;
+		     hl && hl->metric; hl++) {
+			json_t *res = find_res(set, cmds[k]->name), *cs;
+			const char *hcmd = cmds[k]->name;
+			const char *unit = "";
+			int rows = 0;
+			size_t i;
 
-		if (!res ||
-		    zc_res_metric(res, hl->metric, NULL, &unit, NULL) < 0)
-			continue;
-		json_array_foreach(
-			json_object_get(json_object_get(res, "zcbench"),
-					"cases"),
-			i, cs)
-		{
-			double x[ZC_MAX_REP];
-			struct zc_summary s;
-			const char *name = jstr(cs, "name");
-			size_t pre = strlen(hl->cmd) + 1;
-			int n;
-			if (strcmp(jstr(cs, "status"), "ok") ||
-			    strcmp(jstr(json_object_get(cs, "params"), hl->key),
-				   hl->value))
+			if (!res || zc_res_metric(res, hl->metric, NULL, &unit,
+						  NULL) < 0)
 				continue;
-			n = zc_res_samples(cs, hl->metric, x, ZC_MAX_REP);
-			if (!n || zc_stats_summary(x, (size_t)n, &s) < 0)
-				continue;
-			if (!rows++)
-				fprintf(f,
-					"**%s** (`%s`, %s)\n\n| case | median "
-					"| range |\n|---|--:|--:|\n",
-					hl->text, hl->metric, unit);
-			fprintf(f, "| %s | **%.2f** | %.2f..%.2f |\n",
-				strlen(name) > pre ? name + pre : name,
-				s.median, s.min, s.max);
+			json_array_foreach(
+				json_object_get(json_object_get(res, "zcbench"),
+						"cases"),
+				i, cs)
+			{
+				double x[ZC_MAX_REP];
+				struct zc_summary s;
+				const char *name = jstr(cs, "name");
+				size_t pre = strlen(hcmd) + 1;
+				int n;
+				if (strcmp(jstr(cs, "status"), "ok") ||
+				    strcmp(jstr(json_object_get(cs, "params"),
+						hl->key),
+					   hl->value))
+					continue;
+				n = zc_res_samples(cs, hl->metric, x,
+						   ZC_MAX_REP);
+				if (!n ||
+				    zc_stats_summary(x, (size_t)n, &s) < 0)
+					continue;
+				if (!rows++)
+					fprintf(f,
+						"**%s** (`%s`, %s)\n\n| case | "
+						"median "
+						"| range |\n|---|--:|--:|\n",
+						hl->text, hl->metric, unit);
+				fprintf(f, "| %s | **%.2f** | %.2f..%.2f |\n",
+					strlen(name) > pre ? name + pre : name,
+					s.median, s.min, s.max);
+			}
+			if (rows)
+				fputc('\n', f);
+			shown += rows;
 		}
-		if (rows)
-			fputc('\n', f);
-		shown += rows;
-	}
 	if (!shown)
 		fprintf(f, "No headline ratios in this suite's results.\n");
 	fputc('\n', f);
@@ -578,11 +499,9 @@ static void md_command(FILE *f, const struct run *run,
 	if (run->lr[k].rc >= 0)
 		fprintf(f, " in %.1f s", run->lr[k].seconds);
 	fprintf(f, "\n\n");
-	for (int a = 0; a < NELEM(abouts); a++)
-		if (!strcmp(abouts[a].cmd, cmd))
-			fprintf(f,
-				"**What:** %s.\n\n**Why it matters:** %s.\n\n",
-				abouts[a].what, abouts[a].why);
+	if (zc_command_find(cmd) && zc_command_find(cmd)->why)
+		fprintf(f, "**What:** %s.\n\n**Why it matters:** %s.\n\n",
+			zc_command_find(cmd)->what, zc_command_find(cmd)->why);
 	if (res) {
 		json_t *zc = json_object_get(res, "zcbench");
 		fprintf(f, "Metrics:\n");
@@ -714,7 +633,7 @@ static int write_suite_meta(struct run *run, const char *status)
 	return e;
 }
 
-int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 {
 	char path[4200];
 	struct run *run;
@@ -730,11 +649,6 @@ int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 	if (rc)
 		return rc;
 	np = ctx->npos;
-	if (np > 1)
-		return zc_usage(ctx,
-				"expected at most one suite, got %d (see "
-				"'zcbench run -h')",
-				np);
 	ctx->out = opt_out;
 	ctx->dry_run = opt_dry;
 	if (ctx->out && !ctx->dry_run) {
@@ -834,3 +748,16 @@ out:
 	free(run);
 	return rc;
 }
+
+const struct zc_command zc_cmd_run = {
+	.name = "run",
+	.summary = "run a suite (quick, ci, full) into one folder with "
+		   "report.md",
+	.what = "runs a suite from `experiments/` (`quick`, the default, under "
+		"a minute; `ci`; `full`) into one folder with `report.md`",
+	.args = "[SUITE]",
+	.min_args = 0,
+	.max_args = 1,
+	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
+	.fn = cmd_run,
+};

@@ -1304,7 +1304,7 @@ static int sf_measure(struct sf_run *run)
 	return 0;
 }
 
-int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx)
 {
 	struct sf_run run = {.ctx = ctx, .fd = -1, .lfd = {-1, -1}};
 	struct zc_plot plots[2];
@@ -1407,3 +1407,25 @@ out:
 	zc_results_release(&run.res);
 	return rc;
 }
+
+static const struct zc_headline sf_headline[] = {
+	{"ratio_to_read_send", "method", "sendfile",
+	 "sendfile time vs read+send"},
+	{"ratio_to_read_send", "method", "splice", "splice time vs read+send"},
+	{NULL}};
+
+const struct zc_command zc_cmd_sendfile = {
+	.name = "sendfile",
+	.summary = "file to socket: read+send vs sendfile, splice, io_uring, "
+		   "zero-copy",
+	.what = "a file to a socket: read+send, read+write, mmap+send, "
+		"sendfile, splice, io_uring, MSG_ZEROCOPY; IBM's file sizes, "
+		"hot "
+		"and cold cache, TCP loopback and AF_UNIX; time, CPU of both "
+		"ends, syscalls, bytes verified",
+	.why = "the CPU and time that zero-copy saves over copying through "
+	       "user space, by file size",
+	.flags = ZC_CMD_RESULTS,
+	.headlines = sf_headline,
+	.fn = cmd_sendfile,
+};

@@ -94,7 +94,7 @@ static void plan_line(struct zc_ctx *ctx, enum zc_place pl, int n, json_t *arr)
 		       nthreads, p.why);
 }
 
-int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
+static int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
 {
 	struct zc_topo *t = &ctx->topo;
 	char allowed[128], buf[64];
@@ -190,3 +190,12 @@ int cmd_topo(int argc, char **argv, struct zc_ctx *ctx)
 	json_decref(root);
 	return ZC_EXIT_OK;
 }
+
+const struct zc_command zc_cmd_topo = {
+	.name = "topo",
+	.summary = "topology and the placement plans of each class",
+	.what = "the topology as zcbench sees it and the placement plan of "
+		"every class",
+	.why = "every other figure depends on where its threads ran",
+	.fn = cmd_topo,
+};

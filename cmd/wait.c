@@ -51,15 +51,15 @@ static double opt_seconds;
 static const struct zc_opt wait_opts[] = {
 	ZC_OPT_CHOICES("strategy", "all", "wait strategies to compare",
 		       &opt_strategy, strategy_words),
-	ZC_OPT_LIST("rate", "LIST", "events/s", NULL,
+	ZC_OPT_LIST("rate", "LIST", "events/s",
+		    "1000,10000,100000,1000000,max,idle",
 		    "offered rates; max = back to back, idle = no events at "
-		    "all (default 1000,10000,100000,1000000,max,idle; "
-		    "1000,10000,100000,max,idle with --quick)",
-		    &opt_rate, 1, 10000000, 0, rate_words),
-	ZC_OPT_LIST("spin-us", "LIST", "us", NULL,
-		    "spin windows of hybrid and phased, swept (default "
-		    "10,50,200; 50 with --quick)",
-		    &opt_spin, 0, 1000000, 0, NULL),
+		    "all",
+		    &opt_rate, 1, 10000000, 0, rate_words,
+		    .quick = "1000,10000,100000,max,idle"),
+	ZC_OPT_LIST("spin-us", "LIST", "us", "10,50,200",
+		    "spin windows of hybrid and phased, swept", &opt_spin, 0,
+		    1000000, 0, NULL, .quick = "50"),
 	ZC_OPT_INT("oversubscribe", "N", "threads", "0",
 		   "busy threads added on the producer's and the waiter's "
 		   "CPUs, alternately, to share their cores",
@@ -69,14 +69,12 @@ static const struct zc_opt wait_opts[] = {
 		       "closest pair of distinct cores: l3, l2, cross-l3, ...; "
 		       "cpus with --cpus)",
 		       &opt_place, zc_pair_place_words),
-	ZC_OPT_DOUBLE("seconds", "S", "s", NULL,
-		      "measured time per repetition, at least (default 0.5; "
-		      "0.1 with --quick)",
-		      &opt_seconds, 0, 60),
-	ZC_OPT_INT("min-events", "N", "events", NULL,
-		   "events per repetition, at least: low rates run longer "
-		   "(default 1000; 200 with --quick)",
-		   &opt_min_events, 1, 100000000),
+	ZC_OPT_DOUBLE("seconds", "S", "s", "0.5",
+		      "measured time per repetition, at least", &opt_seconds,
+		      0.01, 60, .quick = "0.1"),
+	ZC_OPT_INT("min-events", "N", "events", "1000",
+		   "events per repetition, at least: low rates run longer",
+		   &opt_min_events, 1, 100000000, .quick = "200"),
 	ZC_OPT_END};
 
 static const char *const wait_keys[] = {"strategy", "rate", "spin_us",
@@ -157,20 +155,9 @@ struct wait_case {
 	long long rate;			  /* events/s, RATE_MAX, RATE_IDLE */
 	long long spin_us;		  /* -1: the strategy does not spin */
 	int oversub;
-	struct zc_plan plan; /* producer, waiter, busy threads */
-	int idx;
 	double seconds;
 	double worst_frac; /* lowest achieved/offered of the repetitions */
 	uint64_t stalls;   /* times the producer found the ring full */
-};
-
-struct wait_run {
-	struct zc_ctx *ctx;
-	struct zc_results res;
-	struct wait_case *cases;
-	int ncases;
-	double seconds;
-	long long min_events;
 };
 
 struct slot {
@@ -373,13 +360,7 @@ static void wait_worker(struct zc_worker *w)
 		busy(w, sh);
 }
 
-static int wait_skip(void *vrun, int i)
-{
-	struct wait_run *run = vrun;
-	return run->res.cases[run->cases[i].idx].status != ZC_CASE_OK;
-}
-
-static void set_latency(struct wait_run *run, struct zc_case *c, int rep,
+static void set_latency(struct zc_bench *b, struct zc_case *c, int rep,
 			const struct zc_hist *h)
 {
 	static const struct {
@@ -388,19 +369,19 @@ static void set_latency(struct wait_run *run, struct zc_case *c, int rep,
 	} q[] = {{M_P50, 0.5}, {M_P90, 0.9}, {M_P99, 0.99}, {M_P999, 0.999}};
 
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-		zc_case_set(&run->res, c, rep, q[i].m,
+		zc_case_set(&b->res, c, rep, q[i].m,
 			    (double)zc_hist_quantile(h, q[i].q));
-	zc_case_set(&run->res, c, rep, M_MAX, (double)h->max);
+	zc_case_set(&b->res, c, rep, M_MAX, (double)h->max);
 }
 
-static void absent_all(struct wait_run *run, struct zc_case *c, const int *m,
+static void absent_all(struct zc_bench *b, struct zc_case *c, const int *m,
 		       int n, const char *why)
 {
 	for (int i = 0; i < n; i++)
-		zc_case_absent(&run->res, c, m[i], why);
+		zc_case_absent(&b->res, c, m[i], why);
 }
 
-static void record_pingpong(struct wait_run *run, struct zc_case *c, int rep,
+static void record_pingpong(struct zc_bench *b, struct zc_case *c, int rep,
 			    struct shared *sh)
 {
 	static const int none[] = {M_CPU_FRAC, M_CPU_EV, M_WAKER,
@@ -411,7 +392,7 @@ static void record_pingpong(struct wait_run *run, struct zc_case *c, int rep,
 
 	if (ball != 2 * (uint64_t)PINGPONG_ROUNDS ||
 	    sh->hist.count != PINGPONG_ROUNDS) {
-		zc_case_fail(&run->res, c,
+		zc_case_fail(&b->res, c,
 			     "ping-pong ended at %llu after %llu rounds, "
 			     "expected %d",
 			     (unsigned long long)ball,
@@ -422,13 +403,13 @@ static void record_pingpong(struct wait_run *run, struct zc_case *c, int rep,
 	if (rep < 0)
 		return;
 	c->iterations[rep] = PINGPONG_ROUNDS;
-	set_latency(run, c, rep, &sh->hist);
+	set_latency(b, c, rep, &sh->hist);
 	if (rep == 0)
-		absent_all(run, c, none, sizeof(none) / sizeof(none[0]),
+		absent_all(b, c, none, sizeof(none) / sizeof(none[0]),
 			   "ping-pong reference: no waiter, no events");
 }
 
-static void record_events(struct wait_run *run, struct wait_case *wc,
+static void record_events(struct zc_bench *b, struct wait_case *wc,
 			  struct zc_case *c, int rep, struct shared *sh,
 			  struct zc_team *team)
 {
@@ -443,7 +424,7 @@ static void record_events(struct wait_run *run, struct wait_case *wc,
 
 	if (sh->bad_at || sh->received != sh->published ||
 	    sh->hist.count != sh->published) {
-		zc_case_fail(&run->res, c,
+		zc_case_fail(&b->res, c,
 			     "waiter saw %llu of %llu events (first wrong "
 			     "slot: event %llu held %llu)",
 			     (unsigned long long)sh->hist.count,
@@ -453,35 +434,35 @@ static void record_events(struct wait_run *run, struct wait_case *wc,
 		return;
 	}
 	if (wc->rate != RATE_IDLE && !sh->published) {
-		zc_case_fail(&run->res, c, "the producer published nothing");
+		zc_case_fail(&b->res, c, "the producer published nothing");
 		return;
 	}
 	if (rep < 0)
 		return;
 	c->iterations[rep] = n;
-	zc_case_set(&run->res, c, rep, M_CPU_FRAC,
+	zc_case_set(&b->res, c, rep, M_CPU_FRAC,
 		    wall > 0 ? cpu / 1e9 / wall : NAN);
-	zc_case_set(&run->res, c, rep, M_VCSW, ww->counts.nvcsw / wall);
-	zc_case_set(&run->res, c, rep, M_IVCSW, ww->counts.nivcsw / wall);
+	zc_case_set(&b->res, c, rep, M_VCSW, ww->counts.nvcsw / wall);
+	zc_case_set(&b->res, c, rep, M_IVCSW, ww->counts.nivcsw / wall);
 	if (wc->rate == RATE_IDLE) {
 		if (rep == 0)
-			absent_all(run, c, per_event,
+			absent_all(b, c, per_event,
 				   sizeof(per_event) / sizeof(per_event[0]),
 				   "idle: no events were published");
 		return;
 	}
-	set_latency(run, c, rep, &sh->hist);
-	zc_case_set(&run->res, c, rep, M_CPU_EV, cpu / 1e3 / n);
-	zc_case_set(&run->res, c, rep, M_WAKER, (double)sh->publish_ns / n);
-	zc_case_set(&run->res, c, rep, M_PARKS,
+	set_latency(b, c, rep, &sh->hist);
+	zc_case_set(&b->res, c, rep, M_CPU_EV, cpu / 1e3 / n);
+	zc_case_set(&b->res, c, rep, M_WAKER, (double)sh->publish_ns / n);
+	zc_case_set(&b->res, c, rep, M_PARKS,
 		    (double)zc_waiter_parks(&sh->w) / n);
-	zc_case_set(&run->res, c, rep, M_WAKES, (double)sh->w.wakes / n);
-	zc_case_set(&run->res, c, rep, M_RATE, n / prod_s);
+	zc_case_set(&b->res, c, rep, M_WAKES, (double)sh->w.wakes / n);
+	zc_case_set(&b->res, c, rep, M_RATE, n / prod_s);
 	if (wc->rate > 0)
-		zc_case_set(&run->res, c, rep, M_RATE_FRAC,
+		zc_case_set(&b->res, c, rep, M_RATE_FRAC,
 			    n / prod_s / (double)wc->rate);
 	else
-		zc_case_absent(&run->res, c, M_RATE_FRAC,
+		zc_case_absent(&b->res, c, M_RATE_FRAC,
 			       "max: nothing was offered but the producer's "
 			       "own speed");
 	wc->stalls += sh->stalls;
@@ -498,24 +479,25 @@ static void record_events(struct wait_run *run, struct wait_case *wc,
 			100 * wc->worst_frac);
 }
 
-static int wait_one(void *vrun, int i, int rep)
+static int wait_one(struct zc_bench *b, int i, int rep)
 {
-	struct wait_run *run = vrun;
-	struct wait_case *wc = &run->cases[i];
-	struct zc_case *c = &run->res.cases[wc->idx];
+	struct wait_case *wc = zc_bench_priv(b, i);
+	struct zc_case *c = zc_bench_case(b, i);
 	struct zc_wait_config cfg;
 	void *args[ZC_TOPO_MAX_THREADS];
 	struct zc_team team;
+	struct zc_plan plan;
 	struct zc_mem mem;
 	struct shared *sh;
 	int err;
 
+	zc_bench_plan(b, i, &plan);
 	/* The shared block and the ring on the waiter's node, touched
 	 * before timing (zc_mem_alloc pre-faults). */
 	err = zc_mem_alloc(&mem, sizeof(*sh) + RING * sizeof(struct slot),
-			   wc->plan.node, ZC_MEM_PRIVATE, NULL);
+			   plan.node, ZC_MEM_PRIVATE, NULL);
 	if (err < 0) {
-		zc_case_fail(&run->res, c, "cannot allocate the ring: %s",
+		zc_case_fail(&b->res, c, "cannot allocate the ring: %s",
 			     strerror(-err));
 		return err;
 	}
@@ -533,32 +515,38 @@ static int wait_one(void *vrun, int i, int rep)
 		cfg.spin_ns = (uint64_t)wc->spin_us * 1000;
 	err = zc_waiter_init(&sh->w, wc->s ? wc->s : zc_wait_table, &cfg);
 	if (err < 0) {
-		zc_case_fail(&run->res, c, "cannot set up the waiter: %s",
+		zc_case_fail(&b->res, c, "cannot set up the waiter: %s",
 			     strerror(-err));
 		zc_mem_free(&mem);
 		return err;
 	}
-	for (int t = 0; t < wc->plan.nthreads; t++)
+	for (int t = 0; t < plan.nthreads; t++)
 		args[t] = sh;
 	sh->pingpong = !wc->s;
-	err = zc_team_run(&team, &run->ctx->topo, &wc->plan, &run->ctx->events,
-			  wait_worker, args, 0, run->ctx->timeout_s);
+	err = zc_team_run(&team, &b->ctx->topo, &plan, &b->ctx->events,
+			  wait_worker, args, 0, b->ctx->timeout_s);
 	if (err == -ETIMEDOUT) {
 		/* Threads still run on this memory: never free it. */
-		zc_case_fail(&run->res, c, "%s (a lost wake-up?)", team.why);
+		zc_case_fail(&b->res, c, "%s (a lost wake-up?)", team.why);
 		return err;
 	}
 	if (err < 0) {
 		if (err != -EINTR)
-			zc_case_fail(&run->res, c, "%s", team.why);
+			zc_case_fail(&b->res, c, "%s", team.why);
 		goto out;
 	}
 	if (wc->s)
-		record_events(run, wc, c, rep, sh, &team);
+		record_events(b, wc, c, rep, sh, &team);
 	else
-		record_pingpong(run, c, rep, sh);
+		record_pingpong(b, c, rep, sh);
+	if (c->status == ZC_CASE_OK) {
+		double items = wc->s ? (double)sh->published : PINGPONG_ROUNDS;
+		for (int s2 = 0; s2 < 2; s2++)
+			zc_bench_count(b, i, rep, s2, &team.w[s2].counts,
+				       items);
+	}
 	if (!c->cpus[0])
-		zc_topo_format_cpus(wc->plan.cpu, wc->plan.nthreads, c->cpus,
+		zc_topo_format_cpus(plan.cpu, plan.nthreads, c->cpus,
 				    sizeof(c->cpus));
 out:
 	zc_team_release(&team);
@@ -567,26 +555,7 @@ out:
 	return err;
 }
 
-/* ---- planning --------------------------------------------------------------
- */
-
-static int default_place(struct zc_ctx *ctx)
-{
-	static const enum zc_place order[] = {ZC_PLACE_L3,
-					      ZC_PLACE_L2,
-					      ZC_PLACE_CROSS_L3,
-					      ZC_PLACE_CROSS_NUMA,
-					      ZC_PLACE_CROSS_PACKAGE,
-					      ZC_PLACE_SMT};
-	struct zc_plan plan;
-
-	if (ctx->ncpus)
-		return ZC_PLACE_CPUS;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (zc_topo_plan(&ctx->topo, order[i], 2, NULL, 0, &plan) == 0)
-			return order[i];
-	return ZC_PLACE_L3; /* planned again below: skipped with the reason */
-}
+/* ---- planning --------------------------------------------------------- */
 
 static void rate_text(long long rate, char *buf, size_t len)
 {
@@ -598,68 +567,64 @@ static void rate_text(long long rate, char *buf, size_t len)
 		snprintf(buf, len, "%lld", rate);
 }
 
-static int add_case(struct wait_run *run, const struct zc_wait_strategy *s,
+static int add_case(struct zc_bench *b, const struct zc_wait_strategy *s,
 		    long long rate, long long spin_us, int oversub, int place,
 		    const struct zc_plan *pair, int perr)
 {
-	struct wait_case *wc = &run->cases[run->ncases];
 	char rv[24], sv[24], ov[16];
-	const char *vals[NKEYS];
-	struct zc_case *c;
+	const char *vals[NKEYS] = {s ? s->name : "pingpong", rv, sv, ov,
+				   zc_place_name(place)};
+	struct zc_plan plan = *pair;
+	struct wait_case *wc;
+	int i;
 
-	wc->s = s;
-	wc->rate = rate;
-	wc->spin_us = spin_us;
-	wc->oversub = oversub;
-	wc->plan = *pair;
-	wc->plan.place = place;
-	wc->plan.nthreads = 2 + oversub;
+	plan.place = place;
+	plan.nthreads = 2 + oversub;
 	for (int k = 0; k < oversub; k++)
-		wc->plan.cpu[2 + k] = pair->cpu[k % 2];
-	wc->seconds = run->seconds;
-	wc->worst_frac = 1;
-	if (rate > 0 && (double)run->min_events / (double)rate > wc->seconds)
-		wc->seconds = (double)run->min_events / (double)rate;
+		plan.cpu[2 + k] = pair->cpu[k % 2];
 	rate_text(rate, rv, sizeof(rv));
 	if (spin_us >= 0)
 		snprintf(sv, sizeof(sv), "%lld", spin_us);
 	else
 		snprintf(sv, sizeof(sv), "-");
 	snprintf(ov, sizeof(ov), "%d", oversub);
-	vals[0] = s ? s->name : "pingpong";
-	vals[1] = rv;
-	vals[2] = sv;
-	vals[3] = ov;
-	vals[4] = zc_place_name(place);
-	c = zc_results_add(&run->res, vals);
-	if (!c)
-		return -ENOMEM;
-	c->threads = wc->plan.nthreads;
-	wc->idx = run->res.ncases - 1;
-	if (perr)
-		zc_case_skip(c, "%s", pair->why);
-	else if (!s)
-		snprintf(c->label, sizeof(c->label),
+	i = zc_bench_add(b, vals, &plan, perr, 0);
+	if (i < 0)
+		return i == -EEXIST ? 0 : i;
+	wc = zc_bench_priv(b, i);
+	wc->s = s;
+	wc->rate = rate;
+	wc->spin_us = spin_us;
+	wc->oversub = oversub;
+	wc->seconds = b->seconds;
+	wc->worst_frac = 1;
+	if (rate > 0 && (double)opt_min_events / (double)rate > wc->seconds)
+		wc->seconds = (double)opt_min_events / (double)rate;
+	if (!s && !perr)
+		snprintf(zc_bench_case(b, i)->label,
+			 sizeof(zc_bench_case(b, i)->label),
 			 "reference: half a cache-line round trip");
-	run->ncases++;
 	return 0;
 }
 
-static int plan_cases(struct wait_run *run)
+static int wait_sweep(struct zc_bench *b)
 {
-	struct zc_ctx *ctx = run->ctx;
+	struct zc_ctx *ctx = b->ctx;
 	int places[ZC_PLACE_COUNT], nplaces = 0;
+	struct zc_plan pair;
 
 	if (opt_place.given)
 		for (int i = 0; i < opt_place.n; i++)
 			places[nplaces++] = (int)opt_place.v[i];
+	else if (zc_topo_plan_closest(&ctx->topo, ctx->cpus, ctx->ncpus,
+				      &pair) == 0)
+		places[nplaces++] = pair.place;
 	else
-		places[nplaces++] = default_place(ctx);
+		places[nplaces++] = ZC_PLACE_L3; /* skipped with the reason */
 	for (int p = 0; p < nplaces; p++) {
-		struct zc_plan pair;
 		int perr = zc_topo_plan(&ctx->topo, places[p], 2, ctx->cpus,
 					ctx->ncpus, &pair);
-		int err = add_case(run, NULL, RATE_MAX, -1, 0, places[p], &pair,
+		int err = add_case(b, NULL, RATE_MAX, -1, 0, places[p], &pair,
 				   perr);
 		for (int si = 0; si < opt_strategy.n && !err; si++) {
 			const struct zc_wait_strategy *s =
@@ -667,7 +632,7 @@ static int plan_cases(struct wait_run *run)
 			int nspin = s->flags & ZC_WAIT_SPINS ? opt_spin.n : 1;
 			for (int k = 0; k < nspin && !err; k++)
 				for (int r = 0; r < opt_rate.n && !err; r++)
-					err = add_case(run, s, opt_rate.v[r],
+					err = add_case(b, s, opt_rate.v[r],
 						       s->flags & ZC_WAIT_SPINS
 							       ? opt_spin.v[k]
 							       : -1,
@@ -680,29 +645,31 @@ static int plan_cases(struct wait_run *run)
 	return 0;
 }
 
-/* ---- reporting -------------------------------------------------------------
- */
-
-static const struct zc_case *find_case(struct wait_run *run, const char *s,
-				       long long rate, long long spin_us)
+static double wait_estimate(struct zc_bench *b, int i)
 {
-	for (int i = 0; i < run->ncases; i++) {
-		struct wait_case *wc = &run->cases[i];
-		const struct zc_case *c = &run->res.cases[wc->idx];
-		if (c->status == ZC_CASE_OK && wc->rate == rate &&
-		    !strcmp(wc->s ? wc->s->name : "pingpong", s) &&
-		    (spin_us < 0 || wc->spin_us == spin_us))
-			return c;
-	}
-	return NULL;
+	const struct wait_case *wc = zc_bench_priv(b, i);
+	return wc->s ? wc->seconds + 0.01 : 0.02;
 }
 
-static double median_of(struct wait_run *run, const struct zc_case *c, int m)
+static void wait_plan_note(struct zc_bench *b, int i, char *buf, size_t len)
 {
-	struct zc_summary s;
-	if (!c || zc_case_summary(&run->res, c, m, &s) < 0)
-		return NAN;
-	return s.median;
+	const struct wait_case *wc = zc_bench_priv(b, i);
+	if (wc->s)
+		snprintf(buf, len, "%.3g s", wc->seconds);
+}
+
+/* ---- reporting --------------------------------------------------------- */
+
+static int find_case(struct zc_bench *b, const char *s, long long rate,
+		     long long spin_us)
+{
+	char rv[24], sv[24];
+
+	rate_text(rate, rv, sizeof(rv));
+	snprintf(sv, sizeof(sv), "%lld", spin_us);
+	if (spin_us < 0)
+		return zc_bench_find(b, "strategy", s, "rate", rv, NULL);
+	return zc_bench_find(b, "strategy", s, "rate", rv, "spin_us", sv, NULL);
 }
 
 static int is_vm(const struct zc_ctx *ctx)
@@ -711,12 +678,12 @@ static int is_vm(const struct zc_ctx *ctx)
 }
 
 /* The trade-off in a few lines: what the performance notes ask. */
-static void headlines(struct wait_run *run)
+static void wait_headlines(struct zc_bench *b, FILE *f)
 {
-	struct zc_ctx *ctx = run->ctx;
+	struct zc_ctx *ctx = b->ctx;
 	long long low = -1, spin50 = opt_spin.n ? opt_spin.v[0] : 50;
-	const struct zc_case *pp = find_case(run, "pingpong", RATE_MAX, -1);
-	double c2c = median_of(run, pp, M_P50);
+	int pp = find_case(b, "pingpong", RATE_MAX, -1);
+	double c2c = zc_bench_median(b, pp, M_P50);
 	int idle = 0;
 
 	for (int r = 0; r < opt_rate.n; r++)
@@ -725,70 +692,70 @@ static void headlines(struct wait_run *run)
 	for (int k = 0; k < opt_spin.n; k++)
 		if (opt_spin.v[k] == 50)
 			spin50 = 50; /* the default window, when swept */
-	printf("\n");
+	fprintf(f, "\n");
 	if (low > 0) {
-		const struct zc_case *h = find_case(run, "hybrid", low, spin50);
-		const struct zc_case *f = find_case(run, "futex", low, -1);
-		double hc = median_of(run, h, M_CPU_FRAC);
-		double h99 = median_of(run, h, M_P99);
-		double f99 = median_of(run, f, M_P99);
-		if (h && f) {
-			printf("hybrid (spin %lld us) at %lld events/s: waiter "
-			       "uses %.1f%% of a core; p99 %.0f ns vs futex "
-			       "%.0f ns (%.2fx)\n",
-			       spin50, low, 100 * hc, h99, f99, h99 / f99);
-		}
+		int h = find_case(b, "hybrid", low, spin50);
+		int fu = find_case(b, "futex", low, -1);
+		double hc = zc_bench_median(b, h, M_CPU_FRAC);
+		double h99 = zc_bench_median(b, h, M_P99);
+		double f99 = zc_bench_median(b, fu, M_P99);
+		if (h >= 0 && fu >= 0)
+			fprintf(f,
+				"hybrid (spin %lld us) at %lld events/s: "
+				"waiter uses %.1f%% of a core; p99 %.0f ns vs "
+				"futex %.0f ns (%.2fx)\n",
+				spin50, low, 100 * hc, h99, f99, h99 / f99);
 	}
-	for (int r = 0; pp && r < opt_rate.n; r++) {
-		const struct zc_case *s =
-			find_case(run, "spin", opt_rate.v[r], -1);
-		double p50 = median_of(run, s, M_P50);
+	for (int r = 0; pp >= 0 && r < opt_rate.n; r++) {
+		int sc = find_case(b, "spin", opt_rate.v[r], -1);
+		double p50 = zc_bench_median(b, sc, M_P50);
 		char rv[24];
-		if (!s || opt_rate.v[r] == RATE_IDLE)
+		if (sc < 0 || opt_rate.v[r] == RATE_IDLE)
 			continue;
 		rate_text(opt_rate.v[r], rv, sizeof(rv));
-		printf("spin p50 at %s events/s: %.0f ns = %.1fx the "
-		       "core-to-core "
-		       "transfer (ping-pong, one way: %.0f ns)\n",
-		       rv, p50, p50 / c2c, c2c);
+		fprintf(f,
+			"spin p50 at %s events/s: %.0f ns = %.1fx the "
+			"core-to-core transfer (ping-pong, one way: %.0f ns)\n",
+			rv, p50, p50 / c2c, c2c);
 	}
 	for (int si = 0; si < opt_strategy.n; si++) {
 		const struct zc_wait_strategy *s =
 			&zc_wait_table[opt_strategy.v[si]];
-		const struct zc_case *c =
-			find_case(run, s->name, RATE_IDLE,
+		int c = find_case(b, s->name, RATE_IDLE,
 				  s->flags & ZC_WAIT_SPINS ? spin50 : -1);
-		if (!c)
+		if (c < 0)
 			continue;
 		if (!idle++)
-			printf("idle waiter CPU (fraction of a core):");
-		printf(" %s %.3f", s->name, median_of(run, c, M_CPU_FRAC));
+			fprintf(f, "idle waiter CPU (fraction of a core):");
+		fprintf(f, " %s %.3f", s->name,
+			zc_bench_median(b, c, M_CPU_FRAC));
 	}
 	if (idle)
-		printf("\n");
-	for (int i = 0; i < run->ncases; i++) {
-		const struct wait_case *wc = &run->cases[i];
-		double f;
+		fprintf(f, "\n");
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct wait_case *wc = zc_bench_priv(b, i);
+		double fr;
 		if (!wc->s || !(wc->s->flags & ZC_WAIT_BURNS) || wc->oversub)
 			continue;
-		f = median_of(run, &run->res.cases[wc->idx], M_CPU_FRAC);
-		if (f < 0.9) {
-			printf("warning: a spinning waiter (%s) got only %.2f "
-			       "of its core: other work shares these CPUs "
-			       "(load "
-			       "average %.1f), so the latencies include time "
-			       "spent descheduled\n",
-			       wc->s->name, f, ctx->si.loadavg1);
+		fr = zc_bench_median(b, i, M_CPU_FRAC);
+		if (fr < 0.9) {
+			fprintf(f,
+				"warning: a spinning waiter (%s) got only "
+				"%.2f of its core: other work shares these "
+				"CPUs (load average %.1f), so the latencies "
+				"include time spent descheduled\n",
+				wc->s->name, fr, ctx->si.loadavg1);
 			break;
 		}
 	}
 	if (is_vm(ctx) && ctx->si.npus <= 4)
-		printf("note: this is a %s virtual machine with %d vCPUs: the "
-		       "futex, condvar and eventfd wake-up latencies here are "
-		       "dominated by the hypervisor (waking a halted vCPU is "
-		       "an IPI and a VM entry), not by the kernel's wake-up "
-		       "path\n",
-		       ctx->si.virt, ctx->si.npus);
+		fprintf(f,
+			"note: this is a %s virtual machine with %d vCPUs: the "
+			"futex, condvar and eventfd wake-up latencies here are "
+			"dominated by the hypervisor (waking a halted vCPU is "
+			"an IPI and a VM entry), not by the kernel's wake-up "
+			"path\n",
+			ctx->si.virt, ctx->si.npus);
 }
 
 static void rate_short(long long rate, char *buf, size_t len)
@@ -803,26 +770,32 @@ static void rate_short(long long rate, char *buf, size_t len)
 
 /* Tag the lowest offered rate of a series, where its line starts: labels
  * for every point would not fit in p->extra, and would hide the lines. */
-static void label_start(struct wait_run *run, struct zc_plot *p,
-			const struct wait_case *first)
+static void label_start(struct zc_bench *b, struct zc_plot *p, int first)
 {
+	const struct wait_case *f = zc_bench_priv(b, first);
+	const char *place =
+		zc_case_param(&b->res, zc_bench_case(b, first), "place");
 	const struct wait_case *lo = NULL;
 	size_t len = strlen(p->extra);
+	int loi = -1;
 	double x, y;
 	char rv[16];
 
-	for (int i = 0; i < run->ncases; i++) {
-		const struct wait_case *wc = &run->cases[i];
-		if (wc->s == first->s && wc->spin_us == first->spin_us &&
-		    wc->plan.place == first->plan.place &&
-		    run->res.cases[wc->idx].status == ZC_CASE_OK &&
-		    wc->rate > 0 && (!lo || wc->rate < lo->rate))
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct wait_case *wc = zc_bench_priv(b, i);
+		const struct zc_case *c = zc_bench_case(b, i);
+		if (wc->s == f->s && wc->spin_us == f->spin_us &&
+		    !strcmp(zc_case_param(&b->res, c, "place"), place) &&
+		    c->status == ZC_CASE_OK && wc->rate > 0 &&
+		    (!lo || wc->rate < lo->rate)) {
 			lo = wc;
+			loi = i;
+		}
 	}
 	if (!lo)
 		return;
-	x = median_of(run, &run->res.cases[lo->idx], M_CPU_FRAC);
-	y = median_of(run, &run->res.cases[lo->idx], M_P99);
+	x = zc_bench_median(b, loi, M_CPU_FRAC);
+	y = zc_bench_median(b, loi, M_P99);
 	rate_short(lo->rate, rv, sizeof(rv));
 	if (x > 0 && y > 0 && len + 64 < sizeof(p->extra))
 		snprintf(p->extra + len, sizeof(p->extra) - len,
@@ -831,9 +804,9 @@ static void label_start(struct wait_run *run, struct zc_plot *p,
 			 rv, x, y);
 }
 
-static void build_plot(struct wait_run *run, struct zc_plot *p)
+static int wait_plots(struct zc_bench *b, struct zc_plot *p, int max)
 {
-	int place = -1;
+	const char *place = NULL;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "wait");
@@ -844,9 +817,9 @@ static void build_plot(struct wait_run *run, struct zc_plot *p)
 	snprintf(p->subtitle, sizeof(p->subtitle),
 		 "one line per strategy, one point per offered rate (the "
 		 "lowest tagged)%s",
-		 is_vm(run->ctx) ? "; on a VM futex wake-ups pay the "
-				   "hypervisor"
-				 : "");
+		 is_vm(b->ctx) ? "; on a VM futex wake-ups pay the "
+				 "hypervisor"
+			       : "");
 	snprintf(p->xlabel, sizeof(p->xlabel),
 		 "waiter CPU [fraction of a core] (median)");
 	snprintf(p->ylabel, sizeof(p->ylabel),
@@ -855,109 +828,47 @@ static void build_plot(struct wait_run *run, struct zc_plot *p)
 	snprintf(p->ycol, sizeof(p->ycol), "p99_ns_median");
 	p->logx = 1;
 	p->logy = 1;
-	for (int i = 0; i < run->ncases; i++) {
-		struct wait_case *wc = &run->cases[i];
-		const struct zc_case *c = &run->res.cases[wc->idx];
-		char title[96], sv[24];
-		int dup = 0;
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct wait_case *wc = zc_bench_priv(b, i);
+		const struct zc_case *c = zc_bench_case(b, i);
+		const char *pl = zc_case_param(&b->res, c, "place"),
+			   *sv = zc_case_param(&b->res, c, "spin_us");
+		char title[96];
 
 		if (!wc->s || c->status != ZC_CASE_OK || wc->rate == RATE_IDLE)
 			continue;
-		if (place < 0)
-			place = (int)wc->plan.place;
-		if ((int)wc->plan.place != place)
+		if (!place)
+			place = pl;
+		if (strcmp(pl, place))
 			continue; /* the first placement only: one frontier */
-		for (int j = 0; j < i; j++)
-			dup |= run->cases[j].s == wc->s &&
-			       run->cases[j].spin_us == wc->spin_us &&
-			       (int)run->cases[j].plan.place == place;
-		if (dup)
+		if (zc_bench_find(b, "strategy", wc->s->name, "spin_us", sv,
+				  "place", pl, NULL) != i)
 			continue;
-		snprintf(sv, sizeof(sv), "%lld", wc->spin_us);
 		if (wc->spin_us >= 0)
 			snprintf(title, sizeof(title), "%s %lld us",
 				 wc->s->name, wc->spin_us);
 		else
 			snprintf(title, sizeof(title), "%s", wc->s->name);
 		if (zc_plot_add_series(p, title, "strategy", wc->s->name,
-				       "spin_us", wc->spin_us >= 0 ? sv : "-",
-				       "place", zc_place_name(place), NULL))
-			label_start(run, p, wc);
+				       "spin_us", sv, "place", pl, NULL))
+			label_start(b, p, i);
 	}
+	return p->nseries && max > 0 ? 1 : 0;
 }
 
-static void dry_run(struct wait_run *run)
+/* ---- the command ------------------------------------------------------- */
+
+static int wait_check(struct zc_bench *b)
 {
-	struct zc_ctx *ctx = run->ctx;
-	double total = 0;
-	int nrun = 0;
+	struct zc_ctx *ctx = b->ctx;
+	int npus = zc_topo_npus(&ctx->topo);
 
-	printf("wait plan on %s\n", ctx->topo.source);
-	for (int i = 0; i < run->ncases; i++) {
-		struct wait_case *wc = &run->cases[i];
-		struct zc_case *c = &run->res.cases[wc->idx];
-		char cpus[128];
-		if (c->status != ZC_CASE_OK) {
-			printf("  %-64s skipped: %s\n", c->name, c->reason);
-			continue;
-		}
-		zc_topo_format_cpus(wc->plan.cpu, wc->plan.nthreads, cpus,
-				    sizeof(cpus));
-		printf("  %-64s cpus %s, %.3g s\n", c->name, cpus, wc->seconds);
-		total += wc->s ? wc->seconds + 0.01 : 0.02;
-		nrun++;
-	}
-	printf("%d cases to run, %d skipped; %d repetitions%s: about %.0f s\n",
-	       nrun, run->ncases - nrun, ctx->reps,
-	       ctx->quick ? "" : " + 1 warm-up",
-	       total * (ctx->reps + (ctx->quick ? 0 : 1)));
-}
-
-/* ---- the command -----------------------------------------------------------
- */
-
-static int check_options(struct wait_run *run)
-{
-	struct zc_ctx *ctx = run->ctx;
-
-	if (!opt_rate.given) {
-		static const long long full[] = {1000,	  10000,    100000,
-						 1000000, RATE_MAX, RATE_IDLE};
-		static const long long quick[] = {1000, 10000, 100000, RATE_MAX,
-						  RATE_IDLE};
-		const long long *v = ctx->quick ? quick : full;
-		opt_rate.n = ctx->quick ? 5 : 6;
-		for (int i = 0; i < opt_rate.n; i++) {
-			opt_rate.v[i] = v[i];
-			opt_rate.word[i] = v[i] == RATE_MAX    ? 0
-					   : v[i] == RATE_IDLE ? 1
-							       : -1;
-		}
-	}
-	if (!opt_spin.given) {
-		static const long long full[] = {10, 50, 200};
-		opt_spin.n = ctx->quick ? 1 : 3;
-		for (int i = 0; i < opt_spin.n; i++)
-			opt_spin.v[i] = ctx->quick ? 50 : full[i];
-	}
-	run->seconds = opt_seconds > 0 ? opt_seconds : ctx->quick ? 0.1 : 0.5;
-	if (run->seconds < 0.01)
-		return zc_usage(ctx,
-				"--seconds: %g is too short: expected "
-				"0.01..60",
-				opt_seconds);
-	run->min_events = opt_min_events ? opt_min_events
-			  : ctx->quick	 ? 200
-					 : 1000;
-	if (opt_oversub > 16LL * zc_topo_npus(&ctx->topo))
+	if (opt_oversub > 16LL * npus)
 		return zc_usage(ctx,
 				"--oversubscribe: %lld busy threads on %d "
-				"CPUs is not a benchmark: expected "
-				"0..%d",
-				opt_oversub, zc_topo_npus(&ctx->topo),
-				16 * zc_topo_npus(&ctx->topo) < 64
-					? 16 * zc_topo_npus(&ctx->topo)
-					: 64);
+				"CPUs is not a benchmark: expected 0..%d",
+				opt_oversub, npus,
+				16 * npus < 64 ? 16 * npus : 64);
 	for (int i = 0; i < opt_place.n && opt_place.given; i++)
 		if (opt_place.v[i] == ZC_PLACE_CPUS && ctx->ncpus != 2)
 			return zc_usage(ctx, "--place cpus needs --cpus with "
@@ -970,60 +881,66 @@ static int check_options(struct wait_run *run)
 	return 0;
 }
 
-int cmd_wait(int argc, char **argv, struct zc_ctx *ctx)
+static void wait_init(void)
 {
-	struct wait_run run = {.ctx = ctx};
-	struct zc_plot plot;
-	int rc, cap;
-
 	for (int i = 0; i < zc_wait_count && i < 15; i++)
 		strategy_words[i] = (struct zc_word){zc_wait_table[i].name, i};
-	rc = zc_cmd_parse(ctx, wait_opts, argc, argv);
-	if (rc)
-		return rc;
-	rc = check_options(&run);
-	if (rc)
-		return rc;
-
-	cap = ZC_PLACE_COUNT * (1 + opt_strategy.n * opt_spin.n * opt_rate.n);
-	run.cases = calloc((size_t)cap, sizeof(*run.cases));
-	if (!run.cases)
-		return zc_error(ctx, "out of memory");
-	if (zc_results_init(&run.res, "wait", wait_keys, NKEYS, wait_metrics,
-			    M_COUNT, ctx->reps) < 0) {
-		free(run.cases);
-		return zc_error(ctx, "out of memory");
-	}
-	if (plan_cases(&run) < 0) {
-		rc = zc_error(ctx, "out of memory");
-		goto out;
-	}
-	if (ctx->dry_run) {
-		dry_run(&run);
-		rc = ZC_EXIT_OK;
-		goto out;
-	}
-	rc = zc_cmd_can_run(ctx, &run.res);
-	if (!rc)
-		rc = zc_cmd_begin(ctx);
-	if (rc)
-		goto out;
-	/* --quick: no warm-up repetition (the first case per thread pair
-	 * pays thread creation either way). */
-	zc_bench_drive("wait", run.ncases, ctx->reps, !ctx->quick, wait_one,
-		       wait_skip, &run);
-	{
-		/* Latency against parking at once, within this run. */
-		static const char *const ignore[] = {"spin_us", NULL};
-		zc_results_ratio(&run.res, M_P99, M_P99_VS_FUTEX, "strategy",
-				 "futex", ignore, 0);
-	}
-	build_plot(&run, &plot);
-	rc = zc_cmd_finish(ctx, &run.res, &plot, plot.nseries ? 1 : 0);
-	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)
-		headlines(&run);
-out:
-	zc_results_release(&run.res);
-	free(run.cases);
-	return rc;
 }
+
+static const struct zc_side wait_sides[] = {{"prod", "producer (waker)"},
+					    {"waiter", "waiter"}};
+
+static const char *const wait_ratio_ignore[] = {"spin_us", NULL};
+static const struct zc_ratio_def wait_ratios[] = {
+	/* Latency against parking at once, within this run. */
+	{"p99_vs_futex", "p99_ns", "strategy", "futex", wait_ratio_ignore},
+	{NULL}};
+
+static const struct zc_bench_def wait_bench = {
+	.opts = wait_opts,
+	.keys = wait_keys,
+	.nkeys = NKEYS,
+	.metrics = wait_metrics,
+	.nmetrics = M_COUNT,
+	.item = "event",
+	.sides = wait_sides,
+	.nsides = 2,
+	.events_note = "per event (ping-pong: per round trip); the busy "
+		       "threads of --oversubscribe are not counted",
+	.case_size = sizeof(struct wait_case),
+	/* --quick: no warm-up (the first case per thread pair pays thread
+	 * creation either way). */
+	.no_quick_warmup = 1,
+	.init = wait_init,
+	.check = wait_check,
+	.sweep = wait_sweep,
+	.estimate = wait_estimate,
+	.plan_note = wait_plan_note,
+	.one = wait_one,
+	.ratios = wait_ratios,
+	.plots = wait_plots,
+	.headlines = wait_headlines,
+};
+
+static const struct zc_headline wait_headline[] = {
+	{"p99_vs_futex", "strategy", "hybrid",
+	 "hybrid (spin, then futex) p99 wake-up vs parking at once"},
+	{"waiter_cpu_frac", "strategy", "hybrid",
+	 "hybrid waiter's CPU (fraction of a core)"},
+	{"waiter_cpu_frac", "strategy", "spin",
+	 "spinning waiter's CPU (fraction of a core)"},
+	{NULL}};
+
+const struct zc_command zc_cmd_wait = {
+	.name = "wait",
+	.summary = "wait strategies: wake-up latency vs waiter CPU",
+	.what = "wait strategies (spin, pause, yield, sleep, futex, hybrid, "
+		"condvar, eventfd, phased) at offered rates: wake-up latency "
+		"percentiles against the waiter's CPU, the waker's cost, idle "
+		"cost",
+	.why = "the trade between wake-up latency and burnt CPU for a "
+	       "low-latency service",
+	.flags = ZC_CMD_RESULTS,
+	.headlines = wait_headline,
+	.bench = &wait_bench,
+};

@@ -14,31 +14,11 @@
 #include "report.h"
 #include "shm.h"
 
-static const struct zc_command commands[] = {
-	{"compare", cmd_compare, ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT,
-	 "regression check between two runs (exit 3: regression)", "BASE NEW"},
-	{"doctor", cmd_doctor, 0,
-	 "what makes numbers noisy or impossible here"},
-	{"events", cmd_events, 0,
-	 "perf counters this machine can read, and why not"},
-	{"export", cmd_export, ZC_CMD_NO_GLOBALS,
-	 "results as github-action-benchmark JSON", "DIR"},
-	{"falseshare", cmd_falseshare, ZC_CMD_RESULTS,
-	 "cost of sharing a cache line: packed vs padded counters"},
-	{"ffi", cmd_ffi, ZC_CMD_RESULTS,
-	 "per-message calls into native code vs the shared ring"},
-	{"plot", cmd_plot, ZC_CMD_NO_GLOBALS,
-	 "re-render every plot of a results folder", "DIR"},
-	{"ring", cmd_ring, ZC_CMD_RESULTS,
-	 "SPSC shared-memory ring vs mutex queue, pipe, unix socket, ck_ring"},
-	{"run", cmd_run, ZC_CMD_NO_GLOBALS,
-	 "run a suite (quick, ci, full) into one folder with report.md",
-	 "[SUITE]"},
-	{"sendfile", cmd_sendfile, ZC_CMD_RESULTS,
-	 "file to socket: read+send vs sendfile, splice, io_uring, zero-copy"},
-	{"topo", cmd_topo, 0, "topology and the placement plans of each class"},
-	{"wait", cmd_wait, ZC_CMD_RESULTS,
-	 "wait strategies: wake-up latency vs waiter CPU"},
+/* Sorted by name. Each command's facts live in its own file. */
+static const struct zc_command *const commands[] = {
+	&zc_cmd_compare,    &zc_cmd_doctor,   &zc_cmd_events, &zc_cmd_export,
+	&zc_cmd_falseshare, &zc_cmd_ffi,      &zc_cmd_plot,   &zc_cmd_ring,
+	&zc_cmd_run,	    &zc_cmd_sendfile, &zc_cmd_topo,   &zc_cmd_wait,
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 
@@ -55,11 +35,10 @@ const struct zc_opt zc_global_opts[] = {
 		   &parse_ctx.out),
 	ZC_OPT_CHOICE("format", "text", "what to print on stdout",
 		      &parse_ctx.format, format_words),
-	ZC_OPT_INT("repeat", "N", NULL, NULL,
-		   "repetitions per case (default 5; 3 with --quick)",
-		   &parse_ctx.repeat, 1, ZC_MAX_REP),
+	ZC_OPT_INT("repeat", "N", NULL, "5", "repetitions per case",
+		   &parse_ctx.repeat, 1, ZC_MAX_REP, .quick = "3"),
 	ZC_OPT_FLAG("quick", "reduced sweep that runs in seconds",
-		    &parse_ctx.quick),
+		    &parse_ctx.quick, .flags = ZC_OPT_F_QUICK),
 	ZC_OPT_FLAG("dry-run", "print the plan (placements, sweep) and exit",
 		    &parse_ctx.dry_run),
 	ZC_OPT_STR("topology", "SPEC", NULL,
@@ -129,6 +108,9 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		c && c->args ? " " : "", c && c->args ? c->args : "");
 	if (c)
 		fprintf(f, "%s\n", c->summary);
+	if (c && c->what)
+		fprintf(f, "\nWhat: %s.\nWhy it matters: %s.\n", c->what,
+			c->why ? c->why : "");
 	if (ctx->opts && ctx->opts[0].name) {
 		fprintf(f, "\n%s options:\n", ctx->cmd);
 		zc_opt_help(f, ctx->opts);
@@ -137,6 +119,9 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		fprintf(f, "\nglobal options:\n");
 		zc_opt_help(f, zc_global_opts);
 	}
+	if (c && c->bench && c->bench->events_note)
+		fprintf(f, "\ncounters (--events): %s\n",
+			c->bench->events_note);
 	if (ctx->flags & ZC_CMD_OWN_EXIT)
 		return;
 	fprintf(f, "\nexit status: 0 success, 1 failure (a failed self-check "
@@ -196,6 +181,24 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		return zc_usage(
 			ctx, "unexpected argument '%s' (see 'zcbench %s -h')",
 			argv[first + 1], ctx->cmd);
+	if (c && c->args &&
+	    (ctx->npos < c->min_args ||
+	     (c->max_args >= 0 && ctx->npos > c->max_args))) {
+		char n[32];
+		if (c->max_args < 0)
+			snprintf(n, sizeof(n), "at least %d", c->min_args);
+		else if (c->min_args == c->max_args)
+			snprintf(n, sizeof(n), "%d", c->min_args);
+		else
+			snprintf(n, sizeof(n), "%d to %d", c->min_args,
+				 c->max_args);
+		return zc_usage(ctx,
+				"expected %s (%s argument%s), got %d (see "
+				"'zcbench %s -h')",
+				c->args, n,
+				c->max_args == 1 && c->min_args <= 1 ? "" : "s",
+				ctx->npos, ctx->cmd);
+	}
 	if (!(ctx->flags & ZC_CMD_NO_GLOBALS)) {
 		ctx->out = parse_ctx.out;
 		ctx->format = parse_ctx.format;
@@ -208,7 +211,7 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		ctx->timeout_s = parse_ctx.timeout_s;
 		ctx->quiet = parse_ctx.quiet;
 	}
-	ctx->reps = ctx->repeat ? (int)ctx->repeat : ctx->quick ? 3 : 5;
+	ctx->reps = ctx->repeat ? (int)ctx->repeat : 5;
 	ctx->options = record_options(tables);
 
 	if (ctx->topology && !ctx->dry_run && (ctx->flags & ZC_CMD_RESULTS))
@@ -407,39 +410,45 @@ void zc_cmd_release(struct zc_ctx *ctx)
 	ctx->options = NULL;
 }
 
-int zc_exe_dir(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-
-	if (n <= 0)
-		return n < 0 ? -errno : -ENOENT;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = 0;
-	return 0;
-}
-
 const struct zc_command *zc_command_find(const char *name)
 {
 	for (int i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
+}
+
+const struct zc_command *const *zc_commands(int *n)
+{
+	*n = NCOMMANDS;
+	return commands;
+}
+
+/* README's command table, made from the descriptors (tests compare). */
+static void commands_markdown(FILE *f)
+{
+	fprintf(f, "| command | what it measures |\n|---|---|\n");
+	for (int i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "| `%s%s%s` | %s |\n", commands[i]->name,
+			commands[i]->args ? " " : "",
+			commands[i]->args ? commands[i]->args : "",
+			commands[i]->what ? commands[i]->what
+					  : commands[i]->summary);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: zcbench <command> [options]\n"
 		   "       zcbench help <command> | zcbench <command> -h\n"
-		   "       zcbench --version\n\n"
+		   "       zcbench --version\n"
+		   "       zcbench help --markdown   (the command table as "
+		   "Markdown)\n\n"
 		   "mechanical-sympathy benchmarks and diagnostics for this "
 		   "machine\n\ncommands:\n");
 	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-12s %s%s%s\n", commands[i].name,
-			commands[i].args ? commands[i].args : "",
-			commands[i].args ? ": " : "", commands[i].summary);
+		fprintf(f, "  %-12s %s%s%s\n", commands[i]->name,
+			commands[i]->args ? commands[i]->args : "",
+			commands[i]->args ? ": " : "", commands[i]->summary);
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error, "
 		   "77 cannot run here, 130 interrupted\n");
 }
@@ -454,7 +463,7 @@ int zc_command_run(int argc, char **argv)
 		fprintf(stderr,
 			"zcbench: '%s' is not a command; commands:", argv[0]);
 		for (int i = 0; i < NCOMMANDS; i++)
-			fprintf(stderr, " %s", commands[i].name);
+			fprintf(stderr, " %s", commands[i]->name);
 		fputc('\n', stderr);
 		return ZC_EXIT_USAGE;
 	}
@@ -462,7 +471,8 @@ int zc_command_run(int argc, char **argv)
 	ctx.flags = c->flags;
 	ctx.argc = argc;
 	ctx.argv = argv;
-	rc = c->fn(argc, argv, &ctx);
+	rc = c->bench ? zc_bench_main(c, argc, argv, &ctx)
+		      : c->fn(argc, argv, &ctx);
 	zc_cmd_release(&ctx);
 	return rc == ZC_DONE ? ZC_EXIT_OK : rc;
 }
@@ -489,10 +499,14 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return ZC_EXIT_OK;
 		}
+		if (!strcmp(argv[2], "--markdown")) {
+			commands_markdown(stdout);
+			argc = 0; /* to the stdout check */
+		}
 		hv[0] = argv[2];
 		hv[1] = "-h";
 		hv[2] = NULL;
-		rc = zc_command_run(2, hv);
+		rc = argc ? zc_command_run(2, hv) : ZC_EXIT_OK;
 	} else if (argv[1][0] == '-') {
 		fprintf(stderr,
 			"zcbench: unknown option '%s': give a command "

@@ -44,7 +44,7 @@ static void valid_text(const struct zc_opt *o, char *buf, size_t len)
 				 o->min, o->max, w[0] ? ", or " : "", w);
 		break;
 	case ZC_OPT_TDOUBLE:
-		snprintf(buf, len, "a number %lld..%lld", o->min, o->max);
+		snprintf(buf, len, "a number %g..%g", o->dmin, o->dmax);
 		break;
 	case ZC_OPT_TCHOICE:
 		snprintf(buf, len, "one of %s", w);
@@ -57,16 +57,53 @@ static void valid_text(const struct zc_opt *o, char *buf, size_t len)
 	}
 }
 
+/* Decimal only: an optional '-' and digits (no blanks, '+', octal, hex). */
 static int parse_ll(const char *s, size_t len, long long *v)
 {
 	char tmp[64], *end;
-	if (len == 0 || len >= sizeof(tmp))
+	size_t i = s[0] == '-';
+	if (len == 0 || len >= sizeof(tmp) || i == len)
 		return -EINVAL;
+	for (; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
 	memcpy(tmp, s, len);
 	tmp[len] = 0;
 	errno = 0;
-	*v = strtoll(tmp, &end, 0);
+	*v = strtoll(tmp, &end, 10);
 	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+/* Decimal only: [-]digits[.digits][e[+-]digits]; strtod alone would take
+ * blanks, hex floats, "inf" and "nan". */
+static int parse_double(const char *s, double *v)
+{
+	const char *p = s + (*s == '-');
+	char *end;
+	int digits = 0;
+
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits)
+		return -EINVAL;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '-' || *p == '+';
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p)
+		return -EINVAL;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || *end || !isfinite(*v))
 		return -EINVAL;
 	return 0;
 }
@@ -127,6 +164,15 @@ int zc_opt_parse_list(const struct zc_opt *o, const char *text,
 			break;
 		p = c + 1;
 	}
+	for (int i = 0; i < l.n; i++)
+		for (int j = i + 1; j < l.n; j++)
+			if (l.v[i] == l.v[j] && l.word[i] == l.word[j]) {
+				char item[64];
+				return bad(o,
+					   zc_list_item(o, &l, j, item,
+							sizeof(item)),
+					   msg, msglen, "repeated value");
+			}
 	l.given = 1;
 	*out = l;
 	return 0;
@@ -150,13 +196,10 @@ static int set_value(const struct zc_opt *o, const char *text, char *msg,
 		return 0;
 	}
 	case ZC_OPT_TDOUBLE: {
-		char *end;
 		double v;
-		errno = 0;
-		v = strtod(text, &end);
-		if (errno || end == text || *end || !isfinite(v))
+		if (parse_double(text, &v) < 0)
 			return bad(o, text, msg, msglen, "malformed value");
-		if (v < (double)o->min || v > (double)o->max)
+		if (v < o->dmin || v > o->dmax)
 			return bad(o, text, msg, msglen, "out of range");
 		*(double *)o->dest = v;
 		return 0;
@@ -180,13 +223,15 @@ static int set_value(const struct zc_opt *o, const char *text, char *msg,
 	return -EINVAL;
 }
 
-int zc_opt_defaults(const struct zc_opt *table, char *msg, size_t msglen)
+int zc_opt_defaults(const struct zc_opt *table, int quick, char *msg,
+		    size_t msglen)
 {
 	for (const struct zc_opt *o = table; o && o->name; o++) {
+		const char *def = quick && o->quick ? o->quick : o->def;
 		int err;
 		if (!o->dest)
 			continue;
-		if (!o->def) {
+		if (!def) {
 			if (o->type == ZC_OPT_TLIST ||
 			    o->type == ZC_OPT_TCHOICES)
 				memset(o->dest, 0, sizeof(struct zc_list));
@@ -198,7 +243,7 @@ int zc_opt_defaults(const struct zc_opt *table, char *msg, size_t msglen)
 				*(int *)o->dest = 0;
 			continue;
 		}
-		err = set_value(o, o->def, msg, msglen);
+		err = set_value(o, def, msg, msglen);
 		if (err)
 			return err;
 		if (o->type == ZC_OPT_TLIST || o->type == ZC_OPT_TCHOICES)
@@ -218,13 +263,38 @@ static const struct zc_opt *find(const struct zc_opt *const *tables,
 	return NULL;
 }
 
+/* Is the ZC_OPT_F_QUICK flag among the options (values skipped as the
+ * parser would)? Decides which defaults apply before any value is set. */
+static int quick_given(const struct zc_opt *const *tables, int argc,
+		       char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		const struct zc_opt *o;
+		size_t len;
+
+		if (!strcmp(a, "--") || strncmp(a, "--", 2) || !a[2])
+			break;
+		eq = strchr(a + 2, '=');
+		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		o = find(tables, a + 2, len);
+		if (!o)
+			break;
+		if (o->type == ZC_OPT_TFLAG && (o->flags & ZC_OPT_F_QUICK))
+			return 1;
+		if (o->type != ZC_OPT_TFLAG && !eq)
+			i++;
+	}
+	return 0;
+}
+
 int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		 int *optind, char *msg, size_t msglen)
 {
-	int i, err;
+	int i, err, quick = quick_given(tables, argc, argv);
 
 	for (int t = 0; tables[t]; t++) {
-		err = zc_opt_defaults(tables[t], msg, msglen);
+		err = zc_opt_defaults(tables[t], quick, msg, msglen);
 		if (err)
 			return err;
 	}
@@ -296,8 +366,11 @@ void zc_opt_help(FILE *f, const struct zc_opt *table)
 			valid_text(o, valid, sizeof(valid));
 			fprintf(f, "  %-22s   valid: %s\n", "", valid);
 		}
-		if (o->def)
-			fprintf(f, "  %-22s   default: %s\n", "", o->def);
+		if (o->def || o->quick)
+			fprintf(f, "  %-22s   default: %s%s%s%s\n", "",
+				o->def ? o->def : "none", o->quick ? " (" : "",
+				o->quick ? o->quick : "",
+				o->quick ? " with --quick)" : "");
 	}
 }
 

@@ -18,6 +18,17 @@
  * Long options only (`--name VALUE` or `--name=VALUE`), plus `-h`. Values
  * are checked against the table (range, multiple, keywords); defaults are
  * applied from the table's text so that `-h` and behaviour cannot differ.
+ * An option may carry a second default for `--quick` (`.quick = "..."`,
+ * appended to any ZC_OPT_* macro): when the arguments contain the option
+ * marked ZC_OPT_F_QUICK (the global --quick), that text is the default.
+ *
+ * Input rules, the same for every option (issue "no crash, no hang"):
+ *  - numbers are decimal: an optional '-', digits, and for ZC_OPT_TDOUBLE
+ *    a fraction and exponent; no leading blanks, '+', octal, hex or hex
+ *    floats, no "inf"/"nan" ("010" is ten, "0x40" is refused);
+ *  - a list names each value once: "64,64" or "all,call" is refused with
+ *    the repeated value named (a repeated value would only make cases with
+ *    the same name).
  *
  * Errors: zc_opt_parse returns 0, or -EINVAL with a one-line message naming
  * the option and its valid values in msg (the caller exits 2), or 1 when
@@ -60,48 +71,59 @@ struct zc_opt {
 	const char *def;     /* default as the user would type it; NULL: none */
 	const char *help;
 	void *dest;
-	long long min, max; /* integer/double range (inclusive) */
+	long long min, max; /* integer range (inclusive) */
+	double dmin, dmax;  /* ZC_OPT_TDOUBLE range (inclusive) */
 	long long multiple; /* integers must be a multiple of this (0: any) */
 	const struct zc_word *words; /* keywords, {NULL,0}-terminated */
-	int record; /* recorded as a run parameter (meta.json) */
+	int record;	   /* recorded as a run parameter (meta.json) */
+	const char *quick; /* default under --quick; NULL: def */
+	unsigned flags;	   /* ZC_OPT_F_* */
 };
 
-#define ZC_OPT_FLAG(n, h, d)                                                   \
+/* The flag that selects the .quick defaults (the global --quick). */
+#define ZC_OPT_F_QUICK 1u
+
+/* Each macro takes extra designated initialisers at the end, e.g.
+ * ZC_OPT_LIST(..., NULL, .quick = "32,256"). */
+#define ZC_OPT_FLAG(n, h, d, ...)                                              \
 	{                                                                      \
-		.name = n, .type = ZC_OPT_TFLAG, .help = h, .dest = d          \
+		.name = n, .type = ZC_OPT_TFLAG, .help = h, .dest = d,         \
+		__VA_ARGS__                                                    \
 	}
-#define ZC_OPT_INT(n, mv, u, df, h, d, lo, hi)                                 \
+#define ZC_OPT_INT(n, mv, u, df, h, d, lo, hi, ...)                            \
 	{                                                                      \
 		.name = n, .type = ZC_OPT_TINT, .metavar = mv, .unit = u,      \
 		.def = df, .help = h, .dest = d, .min = lo, .max = hi,         \
-		.record = 1                                                    \
+		.record = 1, __VA_ARGS__                                       \
 	}
-#define ZC_OPT_DOUBLE(n, mv, u, df, h, d, lo, hi)                              \
+#define ZC_OPT_DOUBLE(n, mv, u, df, h, d, lo, hi, ...)                         \
 	{                                                                      \
 		.name = n, .type = ZC_OPT_TDOUBLE, .metavar = mv, .unit = u,   \
-		.def = df, .help = h, .dest = d, .min = lo, .max = hi,         \
-		.record = 1                                                    \
+		.def = df, .help = h, .dest = d, .dmin = lo, .dmax = hi,       \
+		.record = 1, __VA_ARGS__                                       \
 	}
-#define ZC_OPT_STR(n, mv, df, h, d)                                            \
+#define ZC_OPT_STR(n, mv, df, h, d, ...)                                       \
 	{                                                                      \
 		.name = n, .type = ZC_OPT_TSTR, .metavar = mv, .def = df,      \
-		.help = h, .dest = d, .record = 1                              \
+		.help = h, .dest = d, .record = 1, __VA_ARGS__                 \
 	}
-#define ZC_OPT_CHOICE(n, df, h, d, w)                                          \
+#define ZC_OPT_CHOICE(n, df, h, d, w, ...)                                     \
 	{                                                                      \
 		.name = n, .type = ZC_OPT_TCHOICE, .metavar = "WORD",          \
-		.def = df, .help = h, .dest = d, .words = w, .record = 1       \
+		.def = df, .help = h, .dest = d, .words = w, .record = 1,      \
+		__VA_ARGS__                                                    \
 	}
-#define ZC_OPT_LIST(n, mv, u, df, h, d, lo, hi, mult, w)                       \
+#define ZC_OPT_LIST(n, mv, u, df, h, d, lo, hi, mult, w, ...)                  \
 	{                                                                      \
 		.name = n, .type = ZC_OPT_TLIST, .metavar = mv, .unit = u,     \
 		.def = df, .help = h, .dest = d, .min = lo, .max = hi,         \
-		.multiple = mult, .words = w, .record = 1                      \
+		.multiple = mult, .words = w, .record = 1, __VA_ARGS__         \
 	}
-#define ZC_OPT_CHOICES(n, df, h, d, w)                                         \
+#define ZC_OPT_CHOICES(n, df, h, d, w, ...)                                    \
 	{                                                                      \
 		.name = n, .type = ZC_OPT_TCHOICES, .metavar = "LIST",         \
-		.def = df, .help = h, .dest = d, .words = w, .record = 1       \
+		.def = df, .help = h, .dest = d, .words = w, .record = 1,      \
+		__VA_ARGS__                                                    \
 	}
 #define ZC_OPT_END                                                             \
 	{                                                                      \
@@ -117,8 +139,10 @@ struct zc_opt {
 int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		 int *optind, char *msg, size_t msglen);
 
-/* Apply the table's defaults only (used by tests and dry runs). 0 or -EINVAL. */
-int zc_opt_defaults(const struct zc_opt *table, char *msg, size_t msglen);
+/* Apply the table's defaults only (used by tests and dry runs); quick != 0
+ * takes the .quick defaults. 0 or -EINVAL. */
+int zc_opt_defaults(const struct zc_opt *table, int quick, char *msg,
+		    size_t msglen);
 
 /* Print the table as `-h` text: name, metavar, help, unit, default, range. */
 void zc_opt_help(FILE *f, const struct zc_opt *table);

@@ -194,6 +194,53 @@ int zc_case_summary(const struct zc_results *r, const struct zc_case *c, int m,
 	return zc_stats_summary(x, (size_t)c->nrep, s);
 }
 
+double zc_case_median(const struct zc_results *r, const struct zc_case *c,
+		      int m)
+{
+	struct zc_summary s;
+
+	if (!c || zc_case_summary(r, c, m, &s) < 0)
+		return NAN;
+	return s.median;
+}
+
+int zc_results_vfind(const struct zc_results *r, int ok_only, va_list ap)
+{
+	const char *key[ZC_MAX_PARAMS], *val[ZC_MAX_PARAMS];
+	int k[ZC_MAX_PARAMS], n = 0;
+
+	for (const char *kv; (kv = va_arg(ap, const char *)) != NULL;) {
+		if (n == ZC_MAX_PARAMS)
+			return -EINVAL;
+		key[n] = kv;
+		val[n] = va_arg(ap, const char *);
+		k[n] = key_index(r, key[n]);
+		if (k[n] < 0 || !val[n])
+			return -EINVAL;
+		n++;
+	}
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		int match = !ok_only || c->status == ZC_CASE_OK;
+		for (int j = 0; j < n && match; j++)
+			match = !strcmp(c->param[k[j]], val[j]);
+		if (match)
+			return i;
+	}
+	return -ENOENT;
+}
+
+int zc_results_find(const struct zc_results *r, int ok_only, ...)
+{
+	va_list ap;
+	int i;
+
+	va_start(ap, ok_only);
+	i = zc_results_vfind(r, ok_only, ap);
+	va_end(ap);
+	return i;
+}
+
 static int is_baseline_of(const struct zc_results *r, const struct zc_case *b,
 			  const struct zc_case *c, int kk, const char *base,
 			  const char *const *ignore)

@@ -30,6 +30,7 @@
  * Errors: 0 or -errno (-ENOMEM, -EINVAL misuse, write errors such as
  * -ENOSPC from the file system).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <jansson.h>
@@ -139,6 +140,21 @@ void zc_case_fail(const struct zc_results *r, struct zc_case *c,
 /* Summary of metric m of case c over its repetitions. -EINVAL if absent. */
 int zc_case_summary(const struct zc_results *r, const struct zc_case *c, int m,
 		    struct zc_summary *s);
+
+/* Median of metric m over case c's repetitions; NaN when c is NULL or the
+ * metric has no value. */
+double zc_case_median(const struct zc_results *r, const struct zc_case *c,
+		      int m);
+
+/*
+ * The first case whose parameters have the given values: (key, value)
+ * string pairs ending with NULL, e.g.
+ *	zc_results_find(r, 1, "transport", "thread", "mode", "tput", NULL)
+ * ok_only: only cases with status OK. Returns the case index, -ENOENT
+ * when none matches, -EINVAL for an unknown key.
+ */
+int zc_results_find(const struct zc_results *r, int ok_only, ...);
+int zc_results_vfind(const struct zc_results *r, int ok_only, va_list ap);
 
 /*
  * A derived ratio metric. For every OK case with values of metric src:

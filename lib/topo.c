@@ -474,6 +474,31 @@ int zc_topo_plan(const struct zc_topo *t, enum zc_place place, int nthreads,
 	return 0;
 }
 
+int zc_topo_plan_closest(const struct zc_topo *t, const int *cpus, int ncpus,
+			 struct zc_plan *plan)
+{
+	static const enum zc_place order[] = {ZC_PLACE_L2,
+					      ZC_PLACE_L3,
+					      ZC_PLACE_CROSS_L3,
+					      ZC_PLACE_CROSS_NUMA,
+					      ZC_PLACE_CROSS_PACKAGE,
+					      ZC_PLACE_SMT};
+	int err = -ENODEV;
+
+	if (ncpus >= 2)
+		return zc_topo_plan(t, ZC_PLACE_CPUS, 2, cpus, ncpus, plan);
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]) && err; k++)
+		err = zc_topo_plan(t, order[k], 2, NULL, 0, plan);
+	if (err) {
+		char a[128];
+		zc_topo_format_allowed(t, a, sizeof(a));
+		snprintf(plan->why, sizeof(plan->why),
+			 "needs two CPUs; this process may use %d (%s)",
+			 zc_topo_npus(t), a);
+	}
+	return err;
+}
+
 int zc_topo_pin_self(const struct zc_topo *t, int cpu)
 {
 	hwloc_bitmap_t b;

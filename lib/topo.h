@@ -110,6 +110,17 @@ int zc_topo_classify(const struct zc_topo *t, int a, int b);
 int zc_topo_plan(const struct zc_topo *t, enum zc_place place, int nthreads,
 		 const int *cpus, int ncpus, struct zc_plan *plan);
 
+/*
+ * Plan a pair on the closest two distinct cores: the first class this
+ * machine has of l2, l3, cross-l3, cross-numa, cross-package, and smt last
+ * (two hardware threads of one core share its pipeline, which a pair
+ * benchmark does not mean to measure). With ncpus >= 2 the first two of
+ * cpus (class "cpus"). Returns 0 with plan->place set, or -ENODEV / -EINVAL
+ * as zc_topo_plan (plan->why says why).
+ */
+int zc_topo_plan_closest(const struct zc_topo *t, const int *cpus, int ncpus,
+			 struct zc_plan *plan);
+
 /* NUMA node (OS index) holding PU cpu; -1 if none or unknown. */
 int zc_topo_cpu_node(const struct zc_topo *t, int cpu);
 

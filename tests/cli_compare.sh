@@ -118,7 +118,7 @@ for f in "$tmp/err"; do grep -qi 'sanitizer\|segmentation' "$f" && fail "crash";
 
 # Usage errors.
 expect_usage $z compare "$tmp/a"
-expect_grep 'expected two results' "$tmp/err"
+expect_grep 'expected BASE NEW (2 arguments), got' "$tmp/err"
 expect_usage $z compare "$tmp/a" "$tmp/a" --threshold -1
 expect_usage $z compare "$tmp/a" "$tmp/a" --alpha 0
 expect_usage $z compare "$tmp/a" "$tmp/a" --machines maybe

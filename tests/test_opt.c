@@ -21,11 +21,12 @@ static const struct zc_word op_w[] = {
 	{"atomic", 0}, {"store", 1}, {"cas", 2}, {NULL, 0}};
 static const struct zc_opt table[] = {
 	ZC_OPT_LIST("stride", "LIST", "bytes", "8,64,local", "h", &stride, 8,
-		    4096, 8, local_w),
+		    4096, 8, local_w, .quick = "8,local"),
 	ZC_OPT_CHOICES("op", "atomic", "h", &ops, op_w),
 	ZC_OPT_INT("repeat", "N", NULL, "5", "h", &reps, 1, 100),
-	ZC_OPT_DOUBLE("seconds", "S", "s", "0.5", "h", &secs, 0, 60),
-	ZC_OPT_FLAG("quick", "h", &flag),
+	ZC_OPT_DOUBLE("seconds", "S", "s", "0.5", "h", &secs, 0, 60,
+		      .quick = "0.1"),
+	ZC_OPT_FLAG("quick", "h", &flag, .flags = ZC_OPT_F_QUICK),
 	ZC_OPT_CHOICE("format", "atomic", "h", &choice, op_w),
 	ZC_OPT_STR("out", "DIR", NULL, "h", &dir),
 	ZC_OPT_END};
@@ -57,6 +58,37 @@ int main(void)
 		    "--quick") == 0);
 	CHECK(stride.n == 2 && stride.v[0] == 128 && stride.given);
 	CHECK(ops.n == 3 && ops.v[2] == 2 && flag);
+	CHECK(secs == 0.1); /* the --quick default */
+
+	/* --quick defaults, wherever --quick stands; a given value wins */
+	CHECK(parse(msg, sizeof(msg), 1, "--quick") == 0);
+	CHECK(stride.n == 2 && stride.v[0] == 8 && stride.word[1] == 0 &&
+	      !stride.given && secs == 0.1);
+	CHECK(parse(msg, sizeof(msg), 3, "--seconds", "2", "--quick") == 0);
+	CHECK(secs == 2 && stride.n == 2);
+	CHECK(parse(msg, sizeof(msg), 2, "--out", "--quick") == 0);
+	CHECK(!flag && secs == 0.5 && !strcmp(dir, "--quick"));
+
+	/* decimal numbers only */
+	CHECK(parse(msg, sizeof(msg), 2, "--repeat", "010") == 0 && reps == 10);
+	CHECK(parse(msg, sizeof(msg), 2, "--repeat", "0x4") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--repeat", " 4") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--repeat", "+4") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--stride", "0x40") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--seconds", "0x1p3") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--seconds", "inf") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--seconds", " 1") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--seconds", "1.") == 0 && secs == 1);
+	CHECK(parse(msg, sizeof(msg), 2, "--seconds", ".5e1") == 0 &&
+	      secs == 5);
+	CHECK(parse(msg, sizeof(msg), 2, "--seconds", "1e") == -EINVAL);
+
+	/* a value named twice is refused, naming it */
+	CHECK(parse(msg, sizeof(msg), 2, "--stride", "64,8,64") == -EINVAL);
+	CHECKF(strstr(msg, "repeated value '64'"), "%s", msg);
+	CHECK(parse(msg, sizeof(msg), 2, "--stride", "local,local") == -EINVAL);
+	CHECK(parse(msg, sizeof(msg), 2, "--op", "all,store") == -EINVAL);
+	CHECKF(strstr(msg, "repeated value 'store'"), "%s", msg);
 
 	CHECK(parse(msg, sizeof(msg), 2, "--stride", "0") == -EINVAL);
 	CHECKF(strstr(msg, "8..4096") && strstr(msg, "multiples of 8") &&
