@@ -22,10 +22,14 @@
  *			 "benchmarks": [Google Benchmark iteration rows, then
  *			 aggregate rows median/mean/stddev/cv/min/max]}
  * Every file is written to "<dir>/.<name>.tmp.<pid>" and renamed when
- * complete; on error the temporary is removed.
+ * complete; on error the temporary is removed (afile.h, included here).
  *
  * Case names follow Google Benchmark's style: "<cmd>/<key>:<value>/...",
  * params in declaration order.
+ *
+ * Code: out.c (the model, the back end table), out_text.c, out_csv.c,
+ * out_json.c (one back end each, internal interface in out_backends.h),
+ * afile.c (atomic files, results folders).
  *
  * Errors: 0 or -errno (-ENOMEM, -EINVAL misuse, write errors such as
  * -ENOSPC from the file system).
@@ -35,6 +39,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "stats.h"
+#include "afile.h"
 
 #define ZC_OUT_SCHEMA  1
 #define ZC_MAX_PARAMS  12
@@ -188,36 +193,10 @@ int zc_out_write_file(const char *dir, const struct zc_out_backend *b,
 /* Write the standard files of a command: csv, samples, json. */
 int zc_out_write_all(const char *dir, const struct zc_results *r);
 
-/*
- * Atomic file helpers for any writer: open "<dir>/.<name>.tmp.<pid>", then
- * commit (flush, fsync, check, rename to <dir>/<name>) or abort (remove).
- */
-struct zc_afile {
-	FILE *f;
-	char tmp[4096];
-	char path[4096];
-};
-int zc_afile_open(struct zc_afile *a, const char *dir, const char *name);
-int zc_afile_commit(struct zc_afile *a);
-void zc_afile_abort(struct zc_afile *a);
-
-/* Write a JSON value to <dir>/<name> atomically (indent 2, real precision
- * 15). NaN reals are never written: use zc_json_real(). */
-int zc_out_write_json(const char *dir, const char *name, const json_t *v);
 /* A JSON real, or null for NaN/inf (jansson would return NULL). */
 json_t *zc_json_real(double x);
 
 /* CSV field escaping (RFC 4180) into f. */
 void zc_csv_field(FILE *f, const char *s);
-
-/*
- * Create a results folder: `dir`, or when dir is NULL/"" the default
- * "results/runs/<YYYYmmdd>-<HHMMSS>-<host>" (made unique with a suffix).
- * Parents are created. The chosen path goes to out. -errno on failure
- * (-EACCES, -ENOTDIR, -EROFS ...). Check writability before measuring.
- */
-int zc_out_mkdir(const char *dir, char *out, size_t len);
-/* Would zc_out_mkdir(dir) succeed? Creates nothing. 0 or -errno. */
-int zc_out_check_dir(const char *dir);
 
 #endif

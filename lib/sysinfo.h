@@ -16,6 +16,10 @@
  * zc_sysinfo_checks() turns the fingerprint into findings, each with what
  * the user can do about it.
  *
+ * Code: sysinfo.c (zc_sysinfo_collect and its readers), meta.c
+ * (zc_meta_json, zc_meta_write, zc_sysinfo_gbench_context), checks.c
+ * (zc_sysinfo_checks, zc_check_level_name); sysinfo_int.h is internal.
+ *
  * Errors: 0 or -errno (-ENOMEM); unreadable files are not errors.
  */
 #include <stddef.h>

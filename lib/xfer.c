@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xfer — file-to-socket sender methods, the receiving end, test files and
- * the page cache. See xfer.h.
+ * xfer — the file-to-socket sender methods (zc_xfer_methods[]), their life
+ * cycle, what each needs of a file system (zc_xfer_file_check) and the
+ * probe. Test files and the page cache are in xfer_file.c, sockets and the
+ * receiving end in xfer_net.c. See xfer.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,23 +12,17 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/statvfs.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "csum.h"
 #include "xfer.h"
+#include "xfer_int.h"
 
 #ifdef ZC_HAVE_URING
 #include <liburing.h>
@@ -73,7 +69,7 @@ static int fail(struct zc_xfer *x, int err, const char *fmt, ...)
 	return err;
 }
 
-static size_t min_sz(uint64_t a, uint64_t b)
+size_t zc_xfer_min_sz(uint64_t a, uint64_t b)
 {
 	return (size_t)(a < b ? a : b);
 }
@@ -103,7 +99,8 @@ static int read_loop(struct zc_xfer *x, int use_write)
 
 	while (off < x->size) {
 		ssize_t r = pread(x->file, x->buf,
-				  min_sz(x->buffer, x->size - off), (off_t)off);
+				  zc_xfer_min_sz(x->buffer, x->size - off),
+				  (off_t)off);
 		x->syscalls++;
 		if (r < 0)
 			return fail(x, -errno, "read: %s", strerror(errno));
@@ -165,8 +162,9 @@ static int run_sendfile(struct zc_xfer *x)
 	off_t off = 0;
 
 	while ((uint64_t)off < x->size) {
-		ssize_t r = sendfile(x->sock, x->file, &off,
-				     min_sz(SENDFILE_MAX, x->size - off));
+		ssize_t r =
+			sendfile(x->sock, x->file, &off,
+				 zc_xfer_min_sz(SENDFILE_MAX, x->size - off));
 		x->syscalls++;
 		if (r < 0)
 			return fail(x, -errno, "sendfile: %s", strerror(errno));
@@ -189,7 +187,7 @@ static int make_pipe(struct zc_xfer *x)
 	/* A bigger pipe moves more pages per splice pair. The kernel may
 	 * round up or refuse beyond pipe-max-size: record what it gave. */
 	r = fcntl(x->pipe[1], F_SETPIPE_SZ,
-		  (int)min_sz(x->pipe_bytes, INT_MAX));
+		  (int)zc_xfer_min_sz(x->pipe_bytes, INT_MAX));
 	if (r < 0)
 		r = fcntl(x->pipe[1], F_GETPIPE_SZ);
 	if (r <= 0)
@@ -211,7 +209,7 @@ static int run_splice(struct zc_xfer *x)
 	loff_t off = 0;
 
 	while ((uint64_t)off < x->size) {
-		size_t want = min_sz(x->pipe_got, x->size - off);
+		size_t want = zc_xfer_min_sz(x->pipe_got, x->size - off);
 		/* MORE only while more follows: on the last piece it would
 		 * hold back the final segment */
 		unsigned more =
@@ -317,7 +315,8 @@ static int run_msg_zerocopy(struct zc_xfer *x)
 
 	while (!err && off < x->size) {
 		ssize_t r = send(x->sock, x->map + off,
-				 min_sz(ZC_CHUNK, x->size - off), MSG_ZEROCOPY);
+				 zc_xfer_min_sz(ZC_CHUNK, x->size - off),
+				 MSG_ZEROCOPY);
 		x->syscalls++;
 		if (r < 0 && errno == ENOBUFS) {
 			/* too many completions outstanding (optmem_max) */
@@ -396,7 +395,7 @@ static int run_uring(struct zc_xfer *x)
 		 * the chain runs in order; one enter moves URING_LINKS/2
 		 * buffers */
 		for (; k + 2 <= URING_LINKS && off < x->size; k += 2) {
-			size_t n = min_sz(x->buffer, x->size - off);
+			size_t n = zc_xfer_min_sz(x->buffer, x->size - off);
 			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 			io_uring_prep_read(sqe, x->file, x->buf, (unsigned)n,
 					   off);
@@ -478,7 +477,7 @@ static int run_uring_zc(struct zc_xfer *x)
 		unsigned k = 0, results = 0;
 
 		for (; k < URING_LINKS / 2 && off < x->size; k++) {
-			size_t n = min_sz(ZC_CHUNK, x->size - off);
+			size_t n = zc_xfer_min_sz(ZC_CHUNK, x->size - off);
 			struct io_uring_sqe *sqe = io_uring_get_sqe(x->ring);
 			io_uring_prep_send_zc(sqe, x->sock, x->map + off, n,
 					      MSG_WAITALL,
@@ -750,267 +749,7 @@ int zc_xfer_complete(struct zc_xfer *x)
 	return err;
 }
 
-/* ---- sockets ---- */
-
-int zc_xfer_listen(int family, struct sockaddr_storage *addr, socklen_t *alen)
-{
-	static atomic_uint serial; /* unique abstract names in a process */
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	if (fd < 0)
-		return -errno;
-	memset(addr, 0, sizeof(*addr));
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)addr;
-		in->sin_family = AF_INET;
-		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		*alen = sizeof(*in);
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	} else if (family == AF_UNIX) {
-		struct sockaddr_un *un = (struct sockaddr_un *)addr;
-		un->sun_family = AF_UNIX;
-		/* abstract: sun_path[0] == 0, nothing in the file system */
-		int n = snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1,
-				 "zcbench-xfer-%d-%u", (int)getpid(),
-				 /* relaxed: a counter, orders nothing */
-				 atomic_fetch_add_explicit(
-					 &serial, 1, memory_order_relaxed));
-		*alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-				    (size_t)n);
-	} else {
-		close(fd);
-		return -EAFNOSUPPORT;
-	}
-	if (bind(fd, (struct sockaddr *)addr, *alen) < 0 ||
-	    listen(fd, 16) < 0 ||
-	    (family == AF_INET &&
-	     getsockname(fd, (struct sockaddr *)addr, alen) < 0)) {
-		int e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-int zc_xfer_connect(const struct sockaddr_storage *addr, socklen_t alen)
-{
-	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	while (connect(fd, (const struct sockaddr *)addr, alen) < 0) {
-		int e = -errno;
-		if (e == -EINTR)
-			continue;
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-/* ---- the receiving end ---- */
-
-int zc_xfer_recv(int sock, void *buf, size_t len, uint64_t *bytes,
-		 uint64_t *sum, int devnull, const int pipe[2],
-		 uint64_t kill_after)
-{
-	struct zc_csum c;
-	uint64_t got = 0;
-	int spliced = !sum && devnull >= 0 && pipe;
-
-	zc_csum_init(&c);
-	for (;;) {
-		ssize_t r;
-		if (spliced) {
-			r = splice(sock, NULL, pipe[1], NULL, len,
-				   SPLICE_F_MOVE);
-			for (ssize_t left = r; left > 0;) {
-				ssize_t w = splice(pipe[0], NULL, devnull, NULL,
-						   (size_t)left, SPLICE_F_MOVE);
-				if (w <= 0) {
-					*bytes = got;
-					return w < 0 ? -errno : -EIO;
-				}
-				left -= w;
-			}
-		} else {
-			r = recv(sock, buf, len, 0);
-		}
-		if (r < 0) {
-			*bytes = got;
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		if (sum)
-			zc_csum_update(&c, buf, (size_t)r);
-		got += (uint64_t)r;
-		if (kill_after && got >= kill_after)
-			raise(SIGKILL);
-	}
-	*bytes = got;
-	if (sum)
-		*sum = zc_csum_final(&c);
-	return 0;
-}
-
-/* ---- test files ---- */
-
-/* splitmix64: every word from its index alone, so any range can be made */
-static inline uint64_t pattern_word(uint64_t seed, uint64_t i)
-{
-	uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ull;
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-void zc_xfer_pattern(void *buf, size_t len, uint64_t off, uint64_t seed)
-{
-	uint64_t *w = buf, i0 = off / 8;
-
-	for (size_t i = 0; i < len / 8; i++)
-		w[i] = pattern_word(seed, i0 + i);
-}
-
-int zc_xfer_file_fill(int fd, uint64_t size, uint64_t seed, uint64_t *sum,
-		      int (*stop)(void))
-{
-	const size_t chunk = 1u << 20;
-	struct zc_csum c;
-	uint64_t off = 0;
-	char *buf = malloc(chunk);
-	int err = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	zc_csum_init(&c);
-	while (off < size && !err) {
-		size_t n = min_sz(chunk, size - off);
-		zc_xfer_pattern(buf, (n + 7) & ~(size_t)7, off, seed);
-		zc_csum_update(&c, buf, n);
-		for (size_t done = 0; done < n;) {
-			ssize_t w = pwrite(fd, buf + done, n - done,
-					   (off_t)(off + done));
-			if (w < 0 && errno == EINTR && !(stop && stop()))
-				continue;
-			if (w <= 0) {
-				err = w < 0 ? -errno : -ENOSPC;
-				break;
-			}
-			done += (size_t)w;
-		}
-		off += n;
-		if (stop && stop())
-			err = -EINTR;
-	}
-	free(buf);
-	/* clean pages can be dropped for cold-cache runs; dirty ones not */
-	if (!err && fdatasync(fd) < 0)
-		err = -errno;
-	if (!err)
-		*sum = zc_csum_final(&c);
-	return err;
-}
-
-/* ---- file systems and the page cache ---- */
-
-static const struct {
-	unsigned long magic;
-	const char *name;
-	int in_memory;
-} fs_types[] = {
-	{0x01021994, "tmpfs", 1},    {0x858458f6, "ramfs", 1},
-	{0xEF53, "ext4", 0},	     {0x58465342, "xfs", 0},
-	{0x9123683E, "btrfs", 0},    {0x794c7630, "overlayfs", 0},
-	{0x6969, "nfs", 0},	     {0x2fc12fc1, "zfs", 0},
-	{0x65735546, "fuse", 0},     {0x9fa0, "proc", 1},
-	{0x62656572, "sysfs", 1},    {0x4d44, "vfat", 0},
-	{0xf2f52010, "f2fs", 0},     {0x01021997, "9p", 0},
-	{0xca451a4e, "bcachefs", 0},
-};
-
-int zc_xfer_fs(const char *dir, uint64_t *free_bytes, int *in_memory,
-	       char *fstype, size_t len)
-{
-	struct statvfs v;
-	struct statfs f;
-	size_t i;
-
-	if (statvfs(dir, &v) < 0 || statfs(dir, &f) < 0)
-		return -errno;
-	*free_bytes = (uint64_t)v.f_bavail * v.f_frsize;
-	*in_memory = 0;
-	for (i = 0; i < sizeof(fs_types) / sizeof(fs_types[0]); i++)
-		if ((unsigned long)f.f_type == fs_types[i].magic)
-			break;
-	if (i < sizeof(fs_types) / sizeof(fs_types[0])) {
-		*in_memory = fs_types[i].in_memory;
-		snprintf(fstype, len, "%s", fs_types[i].name);
-	} else {
-		snprintf(fstype, len, "0x%lx", (unsigned long)f.f_type);
-	}
-	return 0;
-}
-
-int zc_xfer_resident(int fd, uint64_t size, double *frac)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t npages = (size_t)((size + (uint64_t)page - 1) / (uint64_t)page);
-	unsigned char *vec;
-	size_t in = 0;
-	void *p;
-
-	if (!size) {
-		*frac = 1;
-		return 0;
-	}
-	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	vec = malloc(npages);
-	if (!vec) {
-		munmap(p, size);
-		return -ENOMEM;
-	}
-	if (mincore(p, size, vec) < 0) {
-		int e = -errno;
-		free(vec);
-		munmap(p, size);
-		return e;
-	}
-	for (size_t i = 0; i < npages; i++)
-		in += vec[i] & 1;
-	free(vec);
-	munmap(p, size);
-	*frac = (double)in / (double)npages;
-	return 0;
-}
-
-int zc_xfer_cache_drop(int fd, uint64_t size, double *frac)
-{
-	/* posix_fadvise returns the error number itself */
-	int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if (e)
-		return -e;
-	return zc_xfer_resident(fd, size, frac);
-}
-
-int zc_xfer_cache_warm(int fd, uint64_t size, void *buf, size_t len,
-		       double *frac)
-{
-	for (uint64_t off = 0; off < size;) {
-		ssize_t r = pread(fd, buf, min_sz(len, size - off), (off_t)off);
-		if (r < 0 && errno == EINTR)
-			return -EINTR;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -EIO;
-		off += (uint64_t)r;
-	}
-	return zc_xfer_resident(fd, size, frac);
-}
+/* ---- what a method needs of the file system ---- */
 
 int zc_xfer_file_check(const struct zc_xfer_method *m, int fd, char *why,
 		       size_t len)

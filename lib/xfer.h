@@ -43,6 +43,10 @@
  * kernel really avoided the copy (on loopback it copies:
  * SO_EE_CODE_ZEROCOPY_COPIED, IORING_NOTIF_USAGE_ZC_COPIED).
  *
+ * Code: xfer.c (the methods, their life cycle, zc_xfer_file_check, the
+ * probe), xfer_net.c (sockets, the receiving end), xfer_file.c (test
+ * files, file systems, the page cache); xfer_int.h is internal.
+ *
  * Limitations: Linux only. io-uring methods need liburing at build time
  * (ZC_HAVE_URING) and a kernel that allows io_uring; zc_xfer_probe() says
  * why a method cannot run with a given socket family (AF_UNIX refuses

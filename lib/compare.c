@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compare — the regression comparison of two results sets: rank test and
+ * threshold per case and metric, the Markdown summary and the JSON
+ * reference (see compare.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "rset_int.h"
+#include "stats.h"
+
+/* ---- results looked up ----------------------------------------------------
+ */
+
+static json_t *find_case(json_t *res, const char *name)
+{
+	json_t *cs = json_object_get(json_object_get(res, "zcbench"), "cases"),
+	       *c;
+	size_t i;
+
+	json_array_foreach(cs, i, c)
+	{
+		if (!strcmp(zc_res_str(c, "name"), name))
+			return c;
+	}
+	return NULL;
+}
+
+static json_t *find_result(const struct zc_rset *s, const char *cmd)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(zc_res_command(s->res[i]), cmd))
+			return s->res[i];
+	return NULL;
+}
+
+/* ---- comparison -----------------------------------------------------------
+ */
+
+static const char *const status_names[ZC_CMP_NSTATUS] = {
+	[ZC_CMP_REGRESSED] = "regressed",
+	[ZC_CMP_FAILED] = "failed",
+	[ZC_CMP_IMPROVED] = "improved",
+	[ZC_CMP_INCONCLUSIVE] = "inconclusive",
+	[ZC_CMP_MISSING] = "missing",
+	[ZC_CMP_NEW] = "new",
+	[ZC_CMP_UNCHANGED] = "unchanged",
+};
+
+const char *zc_cmp_status_name(enum zc_cmp_status st)
+{
+	return st < ZC_CMP_NSTATUS ? status_names[st] : "?";
+}
+
+double zc_cmp_min_p(int na, int nb)
+{
+	double c = 1, n = na + nb, z;
+
+	if (na <= 0 || nb <= 0)
+		return 1;
+	if (na <= 8 && nb <= 8) {
+		/* The most extreme U has one arrangement on each side. */
+		for (int k = 1; k <= na; k++)
+			c = c * (nb + k) / k;
+		return fmin(1, 2 / c);
+	}
+	/* Normal approximation with continuity correction, as stats.c. */
+	z = ((double)na * nb / 2 - 0.5) / sqrt((double)na * nb * (n + 1) / 12);
+	return erfc(z / M_SQRT2);
+}
+
+static struct zc_cmp_row *add_row(struct zc_cmp *c, const char *cs,
+				  const char *metric, enum zc_cmp_status st)
+{
+	struct zc_cmp_row *r;
+
+	if (c->nrows == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 64;
+		void *p = realloc(c->rows, (size_t)cap * sizeof(*c->rows));
+		if (!p)
+			return NULL;
+		c->rows = p;
+		c->cap = cap;
+	}
+	r = &c->rows[c->nrows++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->cs, sizeof(r->cs), "%s", cs);
+	snprintf(r->metric, sizeof(r->metric), "%s", metric);
+	r->status = st;
+	r->base = r->new_ = r->change = r->p = NAN;
+	c->count[st]++;
+	return r;
+}
+
+static double median_of(const double *x, int n)
+{
+	struct zc_summary s;
+	return zc_stats_summary(x, (size_t)n, &s) == 0 ? s.median : NAN;
+}
+
+/* Repetitions per side from which the test can reach p < alpha. */
+static int reps_needed(double alpha)
+{
+	for (int n = 2; n < ZC_MAX_REP; n++)
+		if (zc_cmp_min_p(n, n) < alpha)
+			return n;
+	return ZC_MAX_REP;
+}
+
+static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
+			  json_t *cn, json_t *mdecl)
+{
+	const char *name = zc_res_str(mdecl, "name");
+	enum zc_better better = zc_res_better(zc_res_str(mdecl, "better"));
+	int portable = json_is_true(json_object_get(mdecl, "portable"));
+	double xb[ZC_MAX_REP], xn[ZC_MAX_REP];
+	int nb, nn;
+	struct zc_cmp_row *r;
+	enum zc_cmp_status st;
+	double mb, mn, change, p = NAN;
+	const char *absent;
+
+	if (better == ZC_BETTER_NONE)
+		return 0;
+	if (c->different && !portable) {
+		c->not_comparable++;
+		return 0;
+	}
+	nb = zc_res_samples(cb, name, xb, ZC_MAX_REP);
+	nn = zc_res_samples(cn, name, xn, ZC_MAX_REP);
+	if (nb == 0 && nn == 0)
+		return 0; /* absent on both sides (counters this VM lacks) */
+	if (nb == 0 || nn == 0) {
+		r = add_row(c, cs, name, nb ? ZC_CMP_MISSING : ZC_CMP_NEW);
+		if (!r)
+			return -ENOMEM;
+		absent = zc_res_str(json_object_get(nb ? cn : cb, "absent"),
+				    name);
+		snprintf(r->note, sizeof(r->note), "no values in %s%s%s",
+			 nb ? "NEW" : "BASE", *absent ? ": " : "", absent);
+		r->base = nb ? median_of(xb, nb) : NAN;
+		r->new_ = nn ? median_of(xn, nn) : NAN;
+		r->nb = nb;
+		r->nn = nn;
+		goto decl;
+	}
+	mb = median_of(xb, nb);
+	mn = median_of(xn, nn);
+	if (mb != 0)
+		change = (mn - mb) / fabs(mb);
+	else
+		change = mn == 0 ? 0 : copysign(INFINITY, mn);
+	if (zc_cmp_min_p(nb, nn) >= c->o.alpha) {
+		st = ZC_CMP_INCONCLUSIVE;
+	} else {
+		int worse = (better == ZC_BETTER_LOWER && change > 0) ||
+			    (better == ZC_BETTER_HIGHER && change < 0);
+		p = zc_stats_mann_whitney(xb, (size_t)nb, xn, (size_t)nn);
+		if (p < 0)
+			return (int)p;
+		if (p < c->o.alpha && fabs(change) > c->o.threshold)
+			st = worse ? ZC_CMP_REGRESSED : ZC_CMP_IMPROVED;
+		else
+			st = ZC_CMP_UNCHANGED;
+	}
+	r = add_row(c, cs, name, st);
+	if (!r)
+		return -ENOMEM;
+	r->base = mb;
+	r->new_ = mn;
+	r->change = change;
+	r->p = p;
+	r->nb = nb;
+	r->nn = nn;
+	if (st == ZC_CMP_INCONCLUSIVE)
+		snprintf(r->note, sizeof(r->note),
+			 "too few repetitions (%d vs %d) for p < %g", nb, nn,
+			 c->o.alpha);
+	else if (st == ZC_CMP_UNCHANGED && fabs(change) > c->o.threshold)
+		snprintf(r->note, sizeof(r->note),
+			 "beyond the threshold but not significant (p = %.2g)",
+			 p);
+	else if (st == ZC_CMP_UNCHANGED && p < c->o.alpha && change != 0)
+		snprintf(r->note, sizeof(r->note),
+			 "significant but within the threshold");
+decl:
+	r->better = better;
+	r->portable = portable;
+	snprintf(r->unit, sizeof(r->unit), "%s", zc_res_str(mdecl, "unit"));
+	return 0;
+}
+
+static int case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
+		    const char *fmt, ...)
+{
+	struct zc_cmp_row *r = add_row(c, zc_res_str(cs, "name"), "", st);
+	va_list ap;
+
+	if (!r)
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(r->note, sizeof(r->note), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int compare_case(struct zc_cmp *c, json_t *rb, json_t *rn, json_t *cb)
+{
+	json_t *cn = rn ? find_case(rn, zc_res_str(cb, "name")) : NULL;
+	const char *sb = zc_res_str(cb, "status"),
+		   *sn = cn ? zc_res_str(cn, "status") : "";
+	json_t *ms, *m;
+	size_t i;
+	int err;
+
+	if (strcmp(sb, "ok")) {
+		if (cn && !strcmp(sn, "ok"))
+			return case_row(c, cn, ZC_CMP_NEW, "%s in BASE: %s", sb,
+					zc_res_str(cb, "reason"));
+		return 0;
+	}
+	if (!cn)
+		return case_row(c, cb, ZC_CMP_MISSING, "not in NEW");
+	if (!strcmp(sn, "failed"))
+		return case_row(c, cb, ZC_CMP_FAILED, "failed in NEW: %s",
+				zc_res_str(cn, "reason"));
+	if (strcmp(sn, "ok"))
+		return case_row(c, cb, ZC_CMP_MISSING, "%s in NEW: %s", sn,
+				zc_res_str(cn, "reason"));
+	ms = json_object_get(json_object_get(rb, "zcbench"), "metrics");
+	json_array_foreach(ms, i, m)
+	{
+		err = compare_metric(c, zc_res_str(cb, "name"), cb, cn, m);
+		if (err < 0)
+			return err;
+	}
+	/* Metrics only NEW declares. */
+	ms = json_object_get(json_object_get(rn, "zcbench"), "metrics");
+	json_array_foreach(ms, i, m)
+	{
+		json_t *empty;
+		if (zc_res_metric(rb, zc_res_str(m, "name"), NULL, NULL,
+				  NULL) == 0)
+			continue;
+		empty = json_object();
+		if (!empty)
+			return -ENOMEM;
+		err = compare_metric(c, zc_res_str(cb, "name"), empty, cn, m);
+		json_decref(empty);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static void machines(struct zc_cmp *c, const struct zc_rset *b,
+		     const struct zc_rset *n)
+{
+	c->machines_known = b->meta && n->meta;
+	if (c->o.machines == ZC_CMP_SAME) {
+		c->different = 0;
+		return;
+	}
+	if (c->o.machines == ZC_CMP_DIFFERENT) {
+		c->different = 1;
+		snprintf(c->why_different, sizeof(c->why_different),
+			 "--machines different");
+		return;
+	}
+	if (!c->machines_known)
+		return;
+	if (strcmp(zc_rset_host(b->meta), zc_rset_host(n->meta))) {
+		c->different = 1;
+		snprintf(c->why_different, sizeof(c->why_different),
+			 "host %s vs %s", zc_rset_host(b->meta),
+			 zc_rset_host(n->meta));
+	} else if (strcmp(zc_rset_cpu(b->meta), zc_rset_cpu(n->meta))) {
+		c->different = 1;
+		snprintf(c->why_different, sizeof(c->why_different),
+			 "CPU %s vs %s", zc_rset_cpu(b->meta),
+			 zc_rset_cpu(n->meta));
+	}
+}
+
+static int interrupted(const struct zc_rset *s)
+{
+	for (int i = 0; i < s->n; i++)
+		if (json_is_true(json_object_get(
+			    json_object_get(s->res[i], "zcbench"),
+			    "interrupted")))
+			return 1;
+	return s->meta && !strcmp(zc_res_str(s->meta, "status"), "interrupted");
+}
+
+int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
+	       const struct zc_rset *new_, const struct zc_cmp_opts *o)
+{
+	json_t *x;
+	size_t i;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	snprintf(c->base_path, sizeof(c->base_path), "%s", base->path);
+	snprintf(c->new_path, sizeof(c->new_path), "%s", new_->path);
+	zc_rset_describe(base, c->base_desc, sizeof(c->base_desc));
+	zc_rset_describe(new_, c->new_desc, sizeof(c->new_desc));
+	machines(c, base, new_);
+	c->interrupted = interrupted(base) || interrupted(new_);
+	for (int f = 0; f < base->n; f++) {
+		json_t *rb = base->res[f];
+		json_t *rn = find_result(new_, zc_res_command(rb));
+		json_array_foreach(
+			json_object_get(json_object_get(rb, "zcbench"),
+					"cases"),
+			i, x)
+		{
+			err = compare_case(c, rb, rn, x);
+			if (err < 0)
+				return err;
+		}
+	}
+	/* Cases only NEW has. */
+	for (int f = 0; f < new_->n; f++) {
+		json_t *rn = new_->res[f];
+		json_t *rb = find_result(base, zc_res_command(rn));
+		json_array_foreach(
+			json_object_get(json_object_get(rn, "zcbench"),
+					"cases"),
+			i, x)
+		{
+			if (strcmp(zc_res_str(x, "status"), "ok") ||
+			    (rb && find_case(rb, zc_res_str(x, "name"))))
+				continue;
+			err = case_row(c, x, ZC_CMP_NEW, "not in BASE");
+			if (err < 0)
+				return err;
+		}
+	}
+	return 0;
+}
+
+void zc_cmp_release(struct zc_cmp *c)
+{
+	free(c->rows);
+	c->rows = NULL;
+	c->nrows = c->cap = 0;
+}
+
+int zc_cmp_regressions(const struct zc_cmp *c)
+{
+	return c->count[ZC_CMP_REGRESSED] + c->count[ZC_CMP_FAILED];
+}
+
+static void md_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void md_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("–", f);
+	else
+		fprintf(f, "%.4g", v);
+}
+
+int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
+{
+	int nreg = zc_cmp_regressions(c), shown = 0;
+
+	fprintf(f, "### zcbench compare: %s\n\n",
+		nreg ? "regression found" : "no regression");
+	for (int s = 0; s < ZC_CMP_NSTATUS; s++)
+		fprintf(f, "%s%s %d", s ? " · " : "", status_names[s],
+			c->count[s]);
+	fprintf(f, "\n\n- BASE: `%s` — %s\n- NEW: `%s` — %s\n", c->base_path,
+		c->base_desc, c->new_path, c->new_desc);
+	fprintf(f,
+		"- rule: a metric changed when the Mann-Whitney U test "
+		"gives p < %g and the medians differ by more than %g %%\n",
+		c->o.alpha, c->o.threshold * 100);
+	if (c->different)
+		fprintf(f,
+			"- **different machines** (%s): absolute figures are "
+			"not comparable; only machine-independent ratios "
+			"were compared (%d absolute metric values left out)\n",
+			c->why_different, c->not_comparable);
+	else if (!c->machines_known && c->o.machines == ZC_CMP_AUTO)
+		fprintf(f,
+			"- no meta.json on one side: cannot tell whether the "
+			"machines match; every metric was compared\n");
+	if (c->interrupted)
+		fprintf(f, "- a run was interrupted: its missing cases are "
+			   "reported as missing\n");
+	if (c->count[ZC_CMP_INCONCLUSIVE])
+		fprintf(f,
+			"- %d inconclusive: too few repetitions for the rank "
+			"test (run with --repeat %d or more)\n",
+			c->count[ZC_CMP_INCONCLUSIVE], reps_needed(c->o.alpha));
+	fputc('\n', f);
+	for (int s = 0; s < ZC_CMP_NSTATUS; s++) {
+		if (s == ZC_CMP_UNCHANGED && !all)
+			continue;
+		for (int i = 0; i < c->nrows; i++) {
+			const struct zc_cmp_row *r = &c->rows[i];
+			if ((int)r->status != s)
+				continue;
+			if (!shown++)
+				fprintf(f,
+					"| status | case | metric | base | new "
+					"| change | p | note |\n"
+					"|---|---|---|--:|--:|--:|--:|---|\n");
+			fprintf(f, "| %s%s%s | ",
+				s <= ZC_CMP_FAILED ? "**" : "", status_names[s],
+				s <= ZC_CMP_FAILED ? "**" : "");
+			md_text(f, r->cs);
+			fputs(" | ", f);
+			if (r->metric[0]) {
+				md_text(f, r->metric);
+				if (r->unit[0])
+					fprintf(f, " [%s]", r->unit);
+				if (r->better != ZC_BETTER_NONE)
+					fprintf(f, " %s",
+						r->better == ZC_BETTER_LOWER
+							? "↓"
+							: "↑");
+			} else {
+				fputs("all", f);
+			}
+			fputs(" | ", f);
+			md_num(f, r->base);
+			fputs(" | ", f);
+			md_num(f, r->new_);
+			fputs(" | ", f);
+			if (isnan(r->change))
+				fputs("–", f);
+			else if (isinf(r->change))
+				fputs(r->change > 0 ? "from 0 up"
+						    : "from 0 down",
+				      f);
+			else
+				fprintf(f, "%+.1f %%", r->change * 100);
+			fputs(" | ", f);
+			if (isnan(r->p))
+				fputs("–", f);
+			else
+				fprintf(f, "%.2g", r->p);
+			fputs(" | ", f);
+			md_text(f, r->note);
+			fputs(" |\n", f);
+		}
+	}
+	if (!shown)
+		fprintf(f, "No cases to show.\n");
+	if (!all && c->count[ZC_CMP_UNCHANGED])
+		fprintf(f,
+			"\n%d unchanged row(s) not shown (--show all lists "
+			"them).\n",
+			c->count[ZC_CMP_UNCHANGED]);
+	return ferror(f) ? -EIO : 0;
+}
+
+json_t *zc_cmp_json(const struct zc_cmp *c)
+{
+	json_t *o = json_object(), *counts = json_object(),
+	       *rows = json_array();
+
+	if (!o || !counts || !rows) {
+		json_decref(o);
+		json_decref(counts);
+		json_decref(rows);
+		return NULL;
+	}
+	for (int s = 0; s < ZC_CMP_NSTATUS; s++)
+		json_object_set_new(counts, status_names[s],
+				    json_integer(c->count[s]));
+	for (int i = 0; i < c->nrows; i++) {
+		const struct zc_cmp_row *r = &c->rows[i];
+		json_t *x = json_pack(
+			"{s:s, s:s, s:s, s:s, s:b, s:s, s:o, "
+			"s:o, s:o, s:o, s:i, "
+			"s:i, s:s}",
+			"case", r->cs, "metric", r->metric, "unit", r->unit,
+			"better",
+			r->better == ZC_BETTER_LOWER	? "lower"
+			: r->better == ZC_BETTER_HIGHER ? "higher"
+							: "none",
+			"portable", r->portable, "status",
+			status_names[r->status], "base", zc_json_real(r->base),
+			"new", zc_json_real(r->new_), "change",
+			zc_json_real(r->change), "p", zc_json_real(r->p),
+			"n_base", r->nb, "n_new", r->nn, "note", r->note);
+		if (!x || json_array_append_new(rows, x) < 0) {
+			json_decref(o);
+			json_decref(counts);
+			json_decref(rows);
+			return NULL;
+		}
+	}
+	json_object_set_new(o, "schema_version", json_integer(1));
+	json_object_set_new(o, "base",
+			    json_pack("{s:s, s:s}", "path", c->base_path,
+				      "description", c->base_desc));
+	json_object_set_new(o, "new",
+			    json_pack("{s:s, s:s}", "path", c->new_path,
+				      "description", c->new_desc));
+	json_object_set_new(o, "threshold", zc_json_real(c->o.threshold));
+	json_object_set_new(o, "alpha", zc_json_real(c->o.alpha));
+	json_object_set_new(o, "machines",
+			    json_string(c->different	    ? "different"
+					: c->machines_known ? "same"
+							    : "unknown"));
+	json_object_set_new(o, "why_different", json_string(c->why_different));
+	json_object_set_new(o, "absolute_comparable",
+			    json_boolean(!c->different));
+	json_object_set_new(o, "not_comparable",
+			    json_integer(c->not_comparable));
+	json_object_set_new(o, "interrupted", json_boolean(c->interrupted));
+	json_object_set_new(o, "regression",
+			    json_boolean(zc_cmp_regressions(c) > 0));
+	json_object_set_new(o, "counts", counts);
+	json_object_set_new(o, "rows", rows);
+	return o;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ZC_COMPARE_H
+#define ZC_COMPARE_H
+/*
+ * compare — the regression comparison behind `zcbench compare`: two
+ * results sets (rset.h), BASE and NEW, compared case by case.
+ *
+ * Comparison: cases matched by name, metrics by name; each metric's better
+ * direction and portability come from the BASE file's declaration
+ * (zcbench.metrics[]). A metric changed only when the two sides' samples
+ * differ by a two-sided Mann-Whitney test (p < alpha) AND the medians
+ * differ by more than the threshold (relative); the direction then says
+ * improved or regressed. When the test cannot reach p < alpha with the
+ * repetitions given (exact test: 3 against 3 can never go below p = 0.1),
+ * the row is "inconclusive" and says so. When meta.json says the runs come
+ * from different machines (host or CPU model differ), only portable
+ * metrics (ratios within one run) are compared; the others are counted as
+ * not comparable. Metrics whose better direction is "none" are never
+ * compared.
+ *
+ * Errors: 0 or -errno (-ENOMEM; zc_cmp_markdown: -EIO on a write error).
+ */
+#include <stdio.h>
+#include <jansson.h>
+#include "out.h"
+#include "rset.h"
+
+enum zc_cmp_status {
+	ZC_CMP_REGRESSED,
+	ZC_CMP_FAILED, /* passed in BASE, failed its check in NEW */
+	ZC_CMP_IMPROVED,
+	ZC_CMP_INCONCLUSIVE, /* too few repetitions for the test */
+	ZC_CMP_MISSING,	     /* in BASE, not in NEW (or skipped there) */
+	ZC_CMP_NEW,	     /* in NEW only */
+	ZC_CMP_UNCHANGED,
+	ZC_CMP_NSTATUS,
+};
+
+enum zc_cmp_machines {
+	ZC_CMP_AUTO,
+	ZC_CMP_SAME,
+	ZC_CMP_DIFFERENT
+};
+
+struct zc_cmp_opts {
+	double threshold; /* minimum relative effect, 0.05 = 5 % */
+	double alpha;	  /* significance level of the rank test */
+	int machines;	  /* enum zc_cmp_machines */
+};
+
+struct zc_cmp_row {
+	char cs[256]; /* case name */
+	char metric[64];
+	char unit[24];
+	enum zc_better better;
+	int portable;
+	enum zc_cmp_status status;
+	double base, new_; /* medians (NaN: none) */
+	double change;	   /* (new - base) / |base|, NaN when not defined */
+	double p;	   /* rank-test p-value, NaN when not tested */
+	int nb, nn;	   /* samples used */
+	char note[200];
+};
+
+struct zc_cmp {
+	struct zc_cmp_opts o;
+	int different;	    /* machines differ: absolute metrics skipped */
+	int machines_known; /* both sides had meta.json */
+	char why_different[256];
+	char base_desc[512], new_desc[512];
+	char base_path[4096], new_path[4096];
+	struct zc_cmp_row *rows;
+	int nrows, cap;
+	int count[ZC_CMP_NSTATUS];
+	int not_comparable; /* absolute metrics left out (different machines) */
+	int interrupted;    /* a side was interrupted */
+};
+
+/* Smallest two-sided p-value the rank test can give for na and nb samples
+ * (exact enumeration, no ties); 0 when the normal approximation is used. */
+double zc_cmp_min_p(int na, int nb);
+
+int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
+	       const struct zc_rset *new_, const struct zc_cmp_opts *o);
+void zc_cmp_release(struct zc_cmp *c);
+const char *zc_cmp_status_name(enum zc_cmp_status st);
+/* Regressed or failed rows. */
+int zc_cmp_regressions(const struct zc_cmp *c);
+/* Markdown summary (fits a CI job summary); all = also unchanged rows. */
+int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all);
+/* The comparison as JSON (new reference), NULL on ENOMEM. */
+json_t *zc_cmp_json(const struct zc_cmp *c);
+
+#endif

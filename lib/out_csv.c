@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * out_csv — the csv back end (one row per case: params, status and each
+ * metric's summary) and the samples back end (one row per case and
+ * repetition), with RFC 4180 field escaping.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "out_backends.h"
+
+void zc_csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* ",<x>" with x as %.9g, or "," alone when x is absent. */
+static void csv_num(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, ",%.9g", x);
+	else
+		fputc(',', f);
+}
+
+static void csv_sep_field(FILE *f, const char *s)
+{
+	fputc(',', f);
+	zc_csv_field(f, s);
+}
+
+static void csv_head(FILE *f, const struct zc_results *r)
+{
+	fputs("name", f);
+	for (int k = 0; k < r->nkeys; k++)
+		csv_sep_field(f, r->keys[k]);
+}
+
+static void csv_case_head(FILE *f, const struct zc_results *r,
+			  const struct zc_case *c)
+{
+	zc_csv_field(f, c->name);
+	for (int k = 0; k < r->nkeys; k++)
+		csv_sep_field(f, c->param[k]);
+}
+
+static const char *const csv_stats[] = {"median", "min",   "max",
+					"ci_lo",  "ci_hi", "cv"};
+
+int zc_out_csv_write(FILE *f, const struct zc_results *r)
+{
+	/* A "threads" parameter already is the column: a second one of the
+	 * same name would break lookups by name (gnuplot, pandas). */
+	int threads_col = zc_out_key_index(r, "threads") < 0;
+
+	csv_head(f, r);
+	if (threads_col)
+		fputs(",threads", f);
+	fputs(",status,reason,cpus,label,repetitions", f);
+	for (int m = 0; m < r->nmetrics; m++)
+		for (size_t j = 0; j < sizeof(csv_stats) / sizeof(*csv_stats);
+		     j++)
+			fprintf(f, ",%s_%s", r->metrics[m].name, csv_stats[j]);
+	fputc('\n', f);
+
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		int ok = c->status == ZC_CASE_OK;
+
+		csv_case_head(f, r, c);
+		if (threads_col)
+			fprintf(f, ",%d", c->threads);
+		fprintf(f, ",%s", zc_out_status_name(c->status));
+		csv_sep_field(f, c->reason);
+		csv_sep_field(f, c->cpus);
+		csv_sep_field(f, c->label);
+		if (ok)
+			fprintf(f, ",%d", c->nrep);
+		else
+			fputc(',', f);
+		for (int m = 0; m < r->nmetrics; m++) {
+			struct zc_summary s;
+			if (!ok || zc_case_summary(r, c, m, &s) < 0)
+				s.median = s.min = s.max = s.ci_lo = s.ci_hi =
+					s.cv = NAN;
+			csv_num(f, s.median);
+			csv_num(f, s.min);
+			csv_num(f, s.max);
+			csv_num(f, s.ci_lo);
+			csv_num(f, s.ci_hi);
+			csv_num(f, s.cv);
+		}
+		fputc('\n', f);
+	}
+	return zc_out_stream_status(f);
+}
+
+int zc_out_samples_write(FILE *f, const struct zc_results *r)
+{
+	csv_head(f, r);
+	fputs(",repetition,iterations", f);
+	for (int m = 0; m < r->nmetrics; m++)
+		csv_sep_field(f, r->metrics[m].name);
+	fputc('\n', f);
+
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		if (c->status != ZC_CASE_OK)
+			continue;
+		for (int rep = 0; rep < c->nrep; rep++) {
+			csv_case_head(f, r, c);
+			fprintf(f, ",%d", rep);
+			csv_num(f, c->iterations[rep]);
+			for (int m = 0; m < r->nmetrics; m++)
+				csv_num(f, zc_case_get(r, c, rep, m));
+			fputc('\n', f);
+		}
+	}
+	return zc_out_stream_status(f);
+}
