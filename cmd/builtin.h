@@ -90,6 +90,7 @@ struct zc_ctx {
 	const char *events_text; /* --events LIST */
 	double timeout_s;	 /* --timeout per case */
 	int quiet;		 /* --quiet: no table on stdout */
+	int sentinel;		 /* --sentinel: 1 on, 0 off */
 	/* derived by zc_cmd_parse / zc_cmd_begin */
 	int reps; /* repetitions to run */
 	int cpus[ZC_TOPO_MAX_THREADS];
@@ -99,8 +100,9 @@ struct zc_ctx {
 	struct zc_evset events;
 	struct zc_sysinfo si;
 	struct zc_clock_info clock;
-	char dir[4096];	 /* results folder, "" before zc_cmd_begin */
-	json_t *options; /* recorded options */
+	char dir[4096];	       /* results folder, "" before zc_cmd_begin */
+	json_t *options;       /* recorded options */
+	json_t *sentinel_meta; /* meta.json "sentinel" (owned) */
 	double start;
 	const struct zc_opt *opts; /* the command's table */
 	/* positional arguments, for commands whose table entry names args */
@@ -271,6 +273,12 @@ struct zc_bench {
 	char (*mname)[96];
 	int ev_metric[ZC_BENCH_SIDES][ZC_EV_MAX];
 	int group_first, group_n; /* the group being driven */
+	/* the sentinels, one per CPU pair (lib/sentinel.h) */
+	struct zc_bench_sentinel *sent;
+	int nsent;
+	double sent_cost_ns, drive_ns;
+	int sent_count, sent_failed;
+	uint64_t drive_t0;
 };
 
 /*

@@ -12,6 +12,14 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "sentinel.h"
+
+/* One CPU pair's sentinel (or why there is none). */
+struct zc_bench_sentinel {
+	int a, b;
+	struct zc_sentinel *s;
+	char why[ZC_WHY_LEN];
+};
 
 /* ---- cases ------------------------------------------------------------- */
 
@@ -273,6 +281,92 @@ static void dry_run(struct zc_bench *b)
 	       warm ? " + 1 warm-up" : "", total);
 }
 
+/* ---- the sentinel --------------------------------------------------------- */
+
+/* The sentinel for case i's first two CPUs, opened on first use; NULL with
+ * the reason in the case when there is none. */
+static struct zc_sentinel *sentinel_of(struct zc_bench *b, int i)
+{
+	const struct zc_bcase *bc = &b->bc[i];
+	struct zc_case *c = &b->res.cases[i];
+	struct zc_bench_sentinel *bs;
+	int a, z;
+
+	if (!b->ctx->sentinel) {
+		snprintf(c->sent_why, sizeof(c->sent_why), "--sentinel off");
+		return NULL;
+	}
+	if (bc->ncpu < 2 || bc->cpu[0] == bc->cpu[1]) {
+		snprintf(c->sent_why, sizeof(c->sent_why),
+			 "the case runs on one CPU: no hand-off to measure");
+		return NULL;
+	}
+	a = bc->cpu[0] < bc->cpu[1] ? bc->cpu[0] : bc->cpu[1];
+	z = bc->cpu[0] < bc->cpu[1] ? bc->cpu[1] : bc->cpu[0];
+	for (int k = 0; k < b->nsent; k++)
+		if (b->sent[k].a == a && b->sent[k].b == z) {
+			bs = &b->sent[k];
+			goto found;
+		}
+	if (b->nsent == ZC_MAX_PAIRS) {
+		snprintf(c->sent_why, sizeof(c->sent_why),
+			 "more than %d CPU pairs in one run", ZC_MAX_PAIRS);
+		return NULL;
+	}
+	bs = &b->sent[b->nsent++];
+	memset(bs, 0, sizeof(*bs));
+	bs->a = a;
+	bs->b = z;
+	zc_sentinel_open(&bs->s, &b->ctx->topo, a, z, bs->why, sizeof(bs->why));
+found:
+	if (!bs->s)
+		snprintf(c->sent_why, sizeof(c->sent_why), "%s", bs->why);
+	return bs->s;
+}
+
+static double sentinel_take(struct zc_bench *b, struct zc_sentinel *s)
+{
+	double v, cost;
+
+	if (zc_sentinel_measure(s, &v, &cost) < 0)
+		b->sent_failed++;
+	b->sent_cost_ns += cost;
+	b->sent_count++;
+	return v;
+}
+
+static void sentinels_close(struct zc_bench *b)
+{
+	for (int k = 0; k < b->nsent; k++)
+		zc_sentinel_close(b->sent[k].s);
+	b->nsent = 0;
+}
+
+/* meta.json "sentinel": on or off, what it costs. */
+static void sentinel_meta(struct zc_bench *b)
+{
+	struct zc_ctx *ctx = b->ctx;
+	json_t *o;
+
+	if (!ctx->sentinel)
+		o = json_pack(
+			"{s:s, s:s}", "state", "off", "why",
+			"--sentinel off: no regimes, figures as measured");
+	else
+		o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f}",
+			      "state", "on", "method",
+			      "store/load ping-pong, median of batches",
+			      "round_trips", ZC_SENTINEL_ROUNDS, "batches",
+			      ZC_SENTINEL_BATCHES, "measurements",
+			      b->sent_count, "failed", b->sent_failed, "cost_s",
+			      b->sent_cost_ns / 1e9, "run_s", b->drive_ns / 1e9,
+			      "cost_share",
+			      b->drive_ns > 0 ? b->sent_cost_ns / b->drive_ns
+					      : 0.0);
+	json_decref(ctx->sentinel_meta);
+	ctx->sentinel_meta = o;
+}
+
 /* ---- driving ----------------------------------------------------------- */
 
 static int *drive_idx; /* the group being driven: global case indexes */
@@ -288,10 +382,23 @@ static int drive_skip(void *v, int k)
 static int drive_one(void *v, int k, int rep)
 {
 	struct zc_bench *b = v;
-	int i = drive_idx[k], err = b->d->one(b, i, rep);
+	int i = drive_idx[k], err;
+	struct zc_case *c = &b->res.cases[i];
+	struct zc_sentinel *s = rep >= 0 ? sentinel_of(b, i) : NULL;
+	double before = NAN, at = (double)(zc_now_ns() - b->drive_t0) / 1e9;
 
+	/* Right before and right after the repetition, on its CPUs. */
+	if (s)
+		before = sentinel_take(b, s);
+	err = b->d->one(b, i, rep);
 	if (err == -ETIMEDOUT)
 		zc_bench_taint(b, i);
+	if (s && !err && c->status == ZC_CASE_OK && c->nrep > rep) {
+		int a, z;
+		zc_sentinel_cpus(s, &a, &z);
+		zc_case_sentinel(&b->res, c, rep, before, sentinel_take(b, s),
+				 at, a, z);
+	}
 	return err;
 }
 
@@ -303,11 +410,13 @@ static int drive(struct zc_bench *b)
 
 	idx = calloc((size_t)n + 1, sizeof(*idx));
 	seen = calloc((size_t)n + 1, sizeof(*seen));
-	if (!idx || !seen) {
+	b->sent = calloc(ZC_MAX_PAIRS, sizeof(*b->sent));
+	if (!idx || !seen || !b->sent) {
 		free(idx);
 		free(seen);
 		return -ENOMEM;
 	}
+	b->drive_t0 = zc_now_ns();
 	drive_idx = idx;
 	for (int first = 0;
 	     first < n && !zc_stopped() && !b->fatal[0] && !b->tainted;
@@ -325,15 +434,19 @@ static int drive(struct zc_bench *b)
 		if (b->d->group_begin)
 			err = b->d->group_begin(b, g);
 		if (!err)
-			zc_bench_drive(b->res.cmd, cnt, ctx->reps, warm,
-				       drive_one, drive_skip, b);
+			zc_bench_drive_shuffled(b->res.cmd, cnt, ctx->reps,
+						warm, drive_one, drive_skip, b,
+						b->drive_t0 | 1);
 		if (b->d->group_end)
 			b->d->group_end(b, g);
 	}
+	b->drive_ns = (double)(zc_now_ns() - b->drive_t0);
+	sentinels_close(b);
+	sentinel_meta(b);
 	free(idx);
 	free(seen);
 	drive_idx = NULL;
-	return 0;
+	return zc_results_regimes(&b->res);
 }
 
 /* Cases that never ran say why. */
@@ -383,6 +496,7 @@ static void release(struct zc_bench *b)
 	free(b->priv);
 	free(b->metrics);
 	free(b->mname);
+	free(b->sent);
 	free(b->st);
 	free(b);
 }

@@ -808,9 +808,8 @@ static int wait_plots(struct zc_bench *b, struct zc_plot *p, int max)
 {
 	const char *place = NULL;
 
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "wait");
-	snprintf(p->csv, sizeof(p->csv), "wait.csv");
+	zc_plot_init(p, "wait", "waiter_cpu_frac_median", "p99_ns", 1, 1);
+	p->ylo[0] = p->yhi[0] = 0; /* points at medians, no bars */
 	snprintf(p->title, sizeof(p->title),
 		 "Wait strategies: waiter CPU vs p99 wake-up latency "
 		 "(lower left is better)");
@@ -824,10 +823,6 @@ static int wait_plots(struct zc_bench *b, struct zc_plot *p, int max)
 		 "waiter CPU [fraction of a core] (median)");
 	snprintf(p->ylabel, sizeof(p->ylabel),
 		 "p99 wake-up latency [ns] (median of repetitions)");
-	snprintf(p->xcol, sizeof(p->xcol), "waiter_cpu_frac_median");
-	snprintf(p->ycol, sizeof(p->ycol), "p99_ns_median");
-	p->logx = 1;
-	p->logy = 1;
 	for (int i = 0; i < b->res.ncases; i++) {
 		const struct wait_case *wc = zc_bench_priv(b, i);
 		const struct zc_case *c = zc_bench_case(b, i);

@@ -27,6 +27,8 @@ static const struct zc_word format_words[] = {{"text", ZC_FMT_TEXT},
 					      {"json", ZC_FMT_JSON},
 					      {NULL, 0}};
 
+static const struct zc_word onoff_words[] = {{"off", 0}, {"on", 1}, {NULL, 0}};
+
 static struct zc_ctx parse_ctx;
 
 const struct zc_opt zc_global_opts[] = {
@@ -56,6 +58,11 @@ const struct zc_opt zc_global_opts[] = {
 	ZC_OPT_DOUBLE("timeout", "S", "s", "60", "limit for one case",
 		      &parse_ctx.timeout_s, 1, 86400),
 	ZC_OPT_FLAG("quiet", "print no table on stdout", &parse_ctx.quiet),
+	ZC_OPT_CHOICE("sentinel", "on",
+		      "measure the cache-line hand-off between a case's CPUs "
+		      "before and after every repetition and give figures "
+		      "per host-placement regime (cases on two or more CPUs)",
+		      &parse_ctx.sentinel, onoff_words),
 	ZC_OPT_END};
 
 static void vmsg(const struct zc_ctx *ctx, const char *kind, const char *fmt,
@@ -210,6 +217,7 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		ctx->events_text = parse_ctx.events_text;
 		ctx->timeout_s = parse_ctx.timeout_s;
 		ctx->quiet = parse_ctx.quiet;
+		ctx->sentinel = parse_ctx.sentinel;
 	}
 	ctx->reps = ctx->repeat ? (int)ctx->repeat : 5;
 	ctx->options = record_options(tables);
@@ -280,6 +288,7 @@ static int write_meta(struct zc_ctx *ctx, const char *status)
 		.events = ctx->events.n ? &ctx->events : NULL,
 		.clock = &ctx->clock,
 		.options = ctx->options,
+		.sentinel = ctx->sentinel_meta,
 	};
 	return zc_meta_write(ctx->dir, &m, &ctx->topo);
 }
@@ -408,6 +417,8 @@ void zc_cmd_release(struct zc_ctx *ctx)
 	ctx->topo_loaded = 0;
 	json_decref(ctx->options);
 	ctx->options = NULL;
+	json_decref(ctx->sentinel_meta);
+	ctx->sentinel_meta = NULL;
 }
 
 const struct zc_command *zc_command_find(const char *name)

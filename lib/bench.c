@@ -274,15 +274,37 @@ void zc_team_release(struct zc_team *team)
 	team->n = 0;
 }
 
-int zc_bench_drive(const char *cmd, int ncases, int reps, int warmup,
-		   int (*fn)(void *ctx, int i, int rep),
-		   int (*skip)(void *ctx, int i), void *ctx)
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+int zc_bench_drive_shuffled(const char *cmd, int ncases, int reps, int warmup,
+			    int (*fn)(void *ctx, int i, int rep),
+			    int (*skip)(void *ctx, int i), void *ctx,
+			    uint64_t seed)
 {
 	int tty = isatty(STDERR_FILENO);
 	int total = ncases * (reps + (warmup ? 1 : 0)), done = 0;
+	int *order = malloc((size_t)(ncases > 0 ? ncases : 1) * sizeof(int));
+	uint64_t st = seed ? seed : 1;
 
+	if (!order)
+		return -ENOMEM;
 	for (int rep = warmup ? -1 : 0; rep < reps; rep++) {
-		for (int i = 0; i < ncases; i++) {
+		for (int i = 0; i < ncases; i++)
+			order[i] = i;
+		for (int i = ncases - 1; seed && rep >= 0 && i > 0; i--) {
+			int j = (int)(xorshift(&st) % (uint64_t)(i + 1)), t;
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (int n = 0; n < ncases; n++) {
+			int i = order[n];
 			if (zc_stopped())
 				goto stopped;
 			done++;
@@ -292,16 +314,26 @@ int zc_bench_drive(const char *cmd, int ncases, int reps, int warmup,
 				fprintf(stderr, "\r%s: %s %d/%d, case %d/%d   ",
 					cmd, rep < 0 ? "warm-up" : "repetition",
 					rep < 0 ? 1 : rep + 1,
-					rep < 0 ? 1 : reps, i + 1, ncases);
+					rep < 0 ? 1 : reps, n + 1, ncases);
 			}
 			fn(ctx, i, rep);
 		}
 	}
+	free(order);
 	if (tty && total)
 		fprintf(stderr, "\r%*s\r", 60, "");
 	return zc_stopped() ? -EINTR : 0;
 stopped:
+	free(order);
 	if (tty)
 		fprintf(stderr, "\n");
 	return -EINTR;
+}
+
+int zc_bench_drive(const char *cmd, int ncases, int reps, int warmup,
+		   int (*fn)(void *ctx, int i, int rep),
+		   int (*skip)(void *ctx, int i), void *ctx)
+{
+	return zc_bench_drive_shuffled(cmd, ncases, reps, warmup, fn, skip, ctx,
+				       0);
 }

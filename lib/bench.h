@@ -123,5 +123,12 @@ static inline int zc_worker_should_stop(struct zc_worker *w)
 int zc_bench_drive(const char *cmd, int ncases, int reps, int warmup,
 		   int (*fn)(void *ctx, int i, int rep),
 		   int (*skip)(void *ctx, int i), void *ctx);
+/* The same with the cases of each measured round in a random order (seed
+ * != 0; the warm-up runs in order): randomised multiple interleaved trials
+ * (Abedi & Brecht, ICPE 2017), so that no case always follows another. */
+int zc_bench_drive_shuffled(const char *cmd, int ncases, int reps, int warmup,
+			    int (*fn)(void *ctx, int i, int rep),
+			    int (*skip)(void *ctx, int i), void *ctx,
+			    uint64_t seed);
 
 #endif

@@ -223,6 +223,8 @@ json_t *zc_meta_json(const struct zc_meta *m)
 	put(o, "cflags", json_string(ZC_CFLAGS), &bad);
 	put(o, "options", m->options ? json_incref(m->options) : json_null(),
 	    &bad);
+	if (m->sentinel)
+		put(o, "sentinel", json_incref(m->sentinel), &bad);
 	return done(o, bad);
 }
 

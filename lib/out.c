@@ -80,6 +80,11 @@ struct zc_case *zc_results_add(struct zc_results *r, const char *const *vals)
 		return NULL;
 	}
 	set_nan(c->v, nv);
+	set_nan(&c->sent[0][0], 2 * ZC_MAX_REP);
+	set_nan(c->at, ZC_MAX_REP);
+	for (int i = 0; i < ZC_MAX_REP; i++)
+		c->regime[i] = ZC_REGIME_NONE;
+	c->pair = -1;
 	c->threads = 1;
 	off = (size_t)snprintf(c->name, sizeof(c->name), "%s", r->cmd);
 	for (int k = 0; k < r->nkeys; k++) {
@@ -259,6 +264,18 @@ static int is_baseline_of(const struct zc_results *r, const struct zc_case *b,
 	return 1;
 }
 
+/* Regimes of case c's samples for ratios: a case without a sentinel is one
+ * regime (0), or follows the other side's regimes round by round. */
+static void ratio_regimes(const struct zc_case *c, const struct zc_case *other,
+			  int *out)
+{
+	for (int rep = 0; rep < c->nrep; rep++)
+		out[rep] = c->pair >= 0 ? c->regime[rep]
+			   : other->pair >= 0 && rep < other->nrep
+				   ? other->regime[rep]
+				   : 0;
+}
+
 int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 		     const char *base, const char *const *ignore, int invert)
 {
@@ -268,20 +285,21 @@ int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 	    dst >= r->nmetrics)
 		return -EINVAL;
 	for (int i = 0; i < r->ncases; i++) {
-		struct zc_case *c = &r->cases[i];
+		struct zc_case *c = &r->cases[i], *b = NULL;
+		double x[ZC_MAX_REP], bx[ZC_MAX_REP], out[ZC_MAX_REP];
+		int xr[ZC_MAX_REP], br[ZC_MAX_REP];
 		struct zc_summary own, bs;
-		int found = 0;
 
 		if (c->status != ZC_CASE_OK ||
 		    zc_case_summary(r, c, src, &own) < 0)
 			continue;
-		for (int j = 0; j < r->ncases && !found; j++)
-			found = is_baseline_of(r, &r->cases[j], c, kk, base,
-					       ignore) &&
-				zc_case_summary(r, &r->cases[j], src, &bs) ==
-					0 &&
-				bs.median != 0;
-		if (!found) {
+		for (int j = 0; j < r->ncases && !b; j++)
+			if (is_baseline_of(r, &r->cases[j], c, kk, base,
+					   ignore) &&
+			    zc_case_summary(r, &r->cases[j], src, &bs) == 0 &&
+			    bs.median != 0)
+				b = &r->cases[j];
+		if (!b) {
 			char why[ZC_WHY_LEN];
 			snprintf(why, sizeof(why),
 				 "no successful %s:%s case to compare with",
@@ -289,14 +307,133 @@ int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 			zc_case_absent(r, c, dst, why);
 			continue;
 		}
-		for (int rep = 0; rep < c->nrep; rep++) {
-			double v = zc_case_get(r, c, rep, src);
-			zc_case_set(r, c, rep, dst,
-				    invert ? bs.median / v : v / bs.median);
-		}
+		for (int rep = 0; rep < c->nrep; rep++)
+			x[rep] = zc_case_get(r, c, rep, src);
+		for (int rep = 0; rep < b->nrep; rep++)
+			bx[rep] = zc_case_get(r, b, rep, src);
+		ratio_regimes(c, b, xr);
+		ratio_regimes(b, c, br);
+		zc_regime_ratio(x, xr, c->nrep, bx, br, b->nrep, invert, out);
+		for (int rep = 0; rep < c->nrep; rep++)
+			zc_case_set(r, c, rep, dst, out[rep]);
 		n++;
 	}
 	return n;
+}
+
+/* ---- sentinels and regimes ---------------------------------------------- */
+
+int zc_case_sentinel(struct zc_results *r, struct zc_case *c, int rep,
+		     double before, double after, double at, int a, int b)
+{
+	int p;
+
+	if (rep < 0 || rep >= r->max_rep)
+		return -EINVAL;
+	if (a > b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	for (p = 0; p < r->npairs; p++)
+		if (r->pairs[p].a == a && r->pairs[p].b == b)
+			break;
+	if (p == r->npairs) {
+		if (p == ZC_MAX_PAIRS)
+			return -ENOSPC;
+		memset(&r->pairs[p], 0, sizeof(r->pairs[p]));
+		r->pairs[p].a = a;
+		r->pairs[p].b = b;
+		r->npairs++;
+	}
+	c->pair = p;
+	c->sent[rep][0] = before;
+	c->sent[rep][1] = after;
+	c->at[rep] = at;
+	return 0;
+}
+
+int zc_results_regimes(struct zc_results *r)
+{
+	for (int p = 0; p < r->npairs; p++) {
+		struct zc_pair *pr = &r->pairs[p];
+		size_t n = 0, k = 0;
+		double *v;
+		int err;
+
+		for (int i = 0; i < r->ncases; i++)
+			if (r->cases[i].pair == p)
+				n += 2 * (size_t)r->cases[i].nrep;
+		v = malloc((n ? n : 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (int i = 0; i < r->ncases; i++) {
+			const struct zc_case *c = &r->cases[i];
+			for (int rep = 0; c->pair == p && rep < c->nrep;
+			     rep++) {
+				v[k++] = c->sent[rep][0];
+				v[k++] = c->sent[rep][1];
+			}
+		}
+		err = zc_regimes_find(v, k, &pr->reg);
+		free(v);
+		if (err)
+			return err;
+		pr->samples = pr->moved = 0;
+		for (int i = 0; i < r->ncases; i++) {
+			struct zc_case *c = &r->cases[i];
+			for (int rep = 0; c->pair == p && rep < c->nrep;
+			     rep++) {
+				c->regime[rep] = zc_regime_sample(
+					&pr->reg, c->sent[rep][0],
+					c->sent[rep][1]);
+				pr->samples += c->status == ZC_CASE_OK;
+				pr->moved += c->status == ZC_CASE_OK &&
+					     c->regime[rep] == ZC_REGIME_MOVED;
+			}
+		}
+	}
+	return 0;
+}
+
+const struct zc_regimes *zc_case_regimes(const struct zc_results *r,
+					 const struct zc_case *c)
+{
+	return c->pair >= 0 && c->pair < r->npairs ? &r->pairs[c->pair].reg
+						   : NULL;
+}
+
+int zc_results_multi_regime(const struct zc_results *r)
+{
+	for (int p = 0; p < r->npairs; p++)
+		if (r->pairs[p].reg.n > 1)
+			return 1;
+	return 0;
+}
+
+int zc_case_regime_count(const struct zc_case *c, int k)
+{
+	int n = 0;
+
+	for (int rep = 0; rep < c->nrep; rep++)
+		n += c->regime[rep] == k;
+	return n;
+}
+
+int zc_case_regime_summary(const struct zc_results *r, const struct zc_case *c,
+			   int m, int k, struct zc_summary *s)
+{
+	double x[ZC_MAX_REP];
+	int n = 0;
+
+	for (int rep = 0; rep < c->nrep; rep++)
+		if (c->regime[rep] == k)
+			x[n++] = c->v[rep * r->nmetrics + m];
+	if (m < 0 || m >= r->nmetrics || !n) {
+		memset(s, 0, sizeof(*s));
+		return -EINVAL;
+	}
+	return zc_stats_summary(x, (size_t)n, s);
 }
 
 int zc_results_count(const struct zc_results *r, enum zc_case_status st)

@@ -27,6 +27,24 @@
  * Case names follow Google Benchmark's style: "<cmd>/<key>:<value>/...",
  * params in declaration order.
  *
+ * Regimes (lib/regime.h): a case that ran on two or more CPUs carries the
+ * sentinel (hand-off) measured before and after each repetition and the
+ * CPU pair it was measured on. zc_results_regimes() clusters each pair's
+ * values over the run and gives every sample its regime; the back ends
+ * then add, beside each case's overall figures, one set per regime:
+ *	text	 a sub-row per regime under the case (only when a pair had
+ *		 more than one regime) and a note saying what they are
+ *	csv	 a "regime" column ("all" on the overall row, else the
+ *		 regime's hand-off in ns) and "handoff_ns"; one extra row per
+ *		 case and regime
+ *	samples	 sentinel_before_ns, sentinel_after_ns, regime, at_s
+ *	json	 zcbench.regimes (per CPU pair) and per case "regimes":
+ *		 [{handoff_ns, samples, share, moved, metrics: {m: {median,
+ *		 min, max, ci_lo, ci_hi}}}] and "sentinel": {before, after,
+ *		 regime}; Google Benchmark's rows are unchanged
+ * A steady machine gives one regime per pair: no sub-rows, no extra CSV
+ * rows, the same figures.
+ *
  * Code: out.c (the model, the back end table), out_text.c, out_csv.c,
  * out_json.c (one back end each, internal interface in out_backends.h),
  * afile.c (atomic files, results folders).
@@ -40,6 +58,7 @@
 #include <jansson.h>
 #include "stats.h"
 #include "afile.h"
+#include "regime.h"
 
 #define ZC_OUT_SCHEMA  1
 #define ZC_MAX_PARAMS  12
@@ -95,7 +114,23 @@ struct zc_case {
 	double iterations[ZC_MAX_REP]; /* operations per repetition */
 	double *v;		       /* [rep * nmetrics + m]; NaN = absent */
 	char (*absent)[ZC_WHY_LEN];    /* [m]: why metric m is absent */
+	/* the sentinel: before/after each repetition (ns, NaN: none), when
+	 * it started (s since the run began), the sample's regime */
+	double sent[ZC_MAX_REP][2];
+	double at[ZC_MAX_REP];
+	int regime[ZC_MAX_REP];
+	int pair;		   /* index into r->pairs; -1: no sentinel */
+	char sent_why[ZC_WHY_LEN]; /* why there is no sentinel */
 };
+
+/* The regimes of one CPU pair over the run. */
+struct zc_pair {
+	int a, b; /* CPUs */
+	struct zc_regimes reg;
+	int samples, moved; /* samples classified; moved during the sample */
+};
+
+#define ZC_MAX_PAIRS 64
 
 struct zc_results {
 	char cmd[32];
@@ -109,6 +144,8 @@ struct zc_results {
 	json_t *options; /* the command's options as recorded (owned) */
 	json_t *context; /* Google Benchmark context (owned; may be NULL) */
 	int interrupted; /* the run stopped on a signal */
+	struct zc_pair pairs[ZC_MAX_PAIRS];
+	int npairs;
 };
 
 int zc_results_init(struct zc_results *r, const char *cmd,
@@ -142,6 +179,26 @@ void zc_case_skip(struct zc_case *c, const char *fmt, ...)
 void zc_case_fail(const struct zc_results *r, struct zc_case *c,
 		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * The sentinel of repetition rep: its values before and after (NaN when
+ * one could not be taken), when the repetition started (s), on CPUs a, b
+ * (the pair is added to r->pairs). -ENOSPC when ZC_MAX_PAIRS pairs exist.
+ */
+int zc_case_sentinel(struct zc_results *r, struct zc_case *c, int rep,
+		     double before, double after, double at, int a, int b);
+/* Cluster every pair's sentinels and give each sample its regime. */
+int zc_results_regimes(struct zc_results *r);
+/* The regimes of case c's pair, NULL when it has no sentinel. */
+const struct zc_regimes *zc_case_regimes(const struct zc_results *r,
+					 const struct zc_case *c);
+/* Some pair of the run had more than one regime. */
+int zc_results_multi_regime(const struct zc_results *r);
+/* Samples of case c in regime k (k = ZC_REGIME_MOVED: moved ones). */
+int zc_case_regime_count(const struct zc_case *c, int k);
+/* Summary of metric m over case c's samples in regime k. -EINVAL if none. */
+int zc_case_regime_summary(const struct zc_results *r, const struct zc_case *c,
+			   int m, int k, struct zc_summary *s);
+
 /* Summary of metric m of case c over its repetitions. -EINVAL if absent. */
 int zc_case_summary(const struct zc_results *r, const struct zc_case *c, int m,
 		    struct zc_summary *s);
@@ -163,12 +220,16 @@ int zc_results_vfind(const struct zc_results *r, int ok_only, va_list ap);
 
 /*
  * A derived ratio metric. For every OK case with values of metric src:
- * dst[rep] = src[rep] / median(src of the baseline), where the baseline is
- * the OK case whose parameters equal this case's except `key`, which has
- * the value `base` (and the keys named in `ignore`, NULL-terminated or NULL,
- * which may differ: the first such case is taken). invert: the baseline's
- * median over src[rep] (a speed-up of a time). A case with no baseline gets
- * dst absent with the reason. Returns the number of cases given the metric.
+ * dst[rep] = src[rep] / the baseline's src, where the baseline is the OK
+ * case whose parameters equal this case's except `key`, which has the
+ * value `base` (and the keys named in `ignore`, NULL-terminated or NULL,
+ * which may differ: the first such case is taken). The baseline's figure
+ * is its sample of the same round when that is in the same regime, else
+ * its median in the sample's regime (zc_regime_ratio): no ratio divides a
+ * near-regime figure by a far one. Cases without a sentinel count as one
+ * regime. invert: the baseline's over src[rep] (a speed-up of a time). A
+ * case with no baseline gets dst absent with the reason. Returns the
+ * number of cases given the metric.
  */
 int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 		     const char *base, const char *const *ignore, int invert);

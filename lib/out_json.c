@@ -77,6 +77,96 @@ static json_t *json_summary(const struct zc_summary *s)
 	return o;
 }
 
+/* Per case: [{handoff_ns, samples, share, moved, metrics: {m: {...}}}]. */
+static json_t *json_case_regimes(const struct zc_results *r,
+				 const struct zc_case *c)
+{
+	const struct zc_regimes *g = zc_case_regimes(r, c);
+	json_t *a = json_array();
+	int moved = zc_case_regime_count(c, ZC_REGIME_MOVED);
+
+	for (int k = 0; g && k < g->n; k++) {
+		int n = zc_case_regime_count(c, k);
+		json_t *ms = json_object();
+		if (!n)
+			continue;
+		for (int m = 0; m < r->nmetrics; m++) {
+			struct zc_summary s;
+			if (zc_case_regime_summary(r, c, m, k, &s) < 0)
+				continue;
+			json_object_set_new(
+				ms, r->metrics[m].name,
+				json_pack("{s:o, s:o, s:o, s:o, s:o}", "median",
+					  zc_json_real(s.median), "min",
+					  zc_json_real(s.min), "max",
+					  zc_json_real(s.max), "ci_lo",
+					  zc_json_real(s.ci_lo), "ci_hi",
+					  zc_json_real(s.ci_hi)));
+		}
+		json_array_append_new(
+			a, json_pack("{s:i, s:o, s:i, s:o, s:i, s:o}", "regime",
+				     k, "handoff_ns",
+				     zc_json_real(g->median[k]), "samples", n,
+				     "share", zc_json_real((double)n / c->nrep),
+				     "moved", moved, "metrics", ms));
+	}
+	return a;
+}
+
+/* Per case: the sentinel of each repetition. */
+static json_t *json_case_sentinel(const struct zc_case *c)
+{
+	json_t *o = json_object(),
+	       *v[3] = {json_array(), json_array(), json_array()};
+
+	if (c->pair < 0)
+		return json_pack("{s:n, s:s}", "before", "why",
+				 c->sent_why[0] ? c->sent_why
+						: "no sentinel for this case");
+	for (int rep = 0; rep < c->nrep; rep++) {
+		json_array_append_new(v[0], zc_json_real(c->sent[rep][0]));
+		json_array_append_new(v[1], zc_json_real(c->sent[rep][1]));
+		json_array_append_new(
+			v[2], c->regime[rep] >= 0 ? json_integer(c->regime[rep])
+			      : c->regime[rep] == ZC_REGIME_MOVED
+				      ? json_string("moved")
+				      : json_null());
+	}
+	json_object_set_new(o, "before", v[0]);
+	json_object_set_new(o, "after", v[1]);
+	json_object_set_new(o, "regime", v[2]);
+	return o;
+}
+
+/* The run: per CPU pair, its regimes. */
+static json_t *json_pairs(const struct zc_results *r)
+{
+	json_t *a = json_array();
+
+	for (int p = 0; p < r->npairs; p++) {
+		const struct zc_pair *pr = &r->pairs[p];
+		json_t *rs = json_array();
+		for (int k = 0; k < pr->reg.n; k++)
+			json_array_append_new(
+				rs,
+				json_pack(
+					"{s:i, s:o, s:o, s:o, s:i, s:o, s:b}",
+					"regime", k, "handoff_ns",
+					zc_json_real(pr->reg.median[k]), "lo",
+					zc_json_real(pr->reg.lo[k]), "hi",
+					zc_json_real(pr->reg.hi[k]), "values",
+					pr->reg.count[k], "share",
+					zc_json_real((double)pr->reg.count[k] /
+						     pr->reg.total),
+					"drifting", pr->reg.drifting[k]));
+		json_array_append_new(
+			a, json_pack("{s:[i,i], s:o, s:i, s:i}", "cpus", pr->a,
+				     pr->b, "regimes", rs, "samples",
+				     pr->samples, "moved", pr->moved));
+	}
+	return a;
+}
+
 static json_t *json_case(const struct zc_results *r, const struct zc_case *c)
 {
 	json_t *o = json_object(), *params = json_object(), *it = json_array();
@@ -119,6 +209,10 @@ static json_t *json_case(const struct zc_results *r, const struct zc_case *c)
 	json_object_set_new(o, "absent", absent);
 	json_object_set_new(o, "summary", sum);
 	json_object_set_new(o, "samples", samples);
+	if (c->nrep) {
+		json_object_set_new(o, "sentinel", json_case_sentinel(c));
+		json_object_set_new(o, "regimes", json_case_regimes(r, c));
+	}
 	return o;
 }
 
@@ -277,6 +371,7 @@ static json_t *json_results(const struct zc_results *r)
 			    r->options ? json_incref(r->options)
 				       : json_object());
 	json_object_set_new(zc, "cases", cases);
+	json_object_set_new(zc, "regimes", json_pairs(r));
 	json_object_set_new(root, "context", json_context(r));
 	json_object_set_new(root, "zcbench", zc);
 	json_object_set_new(root, "benchmarks", bench);

@@ -39,23 +39,49 @@ static char *text_cell(struct text_table *t, int row, int col)
 	return t->cell[row * t->ncols + col];
 }
 
-/* Fill row `row` of the table for case c; returns 0. */
-static void text_row(struct text_table *t, int row, const struct zc_results *r,
-		     const struct zc_case *c, int label_col)
+#define ALL (-100) /* the overall row of a case, not one regime */
+
+/* Does case c get a sub-row for regime k: its pair had more than one
+ * regime, and some of its samples are in k. */
+static int shows(const struct zc_results *r, const struct zc_case *c, int k)
 {
+	const struct zc_regimes *g = zc_case_regimes(r, c);
+	return g && g->n > 1 && k < g->n && zc_case_regime_count(c, k) > 0;
+}
+
+static int sub_rows(const struct zc_results *r, const struct zc_case *c)
+{
+	int n = 0;
+	for (int k = 0; k < ZC_REGIME_MAX; k++)
+		n += shows(r, c, k);
+	return n;
+}
+
+/* Fill row `row` of the table for case c (regime k, or ALL). */
+static void text_row(struct text_table *t, int row, const struct zc_results *r,
+		     const struct zc_case *c, int label_col, int k)
+{
+	const struct zc_regimes *g = zc_case_regimes(r, c);
 	struct zc_summary s;
 	double worst = -1;
 	int col = 0, noisy = 0;
 
-	for (int k = 0; k < r->nkeys; k++)
-		snprintf(text_cell(t, row, col++), TEXT_CELL, "%s",
-			 c->param[k]);
+	for (int key = 0; key < r->nkeys; key++)
+		if (k == ALL)
+			snprintf(text_cell(t, row, col++), TEXT_CELL, "%s",
+				 c->param[key]);
+		else if (key == 0)
+			snprintf(text_cell(t, row, col++), TEXT_CELL,
+				 "  @%.0fns", g->median[k]);
+		else
+			col++;
 	for (int m = 0; m < r->nmetrics; m++) {
 		char *cell;
 		if (!(r->metrics[m].flags & ZC_M_SHOW))
 			continue;
 		cell = text_cell(t, row, col++);
-		if (zc_case_summary(r, c, m, &s) < 0) {
+		if ((k == ALL ? zc_case_summary(r, c, m, &s)
+			      : zc_case_regime_summary(r, c, m, k, &s)) < 0) {
 			snprintf(cell, TEXT_CELL, "-");
 			continue;
 		}
@@ -69,9 +95,40 @@ static void text_row(struct text_table *t, int row, const struct zc_results *r,
 		/* A blank where '!' would be keeps the '%' signs aligned. */
 		snprintf(text_cell(t, row, col), TEXT_CELL, "%.1f%%%c",
 			 100 * worst, noisy ? '!' : ' ');
-	if (label_col >= 0)
+	if (label_col >= 0 && k == ALL)
 		snprintf(text_cell(t, row, label_col), TEXT_CELL, "%s",
 			 c->label);
+	else if (label_col >= 0)
+		snprintf(text_cell(t, row, label_col), TEXT_CELL,
+			 "hand-off %.0f ns: %d of %d samples%s", g->median[k],
+			 zc_case_regime_count(c, k), c->nrep,
+			 zc_case_regime_count(c, ZC_REGIME_MOVED) && k == 0
+				 ? " (others moved)"
+				 : "");
+}
+
+/* What the regime rows mean, per CPU pair with more than one. */
+static void regime_note(FILE *f, const struct zc_results *r)
+{
+	for (int p = 0; p < r->npairs; p++) {
+		const struct zc_pair *pr = &r->pairs[p];
+		if (pr->reg.n < 2)
+			continue;
+		fprintf(f,
+			"regimes: the cache-line hand-off between CPUs %d "
+			"and %d took",
+			pr->a, pr->b);
+		for (int k = 0; k < pr->reg.n; k++)
+			fprintf(f, "%s %.0f ns in %.0f %%", k ? "," : "",
+				pr->reg.median[k],
+				100.0 * pr->reg.count[k] / pr->reg.total);
+		fprintf(f,
+			" of the sentinel measurements (the host moved the "
+			"vCPUs); rows '@<n>ns' give a case's figures within "
+			"one regime; %d of %d samples moved during the "
+			"sample and count only in the overall row\n",
+			pr->moved, pr->samples);
+	}
 }
 
 static void text_print_table(FILE *f, struct text_table *t)
@@ -99,15 +156,18 @@ int zc_out_text_write(FILE *f, const struct zc_results *r)
 {
 	struct text_table t = {0};
 	int nok = zc_results_count(r, ZC_CASE_OK), has_label = 0, col = 0;
-	int label_col = -1, row;
+	int label_col = -1, row, nsub = 0;
 
 	for (int i = 0; i < r->ncases; i++)
-		if (r->cases[i].status == ZC_CASE_OK && r->cases[i].label[0])
-			has_label = 1;
+		if (r->cases[i].status == ZC_CASE_OK) {
+			int n = sub_rows(r, &r->cases[i]);
+			has_label |= r->cases[i].label[0] || n;
+			nsub += n;
+		}
 	t.ncols = r->nkeys + 1 + has_label;
 	for (int m = 0; m < r->nmetrics; m++)
 		t.ncols += !!(r->metrics[m].flags & ZC_M_SHOW);
-	t.nrows = nok + 1;
+	t.nrows = nok + nsub + 1;
 	t.cell = calloc((size_t)t.ncols * (size_t)t.nrows, sizeof(*t.cell));
 	t.width = calloc((size_t)t.ncols, sizeof(*t.width));
 	t.right = calloc((size_t)t.ncols, sizeof(*t.right));
@@ -135,9 +195,15 @@ int zc_out_text_write(FILE *f, const struct zc_results *r)
 		snprintf(text_cell(&t, 0, col++), TEXT_CELL, "label");
 	}
 	row = 1;
-	for (int i = 0; i < r->ncases; i++)
-		if (r->cases[i].status == ZC_CASE_OK)
-			text_row(&t, row++, r, &r->cases[i], label_col);
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		if (c->status != ZC_CASE_OK)
+			continue;
+		text_row(&t, row++, r, c, label_col, ALL);
+		for (int k = 0; k < ZC_REGIME_MAX; k++)
+			if (shows(r, c, k))
+				text_row(&t, row++, r, c, label_col, k);
+	}
 	for (row = 0; row < t.nrows; row++)
 		for (col = 0; col < t.ncols; col++) {
 			int w = (int)strlen(text_cell(&t, row, col));
@@ -151,6 +217,7 @@ int zc_out_text_write(FILE *f, const struct zc_results *r)
 			"noise: largest cv of the shown metrics; '!' = "
 			"noisy (cv > %.0f%% or MAD outliers)\n",
 			100 * ZC_NOISY_CV);
+		regime_note(f, r);
 	} else {
 		fprintf(f, "%s: no case was measured\n", r->cmd);
 	}

@@ -24,6 +24,25 @@ void zc_plot_init(struct zc_plot *p, const char *name, const char *xcol,
 	snprintf(p->yhi, sizeof(p->yhi), "%s_max", metric);
 	p->logx = logx;
 	p->logy = logy;
+	p->results = 1;
+}
+
+void zc_plot_regimes(struct zc_plot *p, const struct zc_results *r)
+{
+	p->nregimes = 0;
+	for (int i = 0; i < r->npairs && !p->nregimes; i++) {
+		const struct zc_pair *pr = &r->pairs[i];
+		if (pr->reg.n < 2)
+			continue;
+		for (int k = 0; k < pr->reg.n; k++)
+			snprintf(p->regime_title[p->nregimes++],
+				 sizeof(p->regime_title[0]),
+				 "samples, hand-off %.0f ns (CPUs %d-%d)",
+				 pr->reg.median[k], pr->a, pr->b);
+		snprintf(p->regime_title[p->nregimes++],
+			 sizeof(p->regime_title[0]),
+			 "samples that moved between regimes");
+	}
 }
 
 struct zc_plot_series *zc_plot_add_series(struct zc_plot *p, const char *title,
@@ -174,6 +193,8 @@ static void write_selection(FILE *f, const struct zc_plot *p, int i)
 	/* A NaN y (an empty field: the metric is absent, or no such column)
 	 * is left out like a row of another series. */
 	fputs(" with table if (", f);
+	if (p->results)
+		fputs("strcol('regime') eq 'all' && ", f);
 	for (int k = 0; k < s->nfilter; k++) {
 		gp_col(f, "strcol", s->filter[k].col);
 		fputs(" eq ", f);
@@ -200,6 +221,82 @@ static void write_selection(FILE *f, const struct zc_plot *p, int i)
 		"if (n%d == 0) { set print $s%d; print 'NaN,NaN'; "
 		"unset print }\n",
 		i, i);
+}
+
+/* A column of the samples file: the metric itself, not its median. */
+static void sample_col(char *out, size_t len, const char *col)
+{
+	size_t n = strlen(col);
+	if (n > 7 && !strcmp(col + n - 7, "_median"))
+		n -= 7;
+	snprintf(out, len, "%.*s", (int)n, col);
+}
+
+static void samples_file(const struct zc_plot *p, char *out, size_t len)
+{
+	size_t n = strlen(p->csv);
+	if (n > 4 && !strcmp(p->csv + n - 4, ".csv"))
+		n -= 4;
+	snprintf(out, len, "%.*s.samples.csv", (int)n, p->csv);
+}
+
+/* Every sample of the plotted series as a point, one datablock per
+ * regime ($r0.., the last for samples that moved; all in $r0 when the run
+ * had one regime). */
+static void write_samples(FILE *f, const struct zc_plot *p)
+{
+	char file[96], xs[48], ys[48];
+	int nr = p->nregimes ? p->nregimes : 1;
+
+	samples_file(p, file, sizeof(file));
+	sample_col(xs, sizeof(xs), p->xcol);
+	sample_col(ys, sizeof(ys), p->ycol);
+	fputs("\n# Every sample (", f);
+	gp_body(f, file);
+	fputs("), by host regime.\n", f);
+	for (int k = 0; k < nr; k++) {
+		fprintf(f, "set table $r%d separator comma\nplot ", k);
+		gp_str(f, file);
+		fputs(" using (", f);
+		if (p->ncats > 0) {
+			fputs("xpos(", f);
+			gp_col(f, "strcol", xs);
+			fputs(") + 0.3 * (rand(0) - 0.5)", f);
+		} else {
+			gp_col(f, "column", xs);
+		}
+		fputs("):(", f);
+		gp_col(f, "column", ys);
+		fputs(") with table if ((", f);
+		for (int i = 0; i < p->nseries; i++) {
+			const struct zc_plot_series *s = &p->series[i];
+			fputs(i ? ") || (" : "", f);
+			for (int j = 0; j < s->nfilter; j++) {
+				gp_col(f, "strcol", s->filter[j].col);
+				fputs(" eq ", f);
+				gp_str(f, s->filter[j].val);
+				fputs(" && ", f);
+			}
+			fputs("1", f);
+		}
+		fputs(")", f);
+		if (p->nregimes) {
+			fputs(" && strcol('regime') eq ", f);
+			if (k == nr - 1)
+				gp_str(f, "moved");
+			else
+				fprintf(f, "'%d'", k);
+		}
+		fputs(" && ", f);
+		gp_col(f, "column", ys);
+		fputs(" == ", f);
+		gp_col(f, "column", ys);
+		fprintf(f, ")\nunset table\nm%d = |$r%d|\n", k, k);
+		fprintf(f,
+			"if (m%d == 0) { set print $r%d; print 'NaN,NaN'; "
+			"unset print }\n",
+			k, k);
+	}
 }
 
 static void write_axes(FILE *f, const struct zc_plot *p)
@@ -254,14 +351,33 @@ static void write_plot(FILE *f, const struct zc_plot *p)
 		err ? (p->points_only ? "yerrorbars" : "yerrorlines")
 		    : (p->points_only ? "points" : "linespoints");
 
+	/* Regime colours: translucent, so that the median lines show. */
+	static const char *const rc[ZC_PLOT_MAX_REGIMES] = {
+		"#a0377eb8", "#a0e41a1c", "#a04daf4a", "#a0984ea3",
+		"#a0000000"};
+	int nr = p->results ? (p->nregimes ? p->nregimes : 1) : 0;
+
 	if (p->extra[0])
 		fprintf(f, "\n# Extra commands.\n%s\n", p->extra);
 	fputs("\nplot ", f);
+	for (int k = 0; k < nr; k++) {
+		/* the moved samples take the last colour */
+		const char *col = p->nregimes && k == nr - 1
+					  ? rc[ZC_PLOT_MAX_REGIMES - 1]
+					  : rc[k];
+		fprintf(f,
+			"%s$r%d using 1:2 with points pt 7 ps 0.5 lc rgb "
+			"\"%s\" title (m%d ? ",
+			k ? ", \\\n     " : "", k, col, k);
+		gp_str(f, p->nregimes ? p->regime_title[k] : "samples");
+		fputs(" : '')", f);
+	}
 	for (int i = 0; i < p->nseries; i++) {
 		fprintf(f,
 			"%s$s%d using 1:2%s with %s lw 1.5 pt 7 ps 0.8 "
 			"title (n%d ? ",
-			i ? ", \\\n     " : "", i, err ? ":3:4" : "", style, i);
+			i || nr ? ", \\\n     " : "", i, err ? ":3:4" : "",
+			style, i);
 		gp_str(f, p->series[i].title);
 		fputs(" : '')", f);
 	}
@@ -295,6 +411,8 @@ int zc_plot_write(const char *dir, const struct zc_plot *p)
 	fputs("rows = 0\n", a.f);
 	for (int i = 0; i < p->nseries; i++)
 		write_selection(a.f, p, i);
+	if (p->results)
+		write_samples(a.f, p);
 	/* gnuplot only warns about a column that does not exist; an empty
 	 * plot must not pass for a picture of the data. */
 	fputs("if (rows == 0) {\n\texit error ", a.f);

@@ -20,9 +20,10 @@
  */
 #include <stddef.h>
 
-#define ZC_PLOT_MAX_SERIES 64
-#define ZC_PLOT_MAX_FILTER 4
-#define ZC_PLOT_MAX_CATS   32
+#define ZC_PLOT_MAX_SERIES  64
+#define ZC_PLOT_MAX_FILTER  4
+#define ZC_PLOT_MAX_CATS    32
+#define ZC_PLOT_MAX_REGIMES 5 /* lib/regime.h's four, and "moved" */
 
 struct zc_plot_series {
 	char title[96];
@@ -49,6 +50,12 @@ struct zc_plot {
 	struct zc_plot_series series[ZC_PLOT_MAX_SERIES];
 	char extra[1024]; /* extra gnuplot commands (labels, arrows) */
 	int points_only;  /* scatter plot: no lines */
+	/* A zcbench results plot (zc_plot_init sets it): lines from the
+	 * overall rows only (regime "all"), and every sample drawn as a point
+	 * from <csv stem>.samples.csv, coloured by its host regime. */
+	int results;
+	int nregimes; /* regime colours in the key (0: one, unnamed) */
+	char regime_title[ZC_PLOT_MAX_REGIMES][64];
 };
 
 /*
@@ -58,6 +65,11 @@ struct zc_plot {
  */
 void zc_plot_init(struct zc_plot *p, const char *name, const char *xcol,
 		  const char *metric, int logx, int logy);
+
+/* Name the regime colours of a results plot from the run's CPU pairs (the
+ * first pair with more than one regime). */
+struct zc_results;
+void zc_plot_regimes(struct zc_plot *p, const struct zc_results *r);
 
 /* Add a series with up to ZC_PLOT_MAX_FILTER (col, val) pairs, NULL-ended.
  * Returns the series or NULL when full. */

@@ -68,6 +68,7 @@ struct zc_meta {
 	const struct zc_evset *events;	   /* may be NULL */
 	const struct zc_clock_info *clock; /* may be NULL */
 	json_t *options;		   /* recorded options (borrowed) */
+	json_t *sentinel; /* the sentinel's state and cost (borrowed) */
 };
 
 /* meta.json as a new JSON object, or NULL (ENOMEM). */

@@ -247,18 +247,21 @@ static void test_csv(void)
 	build(&r);
 	text = render(&r, "csv");
 	CHECK(!strncmp(text,
-		       "name,size,mode,threads,status,reason,cpus,"
-		       "label,repetitions,ns_per_op_median,ns_per_op_min,"
+		       "name,size,mode,threads,regime,handoff_ns,status,reason,"
+		       "cpus,label,repetitions,ns_per_op_median,ns_per_op_min,"
 		       "ns_per_op_max,ns_per_op_ci_lo,ns_per_op_ci_hi,"
 		       "ns_per_op_cv,mops_median,",
-		       strlen("name,size,mode,threads,status,reason,cpus,"
-			      "label,repetitions,ns_per_op_median,")));
+		       strlen("name,size,mode,threads,regime,handoff_ns,status,"
+			      "reason,cpus,label,repetitions,"
+			      "ns_per_op_median,")));
 	csv_parse(text, &c);
 	CHECK(c.nrec == 5);
 	for (int i = 0; i < c.nrec; i++)
-		CHECK(c.nfield[i] == 9 + 6 * NMETRICS);
-	CHECK(!strcmp(c.field[0][9], "ns_per_op_median"));
-	CHECK(!strcmp(c.field[0][9 + 6 * NMETRICS - 1], "ctx_switches_cv"));
+		CHECK(c.nfield[i] == 11 + 6 * NMETRICS);
+	CHECK(!strcmp(c.field[0][11], "ns_per_op_median"));
+	CHECK(!strcmp(c.field[0][11 + 6 * NMETRICS - 1], "ctx_switches_cv"));
+	CHECK(!strcmp(c.field[1][csv_col(&c, "regime")], "all"));
+	CHECK(!strcmp(c.field[1][csv_col(&c, "handoff_ns")], ""));
 	med = csv_col(&c, "ns_per_op_median");
 	st = csv_col(&c, "status");
 	reason = csv_col(&c, "reason");
@@ -287,14 +290,17 @@ static void test_csv(void)
 	text = render(&r, "samples");
 	csv_parse(text, &c);
 	CHECK(c.nrec == 1 + 10); /* two ok cases x 5 repetitions */
-	CHECK(c.nfield[0] == 4 + 2 + NMETRICS);
+	CHECK(c.nfield[0] == 4 + 2 + 5 + NMETRICS);
 	CHECK(!strcmp(c.field[0][4], "repetition"));
 	CHECK(!strcmp(c.field[0][5], "iterations"));
-	CHECK(!strcmp(c.field[0][6], "ns_per_op"));
-	CHECK(!strcmp(c.field[2][4], "1") && !strcmp(c.field[2][6], "10.1"));
+	CHECK(!strcmp(c.field[0][6], "sentinel_before_ns"));
+	CHECK(!strcmp(c.field[0][8], "regime"));
+	CHECK(!strcmp(c.field[0][11], "ns_per_op"));
+	CHECK(!strcmp(c.field[2][4], "1") && !strcmp(c.field[2][11], "10.1"));
 	CHECK(!strcmp(c.field[2][5], "1000000"));
-	CHECK(!strcmp(c.field[8][8], "")); /* NaN repetition */
-	CHECK(!strcmp(c.field[9][8], "3"));
+	CHECK(!strcmp(c.field[2][6], ""));  /* no sentinel: empty, not 0 */
+	CHECK(!strcmp(c.field[8][13], "")); /* NaN repetition */
+	CHECK(!strcmp(c.field[9][13], "3"));
 	csv_free(&c);
 	free(text);
 	zc_results_release(&r);
@@ -303,8 +309,9 @@ static void test_csv(void)
 	CHECK(zc_results_init(&r, "demo", keys, 1, metrics, 1, 1) == 0);
 	CHECK(zc_results_add(&r, keys) != NULL);
 	text = render(&r, "csv");
-	CHECK(!strncmp(text, "name,size,threads,status,", 25));
-	CHECK(strstr(text, "\ndemo/size:size,size,1,ok,,,,0,,,,,,\n"));
+	CHECK(!strncmp(text, "name,size,regime,handoff_ns,threads,status,",
+		       43));
+	CHECK(strstr(text, "\ndemo/size:size,size,all,,1,ok,,,,0,,,,,,\n"));
 	free(text);
 	zc_results_release(&r);
 }
@@ -687,6 +694,62 @@ static void rm_rf(const char *path)
 		fprintf(stderr, "cannot remove %s\n", path);
 }
 
+/* Sentinels on case 0 (five samples) and case 1: one tight cluster
+ * (steady: output as without regimes, apart from the sentinel columns), or
+ * two regimes (a sub-row per regime, extra CSV rows, JSON regimes). */
+static void test_regimes(void)
+{
+	static const double steady[5][2] = {
+		{50, 51}, {52, 50}, {49, 50}, {51, 52}, {50, 50}};
+	static const double moving[5][2] = {
+		{50, 51}, {52, 50}, {220, 230}, {225, 221}, {50, 222}};
+	struct zc_results r;
+	struct csv c;
+	char *text;
+
+	for (int t = 0; t < 2; t++) {
+		const double(*s)[2] = t ? moving : steady;
+		build(&r);
+		for (int i = 0; i < 5; i++) {
+			zc_case_sentinel(&r, &r.cases[0], i, s[i][0], s[i][1],
+					 i, 0, 1);
+			zc_case_sentinel(&r, &r.cases[1], i, s[i][1], s[i][0],
+					 i, 1, 0);
+		}
+		CHECK(zc_results_regimes(&r) == 0);
+		CHECK(r.npairs == 1 && r.pairs[0].reg.n == 1 + t);
+		CHECK(r.pairs[0].moved == 2 * t);
+		text = render(&r, "csv");
+		csv_parse(text, &c);
+		/* steady: 5 records as ever; two regimes: 2 rows more per
+		 * ok case */
+		CHECKF(c.nrec == 5 + 4 * t, "t %d: %d records", t, c.nrec);
+		if (t) {
+			int reg = csv_col(&c, "regime"),
+			    ho = csv_col(&c, "handoff_ns"),
+			    reps = csv_col(&c, "repetitions");
+			CHECK(!strcmp(c.field[2][reg], "0") &&
+			      !strcmp(c.field[3][reg], "1"));
+			CHECK(atof(c.field[2][ho]) > 49 &&
+			      atof(c.field[2][ho]) < 53);
+			CHECK(!strcmp(c.field[2][reps], "2") &&
+			      !strcmp(c.field[3][reps], "2"));
+		}
+		csv_free(&c);
+		free(text);
+		text = render(&r, "text");
+		CHECKF(!t == !strstr(text, "  @"), "t %d:\n%s", t, text);
+		CHECK(!t == !strstr(text, "regimes: the cache-line hand-off"));
+		free(text);
+		text = render(&r, "json");
+		CHECK(strstr(text, "\"regimes\"") &&
+		      strstr(text, "\"sentinel\""));
+		CHECK(!t == !strstr(text, "\"moved\": 1"));
+		free(text);
+		zc_results_release(&r);
+	}
+}
+
 int main(void)
 {
 	char root[] = "/tmp/zc-test-out-XXXXXX";
@@ -700,6 +763,7 @@ int main(void)
 	test_csv();
 	test_json();
 	test_text();
+	test_regimes();
 	test_atomic(root);
 	test_dirs(root);
 	rm_rf(root);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ZC_REGIME_H
+#define ZC_REGIME_H
+/*
+ * regime — host-placement regimes: the states a VM's vCPU pair is in, read
+ * from the sentinel (lib/sentinel.h) taken before and after every sample.
+ *
+ * The values of one CPU pair over a run are clustered in one dimension on
+ * a log scale by splitting at gaps: the sorted values are cut at the widest
+ * gap (a factor between neighbours) as long as
+ *	- the gap is at least ZC_REGIME_GAP (no value in between),
+ *	- the medians on both sides differ by ZC_REGIME_SEP or more, and
+ *	- both sides hold at least ZC_REGIME_MIN_N values and ZC_REGIME_SHARE
+ *	  of all values,
+ * up to ZC_REGIME_MAX regimes, widest gap first. A steady machine (bare
+ * metal, a pinned VM) gives one regime, so its output looks as it always
+ * did. A value belongs to the regime whose range holds it; between two
+ * regimes, to the one on its side of the boundary (the geometric middle
+ * of the gap). A regime whose middle half spans more than ZC_REGIME_SEP
+ * (q3/q1) is flagged drifting: the state moved without a gap, and its
+ * figures blend states.
+ *
+ * A sample's regime comes from its two sentinels: the same regime before
+ * and after; ZC_REGIME_MOVED when they differ (the host moved the vCPUs
+ * during the sample: kept, but left out of per-regime figures); the one
+ * known when the other is missing; ZC_REGIME_NONE when neither is.
+ *
+ * Paired ratios (zc_regime_ratio): a case's sample r over its baseline's
+ * sample r when both were measured in the same round and regime, else over
+ * the baseline's median in the sample's regime; NaN when the baseline has
+ * nothing in that regime or the sample moved. No ratio ever divides a
+ * figure of one regime by a figure of another.
+ *
+ * Errors: zc_regimes_find returns 0, -EINVAL (n < 0), -ENOMEM.
+ */
+#include <stddef.h>
+
+#define ZC_REGIME_MAX	4
+#define ZC_REGIME_SEP	1.5
+#define ZC_REGIME_GAP	1.15
+#define ZC_REGIME_SHARE 0.05
+#define ZC_REGIME_MIN_N 3
+
+#define ZC_REGIME_NONE	(-1)
+#define ZC_REGIME_MOVED (-2)
+
+struct zc_regimes {
+	int n;			      /* regimes (0: no values) */
+	int total;		      /* values clustered */
+	double median[ZC_REGIME_MAX]; /* hand-off, ns, ascending */
+	double lo[ZC_REGIME_MAX], hi[ZC_REGIME_MAX];
+	int count[ZC_REGIME_MAX];
+	int drifting[ZC_REGIME_MAX];
+	double bound[ZC_REGIME_MAX]; /* bound[k]: between k and k+1 */
+};
+
+/* Cluster v[0..n) (NaN and values <= 0 ignored) into r. */
+int zc_regimes_find(const double *v, size_t n, struct zc_regimes *r);
+
+/* The regime of one value; ZC_REGIME_NONE for NaN or no regimes. */
+int zc_regime_of(const struct zc_regimes *r, double v);
+
+/* The regime of a sample from its sentinels before and after. */
+int zc_regime_sample(const struct zc_regimes *r, double before, double after);
+
+/*
+ * Per-sample ratios of x over its baseline b, regime-aware (see above):
+ * x[i], b[i] are the samples of round i (NaN: none), xr[i], br[i] their
+ * regimes. out[i] = x[i] / base, or 1 / that with invert. Returns the
+ * number of ratios written (others NaN).
+ */
+int zc_regime_ratio(const double *x, const int *xr, int nx, const double *b,
+		    const int *br, int nb, int invert, double *out);
+
+#endif
