@@ -48,6 +48,7 @@
 #include "clock.h"
 #include "counters.h"
 #include "locate.h"
+#include "mdreport.h"
 #include "opt.h"
 #include "out.h"
 #include "plot.h"
@@ -143,12 +144,6 @@ void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
 extern const struct zc_opt zc_global_opts[];
 
 /* ---- commands --------------------------------------------------------- */
-
-/* A headline ratio for report.md: metric `metric` of the cases whose
- * parameter `key` has `value`. */
-struct zc_headline {
-	const char *metric, *key, *value, *text;
-};
 
 struct zc_bench_def;
 

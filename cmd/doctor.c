@@ -8,10 +8,48 @@
 #include <time.h>
 
 #include "builtin.h"
+#include "sentinel.h"
 
 #define MAX_FINDINGS 32
+#define WATCH_STEP_S 0.01 /* one hand-off measurement every 10 ms */
+#define WATCH_MAX    6000
 
-static const struct zc_opt options[] = {ZC_OPT_END};
+static double opt_seconds;
+
+static const struct zc_opt options[] = {
+	ZC_OPT_DOUBLE("seconds", "S", "s", "3",
+		      "how long to watch the cache-line hand-off between the "
+		      "closest pair of CPUs (does the host move the vCPUs?); "
+		      "0: skip",
+		      &opt_seconds, 0, 60, .quick = "1"),
+	ZC_OPT_END};
+
+/* The host-placement finding: watch the closest pair's hand-off. */
+static int watch_handoff(struct zc_ctx *ctx, struct zc_check *k)
+{
+	static double v[WATCH_MAX], at[WATCH_MAX];
+	struct zc_plan pair;
+	char why[160];
+	int n;
+
+	if (opt_seconds <= 0 || !zc_topo_is_real(&ctx->topo) ||
+	    zc_topo_plan_closest(&ctx->topo, ctx->cpus, ctx->ncpus, &pair))
+		return 0;
+	n = zc_sentinel_watch(&ctx->topo, pair.cpu[0], pair.cpu[1], opt_seconds,
+			      WATCH_STEP_S, v, at, WATCH_MAX, why, sizeof(why));
+	if (n < 0) {
+		memset(k, 0, sizeof(*k));
+		k->name = "host placement";
+		k->level = ZC_CHECK_INFO;
+		snprintf(k->finding, sizeof(k->finding),
+			 "cannot measure the hand-off between CPUs %d and %d: "
+			 "%s",
+			 pair.cpu[0], pair.cpu[1], why);
+		return 1;
+	}
+	zc_check_handoff(k, pair.cpu[0], pair.cpu[1], v, n, opt_seconds);
+	return 1;
+}
 
 static void print_text(const struct zc_sysinfo *si, const struct zc_check *k,
 		       int n)
@@ -117,7 +155,8 @@ static int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx)
 	if (err < 0)
 		return zc_error(ctx, "cannot collect system information: %s",
 				strerror(-err));
-	n = zc_sysinfo_checks(&ctx->si, &ctx->events, k, MAX_FINDINGS);
+	n = zc_sysinfo_checks(&ctx->si, &ctx->events, k, MAX_FINDINGS - 1);
+	n += watch_handoff(ctx, &k[n]);
 	switch (ctx->format) {
 	case ZC_FMT_JSON:
 		return print_json(ctx, k, n);

@@ -385,7 +385,7 @@ static int drive_one(void *v, int k, int rep)
 	int i = drive_idx[k], err;
 	struct zc_case *c = &b->res.cases[i];
 	struct zc_sentinel *s = rep >= 0 ? sentinel_of(b, i) : NULL;
-	double before = NAN, at = (double)(zc_now_ns() - b->drive_t0) / 1e9;
+	double before = NAN, at = zc_unix_s();
 
 	/* Right before and right after the repetition, on its CPUs. */
 	if (s)

@@ -101,13 +101,6 @@ void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-static double unix_now(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return tv.tv_sec + tv.tv_usec / 1e6;
-}
-
 static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 {
 	const struct zc_command *c = zc_command_find(ctx->cmd);
@@ -282,7 +275,7 @@ static int write_meta(struct zc_ctx *ctx, const char *status)
 		.argc = ctx->argc,
 		.argv = ctx->argv,
 		.start = ctx->start,
-		.end = strcmp(status, "running") ? unix_now() : 0,
+		.end = strcmp(status, "running") ? zc_unix_s() : 0,
 		.status = status,
 		.si = &ctx->si,
 		.events = ctx->events.n ? &ctx->events : NULL,
@@ -297,7 +290,7 @@ int zc_cmd_begin(struct zc_ctx *ctx)
 {
 	int err;
 
-	ctx->start = unix_now();
+	ctx->start = zc_unix_s();
 	zc_bench_signals_install();
 	err = zc_sysinfo_collect(&ctx->si, &ctx->topo);
 	if (err < 0)

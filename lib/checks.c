@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sysinfo.h"
+#include "regime.h"
 
 /* ---- noise checks ------------------------------------------------------- */
 
@@ -326,4 +327,58 @@ int zc_sysinfo_checks(const struct zc_sysinfo *si, const struct zc_evset *ev,
 	for (size_t i = 0; i < sizeof(checkers) / sizeof(checkers[0]); i++)
 		checkers[i](&c);
 	return c.n;
+}
+
+void zc_check_handoff(struct zc_check *k, int a, int b, const double *v, int n,
+		      double seconds)
+{
+	struct zc_regimes r;
+	int changes = 0, prev = ZC_REGIME_NONE, ok = 0;
+	size_t off;
+
+	memset(k, 0, sizeof(*k));
+	k->name = "host placement";
+	for (int i = 0; i < n; i++)
+		ok += isfinite(v[i]);
+	if (!ok || zc_regimes_find(v, (size_t)n, &r) < 0 || r.n == 0) {
+		k->level = ZC_CHECK_INFO;
+		snprintf(k->finding, sizeof(k->finding),
+			 "could not measure the cache-line hand-off between "
+			 "CPUs %d and %d",
+			 a, b);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		int g = zc_regime_of(&r, v[i]);
+		if (g < 0)
+			continue;
+		changes += prev >= 0 && g != prev;
+		prev = g;
+	}
+	if (r.n == 1 && !r.drifting[0]) {
+		k->level = ZC_CHECK_OK;
+		snprintf(k->finding, sizeof(k->finding),
+			 "steady: the cache-line hand-off between CPUs %d and "
+			 "%d took %.0f ns (%.0f..%.0f) in %d measurements over "
+			 "%.0f s",
+			 a, b, r.median[0], r.lo[0], r.hi[0], ok, seconds);
+		return;
+	}
+	k->level = ZC_CHECK_WARN;
+	off = (size_t)snprintf(k->finding, sizeof(k->finding),
+			       "the hand-off between CPUs %d and %d took", a,
+			       b);
+	for (int g = 0; g < r.n && off < sizeof(k->finding); g++)
+		off += (size_t)snprintf(
+			k->finding + off, sizeof(k->finding) - off,
+			"%s %.0f ns (%.0f %%%s)", g ? "," : "", r.median[g],
+			100.0 * r.count[g] / r.total,
+			r.drifting[g] ? ", drifting" : "");
+	if (off < sizeof(k->finding))
+		snprintf(k->finding + off, sizeof(k->finding) - off,
+			 "; it changed %d times in %.0f s", changes, seconds);
+	snprintf(k->advice, sizeof(k->advice),
+		 "the host moves the vCPUs between near and far cores: every "
+		 "cross-core figure follows; zcbench reports it per regime "
+		 "(rows '@<n>ns'); compare only within one regime");
 }

@@ -35,6 +35,14 @@ static inline uint64_t zc_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Wall-clock time, s since the Unix epoch (CLOCK_REALTIME). */
+static inline double zc_unix_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Thread CPU time in ns (CLOCK_THREAD_CPUTIME_ID). */
 static inline uint64_t zc_thread_cpu_ns(void)
 {

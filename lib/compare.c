@@ -47,6 +47,7 @@ static const char *const status_names[ZC_CMP_NSTATUS] = {
 	[ZC_CMP_FAILED] = "failed",
 	[ZC_CMP_IMPROVED] = "improved",
 	[ZC_CMP_INCONCLUSIVE] = "inconclusive",
+	[ZC_CMP_NOT_COMPARABLE] = "not comparable",
 	[ZC_CMP_MISSING] = "missing",
 	[ZC_CMP_NEW] = "new",
 	[ZC_CMP_UNCHANGED] = "unchanged",
@@ -112,27 +113,19 @@ static int reps_needed(double alpha)
 	return ZC_MAX_REP;
 }
 
-static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
-			  json_t *cn, json_t *mdecl)
+/* One row: samples xb (BASE) against xn (NEW) of metric mdecl. */
+static int compare_samples(struct zc_cmp *c, const char *cs, json_t *cb,
+			   json_t *cn, json_t *mdecl, const double *xb, int nb,
+			   const double *xn, int nn, const char *regime)
 {
 	const char *name = zc_res_str(mdecl, "name");
 	enum zc_better better = zc_res_better(zc_res_str(mdecl, "better"));
 	int portable = json_is_true(json_object_get(mdecl, "portable"));
-	double xb[ZC_MAX_REP], xn[ZC_MAX_REP];
-	int nb, nn;
 	struct zc_cmp_row *r;
 	enum zc_cmp_status st;
 	double mb, mn, change, p = NAN;
 	const char *absent;
 
-	if (better == ZC_BETTER_NONE)
-		return 0;
-	if (c->different && !portable) {
-		c->not_comparable++;
-		return 0;
-	}
-	nb = zc_res_samples(cb, name, xb, ZC_MAX_REP);
-	nn = zc_res_samples(cn, name, xn, ZC_MAX_REP);
 	if (nb == 0 && nn == 0)
 		return 0; /* absent on both sides (counters this VM lacks) */
 	if (nb == 0 || nn == 0) {
@@ -189,9 +182,148 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 		snprintf(r->note, sizeof(r->note),
 			 "significant but within the threshold");
 decl:
+	snprintf(r->regime, sizeof(r->regime), "%s", regime);
 	r->better = better;
 	r->portable = portable;
 	snprintf(r->unit, sizeof(r->unit), "%s", zc_res_str(mdecl, "unit"));
+	return 0;
+}
+
+/* A case's regimes from its JSON: hand-off per regime index (NaN where
+ * none) and each sample's regime (-1 none, -2 moved). Returns how many
+ * regimes, 0 when the case has no sentinel. */
+static int case_regimes(json_t *cs, double *handoff, int *rep_regime,
+			int max_rep)
+{
+	json_t *reg = json_object_get(json_object_get(cs, "sentinel"),
+				      "regime"),
+	       *rs = json_object_get(cs, "regimes"), *x;
+	size_t i;
+	int n = 0;
+
+	for (int k = 0; k < ZC_REGIME_MAX; k++)
+		handoff[k] = NAN;
+	if (!json_is_array(reg) || !json_is_array(rs))
+		return 0;
+	json_array_foreach(rs, i, x)
+	{
+		json_int_t k = json_integer_value(json_object_get(x, "regime"));
+		if (k >= 0 && k < ZC_REGIME_MAX) {
+			handoff[k] = json_number_value(
+				json_object_get(x, "handoff_ns"));
+			n++;
+		}
+	}
+	for (int r = 0; r < max_rep; r++) {
+		json_t *v = json_array_get(reg, (size_t)r);
+		rep_regime[r] = json_is_integer(v)  ? (int)json_integer_value(v)
+				: json_is_string(v) ? ZC_REGIME_MOVED
+						    : ZC_REGIME_NONE;
+	}
+	return n;
+}
+
+/* The samples of metric `name` in regime k (k < 0: all of them). */
+static int regime_samples(json_t *cs, const char *name, const int *rep_regime,
+			  int k, double *x)
+{
+	json_t *a = json_object_get(json_object_get(cs, "samples"), name), *v;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_number(v) || i >= ZC_MAX_REP ||
+		    (k >= 0 && rep_regime[i] != k))
+			continue;
+		x[n++] = json_number_value(v);
+	}
+	return n;
+}
+
+static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
+			  json_t *cn, json_t *mdecl)
+{
+	const char *name = zc_res_str(mdecl, "name");
+	enum zc_better better = zc_res_better(zc_res_str(mdecl, "better"));
+	int portable = json_is_true(json_object_get(mdecl, "portable"));
+	double xb[ZC_MAX_REP], xn[ZC_MAX_REP], hb[ZC_REGIME_MAX],
+		hn[ZC_REGIME_MAX];
+	int rb[ZC_MAX_REP], rn[ZC_MAX_REP], nrb, nrn, used[ZC_REGIME_MAX] = {0};
+	int err;
+
+	if (better == ZC_BETTER_NONE)
+		return 0;
+	if (c->different && !portable) {
+		c->not_comparable++;
+		return 0;
+	}
+	nrb = case_regimes(cb, hb, rb, ZC_MAX_REP);
+	nrn = case_regimes(cn, hn, rn, ZC_MAX_REP);
+	if (!nrb || !nrn)
+		return compare_samples(
+			c, cs, cb, cn, mdecl, xb,
+			zc_res_samples(cb, name, xb, ZC_MAX_REP), xn,
+			zc_res_samples(cn, name, xn, ZC_MAX_REP), "");
+	/* Regime by regime: each BASE regime with NEW's nearest. */
+	for (int k = 0; k < ZC_REGIME_MAX; k++) {
+		char label[24];
+		int best = -1;
+		if (isnan(hb[k]))
+			continue;
+		for (int j = 0; j < ZC_REGIME_MAX; j++) {
+			double f = hn[j] / hb[k];
+			f = f < 1 ? 1 / f : f;
+			if (!isnan(hn[j]) && f <= ZC_CMP_REGIME_MATCH &&
+			    (best < 0 || fabs(log(hn[j] / hb[k])) <
+						 fabs(log(hn[best] / hb[k]))))
+				best = j;
+		}
+		snprintf(label, sizeof(label), "@%.0fns", hb[k]);
+		if (best < 0) {
+			struct zc_cmp_row *r;
+			if (!regime_samples(cb, name, rb, k, xb))
+				continue;
+			r = add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
+			if (!r)
+				return -ENOMEM;
+			snprintf(r->regime, sizeof(r->regime), "%s", label);
+			snprintf(r->note, sizeof(r->note),
+				 "hand-off %.0f ns in BASE only: NEW ran in "
+				 "another host placement",
+				 hb[k]);
+			r->base = median_of(
+				xb, regime_samples(cb, name, rb, k, xb));
+			r->better = better;
+			r->portable = portable;
+			continue;
+		}
+		used[best] = 1;
+		err = compare_samples(c, cs, cb, cn, mdecl, xb,
+				      regime_samples(cb, name, rb, k, xb), xn,
+				      regime_samples(cn, name, rn, best, xn),
+				      nrb > 1 || nrn > 1 ? label : "");
+		if (err < 0)
+			return err;
+	}
+	for (int j = 0; j < ZC_REGIME_MAX; j++) {
+		struct zc_cmp_row *r;
+		int n;
+		if (isnan(hn[j]) || used[j] ||
+		    !(n = regime_samples(cn, name, rn, j, xn)))
+			continue;
+		r = add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
+		if (!r)
+			return -ENOMEM;
+		snprintf(r->regime, sizeof(r->regime), "@%.0fns", hn[j]);
+		snprintf(r->note, sizeof(r->note),
+			 "hand-off %.0f ns in NEW only: BASE ran in another "
+			 "host placement",
+			 hn[j]);
+		r->new_ = median_of(xn, n);
+		r->better = better;
+		r->portable = portable;
+	}
 	return 0;
 }
 
@@ -407,6 +539,13 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 	if (c->interrupted)
 		fprintf(f, "- a run was interrupted: its missing cases are "
 			   "reported as missing\n");
+	if (c->count[ZC_CMP_NOT_COMPARABLE])
+		fprintf(f,
+			"- %d not comparable: a host-placement regime (the "
+			"cache-line hand-off between the case's CPUs) seen in "
+			"one run only; `@<n>ns` names the regime a row "
+			"compares within\n",
+			c->count[ZC_CMP_NOT_COMPARABLE]);
 	if (c->count[ZC_CMP_INCONCLUSIVE])
 		fprintf(f,
 			"- %d inconclusive: too few repetitions for the rank "
@@ -432,6 +571,8 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 			fputs(" | ", f);
 			if (r->metric[0]) {
 				md_text(f, r->metric);
+				if (r->regime[0])
+					fprintf(f, " %s", r->regime);
 				if (r->unit[0])
 					fprintf(f, " [%s]", r->unit);
 				if (r->better != ZC_BETTER_NONE)
@@ -492,11 +633,11 @@ json_t *zc_cmp_json(const struct zc_cmp *c)
 	for (int i = 0; i < c->nrows; i++) {
 		const struct zc_cmp_row *r = &c->rows[i];
 		json_t *x = json_pack(
-			"{s:s, s:s, s:s, s:s, s:b, s:s, s:o, "
+			"{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o, "
 			"s:o, s:o, s:o, s:i, "
 			"s:i, s:s}",
-			"case", r->cs, "metric", r->metric, "unit", r->unit,
-			"better",
+			"case", r->cs, "metric", r->metric, "regime", r->regime,
+			"unit", r->unit, "better",
 			r->better == ZC_BETTER_LOWER	? "lower"
 			: r->better == ZC_BETTER_HIGHER ? "higher"
 							: "none",

@@ -18,6 +18,14 @@
  * not comparable. Metrics whose better direction is "none" are never
  * compared.
  *
+ * Regimes (out.h): when both sides of a case carry sentinels, its samples
+ * are compared regime by regime. A BASE regime is matched with the NEW
+ * regime of the nearest hand-off within ZC_CMP_REGIME_MATCH (a factor);
+ * each matched pair is compared on its own samples (the row names the
+ * regime, "@52ns", when a side had more than one). A regime seen on one
+ * side only is "not comparable" (the host placed the vCPUs differently:
+ * that is no change of the code or the platform's speed), never a change.
+ *
  * Errors: 0 or -errno (-ENOMEM; zc_cmp_markdown: -EIO on a write error).
  */
 #include <stdio.h>
@@ -29,12 +37,15 @@ enum zc_cmp_status {
 	ZC_CMP_REGRESSED,
 	ZC_CMP_FAILED, /* passed in BASE, failed its check in NEW */
 	ZC_CMP_IMPROVED,
-	ZC_CMP_INCONCLUSIVE, /* too few repetitions for the test */
-	ZC_CMP_MISSING,	     /* in BASE, not in NEW (or skipped there) */
-	ZC_CMP_NEW,	     /* in NEW only */
+	ZC_CMP_INCONCLUSIVE,   /* too few repetitions for the test */
+	ZC_CMP_NOT_COMPARABLE, /* a host regime seen on one side only */
+	ZC_CMP_MISSING,	       /* in BASE, not in NEW (or skipped there) */
+	ZC_CMP_NEW,	       /* in NEW only */
 	ZC_CMP_UNCHANGED,
 	ZC_CMP_NSTATUS,
 };
+
+#define ZC_CMP_REGIME_MATCH 1.3
 
 enum zc_cmp_machines {
 	ZC_CMP_AUTO,
@@ -51,6 +62,7 @@ struct zc_cmp_opts {
 struct zc_cmp_row {
 	char cs[256]; /* case name */
 	char metric[64];
+	char regime[24]; /* "@52ns" when compared within a regime, else "" */
 	char unit[24];
 	enum zc_better better;
 	int portable;

@@ -37,7 +37,8 @@
  *	csv	 a "regime" column ("all" on the overall row, else the
  *		 regime's hand-off in ns) and "handoff_ns"; one extra row per
  *		 case and regime
- *	samples	 sentinel_before_ns, sentinel_after_ns, regime, at_s
+ *	samples	 sentinel_before_ns, sentinel_after_ns, regime, handoff_ns,
+ *		 at_unix_s (when the repetition started)
  *	json	 zcbench.regimes (per CPU pair) and per case "regimes":
  *		 [{handoff_ns, samples, share, moved, metrics: {m: {median,
  *		 min, max, ci_lo, ci_hi}}}] and "sentinel": {before, after,
@@ -115,7 +116,7 @@ struct zc_case {
 	double *v;		       /* [rep * nmetrics + m]; NaN = absent */
 	char (*absent)[ZC_WHY_LEN];    /* [m]: why metric m is absent */
 	/* the sentinel: before/after each repetition (ns, NaN: none), when
-	 * it started (s since the run began), the sample's regime */
+	 * it started (Unix time, s), the sample's regime */
 	double sent[ZC_MAX_REP][2];
 	double at[ZC_MAX_REP];
 	int regime[ZC_MAX_REP];

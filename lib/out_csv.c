@@ -148,7 +148,7 @@ int zc_out_samples_write(FILE *f, const struct zc_results *r)
 {
 	csv_head(f, r);
 	fputs(",repetition,iterations,sentinel_before_ns,sentinel_after_ns,"
-	      "regime,handoff_ns,at_s",
+	      "regime,handoff_ns,at_unix_s",
 	      f);
 	for (int m = 0; m < r->nmetrics; m++)
 		csv_sep_field(f, r->metrics[m].name);
@@ -171,7 +171,10 @@ int zc_out_samples_write(FILE *f, const struct zc_results *r)
 			else
 				fputs(k == ZC_REGIME_MOVED ? ",moved" : ",", f);
 			csv_num(f, k >= 0 && g ? g->median[k] : NAN);
-			csv_num(f, c->at[rep]);
+			if (isfinite(c->at[rep]))
+				fprintf(f, ",%.6f", c->at[rep]);
+			else
+				fputc(',', f);
 			for (int m = 0; m < r->nmetrics; m++)
 				csv_num(f, zc_case_get(r, c, rep, m));
 			fputc('\n', f);

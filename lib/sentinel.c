@@ -299,3 +299,27 @@ int zc_sentinel_measure(struct zc_sentinel *s, double *oneway_ns,
 		*cost_ns = (double)(zc_now_ns() - t0);
 	return err;
 }
+
+int zc_sentinel_watch(const struct zc_topo *t, int a, int b, double seconds,
+		      double interval_s, double *v, double *at, int max,
+		      char *why, size_t len)
+{
+	struct zc_sentinel *s;
+	uint64_t t0 = zc_now_ns(), step = (uint64_t)(interval_s * 1e9);
+	int n = 0, err = zc_sentinel_open(&s, t, a, b, why, len);
+
+	if (err)
+		return err;
+	while (n < max && !zc_stopped()) {
+		uint64_t due = t0 + (uint64_t)n * step;
+		if (due > t0 + (uint64_t)(seconds * 1e9))
+			break;
+		while (zc_now_ns() < due && !zc_stopped())
+			zc_sleep_until_ns(due);
+		at[n] = (double)(zc_now_ns() - t0) / 1e9;
+		zc_sentinel_measure(s, &v[n], NULL);
+		n++;
+	}
+	zc_sentinel_close(s);
+	return n;
+}

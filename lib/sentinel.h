@@ -88,4 +88,14 @@ void zc_sentinel_close(struct zc_sentinel *s);
 /* The CPUs a sentinel runs on. */
 void zc_sentinel_cpus(const struct zc_sentinel *s, int *a, int *b);
 
+/*
+ * Watch the hand-off between a and b: one measurement every interval_s
+ * for `seconds` (at most max), into v (NaN where one failed) and at (s
+ * since the start). Returns how many were taken, or -errno from open (why
+ * says why); stops early on a signal (zc_stopped).
+ */
+int zc_sentinel_watch(const struct zc_topo *t, int a, int b, double seconds,
+		      double interval_s, double *v, double *at, int max,
+		      char *why, size_t len);
+
 #endif

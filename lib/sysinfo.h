@@ -99,4 +99,10 @@ int zc_sysinfo_checks(const struct zc_sysinfo *si, const struct zc_evset *ev,
 		      struct zc_check *out, int max);
 const char *zc_check_level_name(enum zc_check_level l);
 
+/* The host-placement finding from n hand-off measurements v (ns, NaN for
+ * failed ones) between CPUs a and b over `seconds`: steady, or the regimes
+ * (lib/regime.h), their shares and how often the state changed. */
+void zc_check_handoff(struct zc_check *k, int a, int b, const double *v, int n,
+		      double seconds);
+
 #endif
