@@ -32,12 +32,11 @@
 
 #include "builtin.h"
 #include "shm.h"
-#include "wait.h"
+#include "wakeup.h"
 
-#define RATE_MAX	(-1)
-#define RATE_IDLE	0
-#define RING		(1u << 16)
-#define PINGPONG_ROUNDS 20000
+#define RATE_MAX	ZC_WAKEUP_MAX
+#define RATE_IDLE	ZC_WAKEUP_IDLE
+#define PINGPONG_ROUNDS ZC_WAKEUP_PINGPONG
 
 static const struct zc_word rate_words[] = {
 	{"max", RATE_MAX}, {"idle", RATE_IDLE}, {NULL, 0}};
@@ -160,204 +159,18 @@ struct wait_case {
 	uint64_t stalls;   /* times the producer found the ring full */
 };
 
-struct slot {
-	_Atomic uint64_t tag; /* the event's sequence */
-	_Atomic uint64_t t;   /* published at, zc_now_ns */
-};
-
-/* What the team's threads share for one repetition. Each group that one
- * side writes sits on its own lines, so the benchmark adds no false
- * sharing of its own; hot counters live in locals until the end. */
-struct shared {
-	struct zc_waiter w;
-	/* Read-only while the threads run. */
-	_Alignas(128) struct slot *ring;
-	int pingpong; /* the reference instead of producer and waiter */
-	long long rate;
-	uint64_t duration_ns;
-	/* Waiter -> producer: events consumed (back-pressure, drain). */
-	_Alignas(128) _Atomic uint64_t consumed;
-	atomic_int done; /* waiter finished: busy threads stop */
-	/* The producer's results, written once at its end. */
-	_Alignas(128) uint64_t published, publish_ns, stalls, t0, t1;
-	/* The waiter's: the histogram is written per event. */
-	_Alignas(128) uint64_t received, bad_at, bad_tag;
-	struct zc_hist hist;
-	/* ping-pong: the bounced line */
-	_Alignas(128) _Atomic uint64_t ball;
-};
-
-static void pace_until(uint64_t due)
-{
-	uint64_t now = zc_now_ns();
-
-	/* Sleep the long part (EINTR: the spin below finishes the job). */
-	if (due > now + 40000)
-		zc_sleep_until_ns(due - 20000);
-	while (zc_now_ns() < due)
-		zc_cpu_relax();
-}
-
-static void producer(struct zc_worker *w, struct shared *sh)
-{
-	struct slot *ring = sh->ring;
-	uint64_t k = 0, cached = 0, end, t = 0, t0, t2, pub_ns = 0, stalls = 0,
-		 n = 0;
-	double period = sh->rate > 0 ? 1e9 / (double)sh->rate : 0;
-
-	/* Precise pacing sleeps: the default 50 us slack would bunch events */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	zc_worker_begin(w);
-	t0 = zc_now_ns();
-	end = t0 + sh->duration_ns;
-	/* Idle: nothing to publish; wake every 10 ms to honour a stop. */
-	for (uint64_t now = t0;
-	     sh->rate == RATE_IDLE && !zc_worker_should_stop(w) && now < end;
-	     now = zc_now_ns())
-		zc_sleep_until_ns(now + 10000000 < end ? now + 10000000 : end);
-	while (sh->rate != RATE_IDLE && !zc_worker_should_stop(w)) {
-		struct slot *s;
-
-		if (sh->rate > 0) {
-			uint64_t due = t0 + (uint64_t)((double)k * period);
-			if (due >= end)
-				break;
-			pace_until(due);
-		} else if (t >= end) {
-			break;
-		}
-		k++;
-		if (k - cached > RING) {
-			/* acquire: the waiter is done with the slot we reuse */
-			cached = atomic_load_explicit(&sh->consumed,
-						      memory_order_acquire);
-			while (k - cached > RING && !zc_worker_should_stop(w)) {
-				stalls++;
-				sched_yield();
-				cached = atomic_load_explicit(
-					&sh->consumed, memory_order_acquire);
-			}
-		}
-		t = zc_now_ns();
-		s = &ring[k & (RING - 1)];
-		/* relaxed: published by the release in zc_waiter_publish */
-		atomic_store_explicit(&s->tag, k, memory_order_relaxed);
-		atomic_store_explicit(&s->t, t, memory_order_relaxed);
-		zc_waiter_publish(&sh->w, k);
-		t2 = zc_now_ns();
-		pub_ns += t2 - t;
-		n = k;
-		t = t2;
-	}
-	/* A paced run lasts its whole duration: the last event is due a
-	 * period before the end. */
-	if (sh->rate > 0 && !zc_worker_should_stop(w))
-		pace_until(end);
-	sh->t1 = zc_now_ns();
-	sh->t0 = t0;
-	sh->published = n;
-	sh->publish_ns = pub_ns;
-	sh->stalls = stalls;
-	/* Let the waiter see every event, then release it. acquire: pairs
-	 * with its release of consumed (nothing is read, it only orders). */
-	while (atomic_load_explicit(&sh->consumed, memory_order_acquire) <
-		       sh->published &&
-	       !zc_worker_should_stop(w))
-		sched_yield();
-	zc_waiter_cancel(&sh->w);
-	zc_worker_end(w);
-}
-
-static void waiter(struct zc_worker *w, struct shared *sh)
-{
-	struct slot *ring = sh->ring;
-	uint64_t next = 1, got, t;
-
-	zc_worker_begin(w);
-	for (;;) {
-		got = zc_waiter_wait(&sh->w, next);
-		if (got == ZC_WAIT_CANCELLED)
-			break;
-		t = zc_now_ns();
-		for (uint64_t j = next; j <= got; j++) {
-			struct slot *s = &ring[j & (RING - 1)];
-			/* relaxed: ordered by the acquire in the wait */
-			uint64_t tag = atomic_load_explicit(
-				&s->tag, memory_order_relaxed);
-			uint64_t ts = atomic_load_explicit(
-				&s->t, memory_order_relaxed);
-			if (tag != j && !sh->bad_at) {
-				sh->bad_at = j;
-				sh->bad_tag = tag;
-			}
-			zc_hist_record(&sh->hist, t > ts ? t - ts : 0);
-		}
-		next = got + 1;
-		/* release: our reads of the slots before the producer reuses
-		 * them */
-		atomic_store_explicit(&sh->consumed, got, memory_order_release);
-	}
-	zc_worker_end(w);
-	sh->received = next - 1;
-	/* relaxed: a stop flag for the busy threads, nothing published */
-	atomic_store_explicit(&sh->done, 1, memory_order_relaxed);
-}
-
-static void busy(struct zc_worker *w, struct shared *sh)
-{
-	zc_worker_begin(w);
-	/* relaxed: a stop flag only */
-	while (!atomic_load_explicit(&sh->done, memory_order_relaxed) &&
-	       !zc_worker_should_stop(w))
-		for (int i = 0; i < 1000; i++)
-			zc_cpu_relax();
-	zc_worker_end(w);
-}
-
-/* Thread 0 serves (odd values) and times each round trip; thread 1
- * returns (even values). */
-static void pingpong(struct zc_worker *w, struct shared *sh)
-{
-	int me = w->index;
-
-	zc_worker_begin(w);
-	for (uint64_t r = 0; r < PINGPONG_ROUNDS; r++) {
-		uint64_t t = zc_now_ns();
-		uint64_t serve = 2 * r + 1, back = 2 * r + 2;
-		if (!me)
-			/* release/acquire: the ball carries only itself; the
-			 * orders keep weak CPUs from hoisting the loads */
-			atomic_store_explicit(&sh->ball, serve,
-					      memory_order_release);
-		while (atomic_load_explicit(&sh->ball, memory_order_acquire) !=
-		       (me ? serve : back)) {
-			if (zc_worker_should_stop(w))
-				goto out;
-			zc_cpu_relax();
-		}
-		if (me)
-			/* release: as the serve above */
-			atomic_store_explicit(&sh->ball, back,
-					      memory_order_release);
-		else
-			zc_hist_record(&sh->hist, (zc_now_ns() - t) / 2);
-	}
-out:
-	zc_worker_end(w);
-}
-
 static void wait_worker(struct zc_worker *w)
 {
-	struct shared *sh = w->arg;
+	struct zc_wakeup *sh = w->arg;
 
 	if (sh->pingpong)
-		pingpong(w, sh);
+		zc_wakeup_pingpong(w, sh);
 	else if (w->index == 0)
-		producer(w, sh);
+		zc_wakeup_producer(w, sh);
 	else if (w->index == 1)
-		waiter(w, sh);
+		zc_wakeup_waiter(w, sh);
 	else
-		busy(w, sh);
+		zc_wakeup_busy(w, sh);
 }
 
 static void set_latency(struct zc_bench *b, struct zc_case *c, int rep,
@@ -382,24 +195,23 @@ static void absent_all(struct zc_bench *b, struct zc_case *c, const int *m,
 }
 
 static void record_pingpong(struct zc_bench *b, struct zc_case *c, int rep,
-			    struct shared *sh)
+			    struct zc_wakeup *sh)
 {
 	static const int none[] = {M_CPU_FRAC, M_CPU_EV, M_WAKER,
 				   M_VCSW,     M_IVCSW,	 M_PARKS,
 				   M_WAKES,    M_RATE,	 M_RATE_FRAC};
 	/* relaxed: the team was joined */
-	uint64_t ball = atomic_load_explicit(&sh->ball, memory_order_relaxed);
+	uint64_t ball = atomic_load_explicit(&sh->ball.v, memory_order_relaxed);
 
-	if (ball != 2 * (uint64_t)PINGPONG_ROUNDS ||
-	    sh->hist.count != PINGPONG_ROUNDS) {
+	if (sh->pp_err || ball != 2 * (uint64_t)PINGPONG_ROUNDS) {
 		zc_case_fail(&b->res, c,
-			     "ping-pong ended at %llu after %llu rounds, "
-			     "expected %d",
-			     (unsigned long long)ball,
-			     (unsigned long long)sh->hist.count,
-			     2 * PINGPONG_ROUNDS);
+			     "ping-pong ended at %llu, expected %d (%s)",
+			     (unsigned long long)ball, 2 * PINGPONG_ROUNDS,
+			     sh->pp_err ? strerror(-sh->pp_err) : "lost");
 		return;
 	}
+	for (int r = 0; r < PINGPONG_ROUNDS; r++)
+		zc_hist_record(&sh->hist, sh->pp_ns[r] / 2);
 	if (rep < 0)
 		return;
 	c->iterations[rep] = PINGPONG_ROUNDS;
@@ -410,7 +222,7 @@ static void record_pingpong(struct zc_bench *b, struct zc_case *c, int rep,
 }
 
 static void record_events(struct zc_bench *b, struct wait_case *wc,
-			  struct zc_case *c, int rep, struct shared *sh,
+			  struct zc_case *c, int rep, struct zc_wakeup *sh,
 			  struct zc_team *team)
 {
 	static const int per_event[] = {M_P50,	 M_P90,	   M_P99,      M_P999,
@@ -488,13 +300,15 @@ static int wait_one(struct zc_bench *b, int i, int rep)
 	struct zc_team team;
 	struct zc_plan plan;
 	struct zc_mem mem;
-	struct shared *sh;
+	struct zc_wakeup *sh;
 	int err;
 
 	zc_bench_plan(b, i, &plan);
 	/* The shared block and the ring on the waiter's node, touched
 	 * before timing (zc_mem_alloc pre-faults). */
-	err = zc_mem_alloc(&mem, sizeof(*sh) + RING * sizeof(struct slot),
+	err = zc_mem_alloc(&mem,
+			   sizeof(*sh) + ZC_WAKEUP_RING *
+						 sizeof(struct zc_wakeup_slot),
 			   plan.node, ZC_MEM_PRIVATE, NULL);
 	if (err < 0) {
 		zc_case_fail(&b->res, c, "cannot allocate the ring: %s",
@@ -503,13 +317,13 @@ static int wait_one(struct zc_bench *b, int i, int rep)
 	}
 	sh = mem.p;
 	memset(sh, 0, sizeof(*sh));
-	sh->ring = (struct slot *)(sh + 1);
+	sh->ring = (struct zc_wakeup_slot *)(sh + 1);
 	sh->rate = wc->rate;
 	sh->duration_ns = (uint64_t)(wc->seconds * 1e9);
 	zc_hist_init(&sh->hist);
 	atomic_init(&sh->consumed, 0);
 	atomic_init(&sh->done, 0);
-	atomic_init(&sh->ball, 0);
+	atomic_init(&sh->ball.v, 0);
 	zc_wait_config_default(&cfg);
 	if (wc->spin_us >= 0)
 		cfg.spin_ns = (uint64_t)wc->spin_us * 1000;
