@@ -3,66 +3,53 @@
  * zcbench sendfile — file to socket: every way a file can reach a stream
  * socket (lib/xfer.h), by file size, page cache hot and cold, over TCP
  * loopback and AF_UNIX, to a receiver in another process pinned to another
- * core. Time, GB/s, CPU of both ends, the sender's system calls, whether
- * zero-copy really happened; every transfer's byte count checked, at least
- * one per case checksummed end to end. Reproduces IBM's zero-copy table.
+ * core (lib/receiver.h). Time, GB/s, CPU of both ends, the sender's system
+ * calls, whether zero-copy really happened; every transfer's byte count
+ * checked, at least one per case checksummed end to end. Reproduces IBM's
+ * zero-copy table. The cases are driven one file size (one file) at a time.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "builtin.h"
+#include "receiver.h"
+#include "testfile.h"
 #include "xfer.h"
 
 #define MIB	     (1ull << 20)
 #define MAX_VARIANTS 32
-#define MAX_SIZES    ZC_LIST_MAX
-#define RECV_BUF     (256u << 10) /* the receiver's fixed buffer */
-#define WARM_BUF     (1u << 20)
 /* Free space kept beyond the largest file. */
 #define SPACE_MARGIN (64 * MIB)
-/* Fraction of a file that may stay cached and still count as cold. */
-#define COLD_MAX     0.05
-#define COLD_TRIES   100
-#define COLD_WAIT_US 5000
-#define HOT_MIN	     0.99
+/* The dry run's estimate: a rough loopback rate, bytes per second. */
+#define EST_RATE 1e9
+/* The baseline the ratios and the IBM table compare against: the
+ * "traditional" copy through user space, with a 64 KiB buffer where one of
+ * the --buffer sizes is 64 KiB (else the largest). */
+#define BASE_METHOD "read-send"
+#define BASE_BUFFER 65536
+#define DIR_PREFIX  "zcbench-sendfile" /* our folder in --dir */
 
 enum {
 	CACHE_HOT,
-	CACHE_COLD
-};
-enum {
-	TR_TCP,
-	TR_UNIX
-};
-enum {
-	RECV_BUFFER,
-	RECV_SPLICE
-};
-enum {
-	VERIFY_FIRST,
-	VERIFY_ALL
+	CACHE_COLD,
+	RECV_SPLICE = 1, /* --receiver splice */
+	VERIFY_ALL = 1,	 /* --verify all */
 };
 
 static struct zc_word method_words[MAX_VARIANTS + 1]; /* from the table */
 static const struct zc_word cache_words[] = {
 	{"hot", CACHE_HOT}, {"cold", CACHE_COLD}, {NULL, 0}};
 static const struct zc_word transport_words[] = {
-	{"tcp", TR_TCP}, {"unix", TR_UNIX}, {NULL, 0}};
+	{"tcp", ZC_RECV_TCP}, {"unix", ZC_RECV_UNIX}, {NULL, 0}};
 static const struct zc_word receiver_words[] = {
-	{"buffer", RECV_BUFFER}, {"splice", RECV_SPLICE}, {NULL, 0}};
+	{"buffer", 0}, {"splice", RECV_SPLICE}, {NULL, 0}};
 static const struct zc_word verify_words[] = {
-	{"first", VERIFY_FIRST}, {"all", VERIFY_ALL}, {NULL, 0}};
+	{"first", 0}, {"all", VERIFY_ALL}, {NULL, 0}};
 
 static struct zc_list opt_method, opt_buffer, opt_sizes, opt_cache,
 	opt_transport;
@@ -80,8 +67,8 @@ static const struct zc_opt sf_opts[] = {
 		    "with 65536 (else the largest) is the baseline",
 		    &opt_buffer, 1, 64 << 20, 0, NULL),
 	ZC_OPT_LIST("sizes", "LIST", "MiB", "7,21,63,98,200,350,700,1024",
-		    "file sizes (IBM's table; 7,21 with --quick)", &opt_sizes,
-		    1, 1 << 20, 0, NULL),
+		    "file sizes (IBM's table)", &opt_sizes, 1, 1 << 20, 0, NULL,
+		    .quick = "7,21"),
 	ZC_OPT_CHOICES("cache", "hot,cold",
 		       "page cache: hot (file cached before timing), cold "
 		       "(posix_fadvise DONTNEED before each transfer)",
@@ -105,8 +92,6 @@ static const struct zc_opt sf_opts[] = {
 		      "of each case, untimed), all (every transfer, timed)",
 		      &opt_verify, verify_words),
 	ZC_OPT_END};
-
-#define OPT_BUFFER (&sf_opts[1])
 
 static const char *const sf_keys[] = {"method", "buffer", "size_mib", "cache",
 				      "transport"};
@@ -184,61 +169,26 @@ struct sf_variant {
 };
 
 struct sf_case {
-	int variant, size, cache, transport;
-	int idx;	/* in results */
-	int base;	/* case index of its baseline, -1: none */
+	int variant, size, cache, transport; /* size: index in --sizes */
 	int verified;	/* transfers checksummed at the receiver */
 	int transfers;	/* transfers done, warm-up included */
 	const char *zc; /* what the kernel reported of zero-copy sends */
 };
 
-/* What travels to the receiver before a transfer, and back after it. */
-#define SF_MAGIC     0x7a6373656e646669ull
-#define HDR_CHECKSUM 1u
-struct sf_hdr {
-	uint64_t magic, size, kill_after;
-	uint32_t flags, pad;
-};
-struct sf_reply {
-	uint64_t bytes, sum;
-	int32_t err, pin_err, cpu_start, cpu_end;
-	double user_ns, sys_ns, csw;
-};
-
-struct sf_run {
-	struct zc_ctx *ctx;
-	struct zc_results res;
+struct sf_state {
 	struct sf_variant var[MAX_VARIANTS];
 	int nvar, base_var;
-	long long sizes[MAX_SIZES];
-	int nsizes;
-	struct sf_case *cases;
-	int ncases;
-	int first, count; /* the cases of the size being driven */
-	/* placement */
-	int scpu, rcpu;
-	const char *place;
+	struct zc_plan plan; /* sender, receiver */
 	cpu_set_t saved_affinity;
-	/* files */
-	char dir[4096];	 /* the --dir or the default parent */
-	char work[4096]; /* our own folder inside it, "" when none */
-	char path[4200]; /* the current file, "" when none */
-	char fstype[32];
-	int in_memory;
-	uint64_t free_bytes;
-	int fd;
-	uint64_t fsize, fsum;
-	void *warm_buf;
+	int pinned;
+	struct zc_counters ctr; /* the sender's (this thread) */
+	int ctr_open;
+	struct zc_testfile tf; /* --dir, our folder, the current file */
 	struct zc_xfer xf[MAX_VARIANTS];
 	int xf_ok[MAX_VARIANTS];
 	char xf_why[MAX_VARIANTS][ZC_XFER_WHY];
-	/* receiver */
-	pid_t rpid;
-	int lfd[2];
-	struct sockaddr_storage addr[2];
-	socklen_t alen[2];
+	struct zc_receiver rcv;
 	uint64_t kill_after; /* fault injection for tests */
-	char fatal[300];     /* the run cannot go on: why */
 };
 
 static int sf_stopped(void)
@@ -246,531 +196,266 @@ static int sf_stopped(void)
 	return zc_stopped();
 }
 
-static void size_name(size_t b, char *buf, size_t len)
+/* "read-send/64k", "sendfile": the method, and its buffer in k or m. */
+static void variant_name(struct sf_variant *v)
 {
-	if (b >= MIB && b % MIB == 0)
-		snprintf(buf, len, "%zum", b >> 20);
-	else if (b >= 1024 && b % 1024 == 0)
-		snprintf(buf, len, "%zuk", b >> 10);
+	size_t b = v->buffer;
+	const char *m = v->m->name;
+
+	if (!b)
+		snprintf(v->name, sizeof(v->name), "%s", m);
+	else if (b % MIB == 0)
+		snprintf(v->name, sizeof(v->name), "%s/%zum", m, b >> 20);
+	else if (b % 1024 == 0)
+		snprintf(v->name, sizeof(v->name), "%s/%zuk", m, b >> 10);
 	else
-		snprintf(buf, len, "%zu", b);
-}
-
-/* ---- I/O helpers ---- */
-
-static int io_full(int fd, void *p, size_t n, int out)
-{
-	char *c = p;
-	while (n) {
-		ssize_t r =
-			out ? send(fd, c, n, MSG_NOSIGNAL) : recv(fd, c, n, 0);
-		/* io_uring task work can interrupt a socket call that has a
-		 * timeout (EINTR, not a restart): only a stop ends the wait */
-		if (r < 0 && errno == EINTR && !zc_stopped())
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ECONNRESET; /* the peer closed early */
-		c += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static double tv_ns(struct timeval tv)
-{
-	return (double)tv.tv_sec * 1e9 + (double)tv.tv_usec * 1e3;
-}
-
-/* ---- the receiver (a child process) ---- */
-
-static void serve(int lfd, void *buf, int devnull, const int pipe[2], int pin)
-{
-	struct sf_reply rp = {.pin_err = pin};
-	struct rusage r0, r1;
-	struct sf_hdr h;
-	uint64_t sum = 0;
-	char ready = 1;
-	int s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (s < 0)
-		return;
-	if (io_full(s, &h, sizeof(h), 0) < 0 || h.magic != SF_MAGIC) {
-		close(s);
-		return;
-	}
-	getrusage(RUSAGE_THREAD, &r0);
-	rp.cpu_start = sched_getcpu();
-	if (io_full(s, &ready, 1, 1) < 0) {
-		close(s);
-		return;
-	}
-	rp.err = zc_xfer_recv(s, buf, RECV_BUF, &rp.bytes,
-			      h.flags & HDR_CHECKSUM ? &sum : NULL, devnull,
-			      pipe, h.kill_after);
-	getrusage(RUSAGE_THREAD, &r1);
-	rp.cpu_end = sched_getcpu();
-	rp.sum = sum;
-	rp.user_ns = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
-	rp.sys_ns = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);
-	rp.csw = (double)(r1.ru_nvcsw - r0.ru_nvcsw + r1.ru_nivcsw -
-			  r0.ru_nivcsw);
-	io_full(s, &rp, sizeof(rp), 1);
-	close(s);
-}
-
-static void receiver_main(struct sf_run *run)
-{
-	struct pollfd pfd[2];
-	int devnull = -1, p[2] = {-1, -1};
-	int pin = zc_topo_pin_self(&run->ctx->topo, run->rcpu);
-	void *buf = aligned_alloc(4096, RECV_BUF);
-
-	if (!buf)
-		_exit(1);
-	memset(buf, 0, RECV_BUF); /* touched: no page faults while timed */
-	if (opt_receiver == RECV_SPLICE) {
-		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (devnull < 0 || pipe2(p, O_CLOEXEC) < 0)
-			_exit(1);
-		fcntl(p[1], F_SETPIPE_SZ, RECV_BUF);
-	}
-	for (int i = 0; i < 2; i++)
-		pfd[i] = (struct pollfd){.fd = run->lfd[i], .events = POLLIN};
-	while (!zc_stopped()) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			_exit(1);
-		}
-		for (int i = 0; i < 2; i++)
-			if (pfd[i].revents & POLLIN)
-				serve(pfd[i].fd, buf, devnull, p, pin);
-	}
-	_exit(0);
-}
-
-static int receiver_start(struct sf_run *run)
-{
-	static const int fam[2] = {AF_INET, AF_UNIX};
-
-	for (int i = 0; i < 2; i++) {
-		run->lfd[i] =
-			zc_xfer_listen(fam[i], &run->addr[i], &run->alen[i]);
-		if (run->lfd[i] < 0)
-			return zc_error(run->ctx, "cannot listen on %s: %s",
-					i ? "AF_UNIX" : "127.0.0.1",
-					strerror(-run->lfd[i]));
-	}
-	fflush(NULL);
-	run->rpid = fork();
-	if (run->rpid < 0)
-		return zc_error(run->ctx, "cannot start the receiver: fork: %s",
-				strerror(errno));
-	if (run->rpid == 0)
-		receiver_main(run);
-	return 0;
-}
-
-/* Describe how the receiver ended, or "" while it lives. */
-static int receiver_gone(struct sf_run *run, char *buf, size_t len)
-{
-	int st;
-	pid_t r = run->rpid > 0 ? waitpid(run->rpid, &st, WNOHANG) : 0;
-
-	if (r != run->rpid || r <= 0)
-		return 0;
-	run->rpid = 0;
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-	return 1;
-}
-
-static void receiver_stop(struct sf_run *run)
-{
-	if (run->rpid > 0) {
-		kill(run->rpid, SIGKILL);
-		while (waitpid(run->rpid, NULL, 0) < 0 && errno == EINTR)
-			;
-		run->rpid = 0;
-	}
-	for (int i = 0; i < 2; i++)
-		if (run->lfd[i] >= 0)
-			close(run->lfd[i]);
-	run->lfd[0] = run->lfd[1] = -1;
+		snprintf(v->name, sizeof(v->name), "%s/%zu", m, b);
 }
 
 /* ---- files ---- */
 
-static void file_remove(struct sf_run *run)
+/* Our folder and what is in it go. */
+static void files_remove(struct zc_bench *b)
 {
-	if (run->fd >= 0)
-		close(run->fd);
-	run->fd = -1;
-	if (run->path[0])
-		unlink(run->path);
-	run->path[0] = 0;
-}
-
-/* Everything this run put on disk goes, whatever happened. */
-static void cleanup(struct sf_run *run)
-{
-	for (int v = 0; v < run->nvar; v++)
-		if (run->xf_ok[v]) {
-			zc_xfer_release(&run->xf[v]);
-			run->xf_ok[v] = 0;
-		}
-	file_remove(run);
-	if (run->work[0] && rmdir(run->work) < 0 && errno != ENOENT)
-		zc_warn(run->ctx, "cannot remove '%s': %s", run->work,
-			strerror(errno));
-	run->work[0] = 0;
-	receiver_stop(run);
-}
-
-/* The default --dir: the first of $TMPDIR, /var/tmp, /tmp that is writable
- * and not in memory (else the first writable one). */
-static const char *default_dir(void)
-{
-	const char *cand[3] = {getenv("TMPDIR"), "/var/tmp", "/tmp"};
-	const char *first = NULL;
-
-	for (int i = 0; i < 3; i++) {
-		uint64_t fb;
-		int mem;
-		char t[32];
-		if (!cand[i] || !cand[i][0] ||
-		    access(cand[i], W_OK | X_OK) < 0 ||
-		    zc_xfer_fs(cand[i], &fb, &mem, t, sizeof(t)) < 0)
-			continue;
-		if (!mem)
-			return cand[i];
-		if (!first)
-			first = cand[i];
-	}
-	return first ? first : "/tmp";
-}
-
-/* Check --dir before anything is written: exists, is a writable folder,
- * holds the largest file. 0 or an exit status. */
-static int check_dir(struct sf_run *run, long long max_mib)
-{
-	struct zc_ctx *ctx = run->ctx;
-	uint64_t need = (uint64_t)max_mib * MIB + SPACE_MARGIN;
-	struct stat st;
+	struct sf_state *st = b->st;
+	char dir[sizeof(st->tf.dir)];
 	int err;
 
-	snprintf(run->dir, sizeof(run->dir), "%s",
-		 opt_dir ? opt_dir : default_dir());
-	if (stat(run->dir, &st) < 0)
-		return zc_usage(
-			ctx,
-			"--dir '%s': %s: give an existing, writable folder",
-			run->dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return zc_usage(ctx,
-				"--dir '%s' is not a folder: give an existing, "
-				"writable folder",
-				run->dir);
-	if (access(run->dir, W_OK | X_OK) < 0)
-		return zc_usage(ctx, "--dir '%s' is not writable: %s", run->dir,
-				strerror(errno));
-	err = zc_xfer_fs(run->dir, &run->free_bytes, &run->in_memory,
-			 run->fstype, sizeof(run->fstype));
+	memcpy(dir, st->tf.dir, sizeof(dir));
+	err = zc_testfile_release(&st->tf);
 	if (err < 0)
-		return zc_usage(ctx, "--dir '%s': statfs: %s", run->dir,
-				strerror(-err));
-	if (need > run->free_bytes) {
-		long long fit =
-			(long long)((run->free_bytes > SPACE_MARGIN
-					     ? run->free_bytes - SPACE_MARGIN
-					     : 0) /
-				    MIB);
-		if (fit < 1)
-			return zc_usage(
-				ctx,
+		zc_warn(b->ctx, "cannot remove '%s': %s", dir, strerror(-err));
+}
+
+/* Check --dir before anything is written: an existing, writable folder
+ * that holds the largest file, whose file system has the calls the methods
+ * need (tried unless this is a dry run). 0 or an exit status. */
+static int check_dir(struct zc_bench *b, long long max_mib)
+{
+	struct sf_state *st = b->st;
+	struct zc_testfile *t = &st->tf;
+	const struct zc_xfer_method *m[MAX_VARIANTS];
+	uint64_t need = (uint64_t)max_mib * MIB + SPACE_MARGIN;
+	unsigned long long free_mib;
+	char why[2 * ZC_XFER_WHY + 4096];
+	int err, cold = 0;
+	long long fit;
+	double frac;
+
+	err = zc_testfile_check(
+		t, opt_dir ? opt_dir : zc_testfile_default_parent(), why,
+		sizeof(why));
+	if (err < 0)
+		return zc_usage(b->ctx, "--dir %s", why);
+	free_mib = (unsigned long long)(t->free_bytes / MIB);
+	fit = (long long)((t->free_bytes > SPACE_MARGIN
+				   ? t->free_bytes - SPACE_MARGIN
+				   : 0) /
+			  MIB);
+	if (need > t->free_bytes && fit < 1)
+		return zc_usage(b->ctx,
 				"--dir '%s' has %llu MiB free: too little for "
 				"any file",
-				run->dir,
-				(unsigned long long)(run->free_bytes / MIB));
-		return zc_usage(ctx,
+				t->parent, free_mib);
+	if (need > t->free_bytes)
+		return zc_usage(b->ctx,
 				"--sizes: %lld MiB does not fit in the %llu "
 				"MiB free in '%s' (%s): expected 1..%lld MiB",
-				max_mib,
-				(unsigned long long)(run->free_bytes / MIB),
-				run->dir, run->fstype, fit);
-	}
-	return 0;
+				max_mib, free_mib, t->parent, t->fstype, fit);
+	if (b->ctx->dry_run)
+		return 0;
+	for (int v = 0; v < st->nvar; v++)
+		m[v] = st->var[v].m;
+	for (int i = 0; i < opt_cache.n; i++)
+		cold |= opt_cache.v[i] == CACHE_COLD && !t->in_memory;
+	err = zc_testfile_probe(t, DIR_PREFIX, m, st->nvar, why, sizeof(why));
+	if (!err && cold &&
+	    (err = zc_xfer_cache_drop(t->fd, t->size, &frac)) < 0)
+		snprintf(why, sizeof(why),
+			 "'%s' (%s): posix_fadvise: %s: use --cache hot",
+			 t->parent, t->fstype, strerror(-err));
+	files_remove(b);
+	return err < 0 ? zc_usage(b->ctx, "--dir %s", why) : 0;
 }
 
-/* Make our folder and try each method's file calls on a small file there.
- * 0 or an exit status (nothing left behind on failure). */
-static int probe_dir(struct sf_run *run)
+/* ---- one size: its file and the senders ---- */
+
+/* The file and the senders for size `group` (an index in --sizes). 0 or
+ * -errno (b->fatal says why, unless stopped). */
+static int sf_group_begin(struct zc_bench *b, int group)
 {
-	struct zc_ctx *ctx = run->ctx;
-	char why[ZC_XFER_WHY];
-	uint64_t sum;
+	struct sf_state *st = b->st;
+	long long mib = opt_sizes.v[group];
+	char name[32];
 	int err;
 
-	snprintf(run->work, sizeof(run->work), "%s/zcbench-sendfile.XXXXXX",
-		 run->dir);
-	if (!mkdtemp(run->work)) {
-		err = errno;
-		run->work[0] = 0;
-		return zc_usage(ctx, "--dir '%s' is not writable: %s", run->dir,
-				strerror(err));
-	}
-	snprintf(run->path, sizeof(run->path), "%s/probe", run->work);
-	run->fd = open(run->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (run->fd < 0) {
-		err = errno;
-		run->path[0] = 0;
-		cleanup(run);
-		return zc_usage(ctx, "--dir '%s': cannot create a file: %s",
-				run->dir, strerror(err));
-	}
-	err = zc_xfer_file_fill(run->fd, 1 << 16, 1, &sum, NULL);
-	if (err < 0) {
-		cleanup(run);
-		return zc_usage(ctx, "--dir '%s': cannot write a file: %s",
-				run->dir, strerror(-err));
-	}
-	for (int v = 0; v < run->nvar; v++) {
-		err = zc_xfer_file_check(run->var[v].m, run->fd, why,
-					 sizeof(why));
-		if (err < 0) {
-			cleanup(run);
-			return zc_usage(ctx,
-					"--dir '%s' (%s) lacks a call that "
-					"method %s needs: %s",
-					run->dir, run->fstype,
-					run->var[v].m->name, why);
-		}
-	}
-	if (!run->in_memory) {
-		double frac;
-		for (int i = 0; i < opt_cache.n; i++) {
-			if (opt_cache.v[i] != CACHE_COLD)
-				continue;
-			err = zc_xfer_cache_drop(run->fd, 1 << 16, &frac);
-			if (err < 0) {
-				cleanup(run);
-				return zc_usage(
-					ctx,
-					"--dir '%s' (%s): posix_fadvise: %s: "
-					"use --cache hot",
-					run->dir, run->fstype, strerror(-err));
-			}
-		}
-	}
-	file_remove(run);
-	return 0;
-}
-
-/* ---- the cases ---- */
-
-static int sf_skip(void *vrun, int i)
-{
-	struct sf_run *run = vrun;
-	struct sf_case *fc = &run->cases[run->first + i];
-	return run->fatal[0] || run->res.cases[fc->idx].status != ZC_CASE_OK;
-}
-
-/* Bring the file into the state the case asks for. 0, 1 when the case is
- * skipped, or -errno. */
-static int set_cache(struct sf_run *run, struct sf_case *fc, struct zc_case *c)
-{
-	double frac = 0;
-	int err;
-
-	if (fc->cache == CACHE_COLD) {
-		/* Pages that socket buffers of the last transfer still hold
-		 * cannot be dropped; the handshake made this CPU free the
-		 * ones deferred to it, stragglers get a moment. */
-		for (int i = 0; i < COLD_TRIES; i++) {
-			err = zc_xfer_cache_drop(run->fd, run->fsize, &frac);
-			if (err < 0 || frac <= COLD_MAX)
-				break;
-			usleep(COLD_WAIT_US);
-		}
-		if (err < 0) {
-			zc_case_fail(&run->res, c, "posix_fadvise: %s",
-				     strerror(-err));
-			return err;
-		}
-		if (frac > COLD_MAX) {
-			zc_case_skip(c,
-				     "the kernel kept %.0f %% of the file "
-				     "cached after DONTNEED for %d ms",
-				     frac * 100,
-				     COLD_TRIES * COLD_WAIT_US / 1000);
-			return 1;
-		}
-		return 0;
-	}
-	err = zc_xfer_resident(run->fd, run->fsize, &frac);
-	if (!err && frac < 1)
-		err = zc_xfer_cache_warm(run->fd, run->fsize, run->warm_buf,
-					 WARM_BUF, &frac);
-	if (err == -EINTR)
-		return err;
-	if (err < 0) {
-		zc_case_fail(&run->res, c,
-			     "cannot read the file into the cache: %s",
-			     strerror(-err));
-		return err;
-	}
-	if (frac < HOT_MIN) {
-		zc_case_skip(c,
-			     "the page cache holds only %.0f %% of the file "
-			     "(memory short)",
-			     frac * 100);
-		return 1;
-	}
-	return 0;
-}
-
-/* The receiver is gone: stop the whole run with the reason. `what` is
- * what the sender saw. */
-static int receiver_died(struct sf_run *run, struct zc_case *c,
-			 const char *what)
-{
-	char how[96] = "";
-	for (int i = 0; i < 50 && !receiver_gone(run, how, sizeof(how)); i++)
-		usleep(2000);
-	if (!how[0])
-		return 0;
-	snprintf(run->fatal, sizeof(run->fatal),
-		 "the receiver died mid-transfer: %s (sender: %s)", how, what);
-	zc_case_fail(&run->res, c, "%s", run->fatal);
-	return 1;
-}
-
-static int sf_one(void *vrun, int i, int rep)
-{
-	struct sf_run *run = vrun;
-	struct sf_case *fc = &run->cases[run->first + i];
-	struct zc_case *c = &run->res.cases[fc->idx];
-	struct zc_xfer *x = &run->xf[fc->variant];
-	struct sf_hdr h = {.magic = SF_MAGIC,
-			   .size = run->fsize,
-			   .kill_after = run->kill_after};
-	struct timeval tmo = {.tv_sec = (time_t)run->ctx->timeout_s};
-	struct rusage r0, r1;
-	struct sf_reply rp;
-	uint64_t t0, t1;
-	char ready;
-	int err, sock, cpu0, cpu1, sum_it;
-
-	if (!run->xf_ok[fc->variant]) {
-		zc_case_skip(c, "%s", run->xf_why[fc->variant]);
-		return 0;
-	}
-	sum_it = rep < 0 || opt_verify == VERIFY_ALL;
-	h.flags = sum_it ? HDR_CHECKSUM : 0;
-	sock = zc_xfer_connect(&run->addr[fc->transport],
-			       run->alen[fc->transport]);
-	if (sock < 0) {
-		snprintf(x->why, sizeof(x->why), "connect: %s",
-			 strerror(-sock));
-		if (receiver_died(run, c, x->why))
-			return sock;
-		zc_case_fail(&run->res, c, "connect: %s", strerror(-sock));
-		return sock;
-	}
-	/* A stuck receiver must not hang the run. */
-	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
-	err = zc_xfer_attach(x, sock);
-	if (err < 0) {
-		zc_case_skip(c, "%s", x->why);
-		close(sock);
-		return 0;
-	}
-	err = io_full(sock, &h, sizeof(h), 1);
-	if (!err)
-		err = io_full(sock, &ready, 1, 0);
-	if (err < 0) {
-		close(sock);
-		snprintf(x->why, sizeof(x->why), "handshake: %s",
+	snprintf(name, sizeof(name), "file-%lldMiB", mib);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\rsendfile: writing %lld MiB to %s/%s   ", mib,
+			st->tf.dir, name);
+	err = zc_testfile_create(&st->tf, name, (uint64_t)mib * MIB,
+				 (uint64_t)mib, sf_stopped);
+	if (err < 0 && st->tf.fd < 0)
+		snprintf(b->fatal, sizeof(b->fatal),
+			 "cannot create '%s/%s': %s", st->tf.dir, name,
 			 strerror(-err));
-		if (err == -EINTR || receiver_died(run, c, x->why))
-			return err;
-		zc_case_fail(&run->res, c, "handshake with the receiver: %s",
-			     strerror(-err));
-		return err;
+	else if (err < 0 && err != -EINTR)
+		snprintf(b->fatal, sizeof(b->fatal),
+			 "cannot write %lld MiB to '%s': %s", mib, st->tf.path,
+			 strerror(-err));
+	for (int v = 0; v < st->nvar && !err; v++) {
+		struct zc_xfer *x = &st->xf[v];
+		int e = zc_xfer_init(x, st->var[v].m, st->tf.fd, st->tf.size,
+				     st->var[v].buffer, (size_t)opt_pipe);
+		st->xf_ok[v] = e == 0;
+		if (e < 0)
+			snprintf(st->xf_why[v], sizeof(st->xf_why[v]), "%s",
+				 x->why);
+		else if (x->pipe_got && x->pipe_got < (size_t)opt_pipe)
+			zc_warn(b->ctx,
+				"splice: the kernel gave a %zu-byte pipe, not "
+				"%lld",
+				x->pipe_got, opt_pipe);
 	}
-	/* After the handshake: its packets made this CPU free the socket
-	 * buffers the previous transfer deferred to it (skb defer lists),
-	 * and with them their references to the file's pages, which would
-	 * otherwise keep a "cold" file partly cached. */
-	err = set_cache(run, fc, c);
-	if (err) {
-		close(sock);
+	return err;
+}
+
+static void sf_group_end(struct zc_bench *b, int group)
+{
+	struct sf_state *st = b->st;
+
+	(void)group;
+	for (int v = 0; v < st->nvar; v++)
+		if (st->xf_ok[v]) {
+			zc_xfer_release(&st->xf[v]);
+			st->xf_ok[v] = 0;
+		}
+	zc_testfile_remove(&st->tf);
+}
+
+/* ---- one transfer ---- */
+
+struct prepare_arg {
+	struct zc_bench *b;
+	const struct sf_case *fc;
+	struct zc_case *c;
+};
+
+/* After the handshake, before the clock: bring the file into the state
+ * the case asks for. The handshake's packets made this CPU free the socket
+ * buffers the previous transfer deferred to it (skb defer lists), and with
+ * them their references to the file's pages, which would otherwise keep a
+ * "cold" file partly cached. 0, 1 when the case is skipped, or -errno. */
+static int set_cache(void *arg)
+{
+	const struct prepare_arg *a = arg;
+	struct sf_state *st = a->b->st;
+	char why[ZC_XFER_WHY];
+	int err = zc_testfile_cache(&st->tf, a->fc->cache == CACHE_COLD, why,
+				    sizeof(why));
+
+	if (err > 0)
+		zc_case_skip(a->c, "%s", why);
+	else if (err < 0 && err != -EINTR)
+		zc_case_fail(&a->b->res, a->c, "%s", why);
+	return err;
+}
+
+static void record(struct zc_bench *b, int i, int rep,
+		   const struct zc_recv_send *s)
+{
+	struct sf_state *st = b->st;
+	struct zc_case *c = zc_bench_case(b, i);
+	const struct sf_case *fc = zc_bench_priv(b, i);
+	const struct zc_xfer *x = &st->xf[fc->variant];
+	const struct zc_counts *sc = &s->counts, *rc = &s->reply.counts;
+	double ms = (double)s->ns / 1e6, gb = (double)st->tf.size / 1e9;
+	double su = sc->utime_ns / 1e6, ss = sc->stime_ns / 1e6;
+	double ru = rc->utime_ns / 1e6, rs = rc->stime_ns / 1e6;
+	const double v[M_COUNT] = {
+		[M_MS] = ms,
+		[M_GBPS] = gb / (ms / 1e3),
+		[M_RATIO] = NAN, /* derived */
+		[M_SND_CPU] = su + ss,
+		[M_RCV_CPU] = ru + rs,
+		[M_SYSCALLS] = (double)x->syscalls,
+		[M_SND_USER] = su,
+		[M_SND_SYS] = ss,
+		[M_RCV_USER] = ru,
+		[M_RCV_SYS] = rs,
+		[M_CPU_PER_GB] = (su + ss + ru + rs) / gb,
+		[M_SND_CSW] = sc->nvcsw + sc->nivcsw,
+		[M_RCV_CSW] = rc->nvcsw + rc->nivcsw,
+		[M_ZC_PCT] = x->zc_reports ? 100.0 *
+						     (double)(x->zc_reports -
+							      x->zc_copied) /
+						     (double)x->zc_reports
+					   : NAN,
+	};
+
+	zc_bench_count(b, i, rep, 0, sc, (double)st->tf.size / MIB);
+	zc_bench_count(b, i, rep, 1, rc, (double)st->tf.size / MIB);
+	if (rep < 0)
+		return;
+	c->iterations[rep] = 1;
+	for (int m = 0; m < M_COUNT; m++)
+		if (!isnan(v[m]))
+			zc_case_set(&b->res, c, rep, m, v[m]);
+}
+
+static int sf_one(struct zc_bench *b, int i, int rep)
+{
+	struct sf_state *st = b->st;
+	struct sf_case *fc = zc_bench_priv(b, i);
+	struct zc_case *c = zc_bench_case(b, i);
+	struct zc_xfer *x = &st->xf[fc->variant];
+	struct prepare_arg pa = {b, fc, c};
+	int sum_it = rep < 0 || opt_verify == VERIFY_ALL, err;
+	struct zc_recv_send s = {
+		.transport = fc->transport,
+		.timeout_s = b->ctx->timeout_s, /* a stuck receiver: -EAGAIN */
+		.flags = sum_it ? ZC_RECV_CHECKSUM : 0,
+		.kill_after = st->kill_after,
+		.ctr = &st->ctr,
+		.prepare = set_cache,
+		.arg = &pa,
+	};
+
+	if (!st->xf_ok[fc->variant]) {
+		zc_case_skip(c, "%s", st->xf_why[fc->variant]);
+		return 0;
+	}
+	err = zc_receiver_send(&st->rcv, x, &s);
+	if (s.step == ZC_RECV_ATTACH)
+		zc_case_skip(c, "%s", s.why);
+	if (s.step == ZC_RECV_ATTACH || s.step == ZC_RECV_PREPARE)
 		return err < 0 ? err : 0;
-	}
-
-	/* The measured transfer: the receiver waits in recv() already. */
-	getrusage(RUSAGE_THREAD, &r0);
-	cpu0 = sched_getcpu();
-	t0 = zc_now_ns();
-	err = zc_xfer_run(x);
-	if (!err) {
-		shutdown(sock, SHUT_WR);
-		err = io_full(sock, &rp, sizeof(rp), 0);
-		if (err < 0)
-			snprintf(x->why, sizeof(x->why),
-				 "reading the receiver's reply: %s",
-				 strerror(-err));
-	}
-	/* zero-copy completions: the pages are free for reuse only now */
-	int cerr = zc_xfer_complete(x);
-	err = err ? err : cerr;
-	t1 = zc_now_ns();
-	cpu1 = sched_getcpu();
-	getrusage(RUSAGE_THREAD, &r1);
-	close(sock);
-
-	if (err == -EINTR && zc_stopped())
+	if (err && zc_stopped())
 		return err;
+	if (err && s.gone) {
+		/* the run cannot go on: the driver marks the rest not run */
+		snprintf(b->fatal, sizeof(b->fatal),
+			 "the receiver died mid-transfer: %s (sender: %s)",
+			 s.how, s.why);
+		zc_case_fail(&b->res, c, "%s", b->fatal);
+	} else if (err && s.step == ZC_RECV_HANDSHAKE) {
+		zc_case_fail(&b->res, c, "handshake with the receiver: %s",
+			     strerror(-err));
+	} else if (err) {
+		zc_case_fail(&b->res, c, "%s", s.why);
+	}
+	if (err) /* nothing is left running: never the driver's -ETIMEDOUT */
+		return err == -ETIMEDOUT ? -EIO : err;
+	err = zc_receiver_check(&s, st->tf.size, st->tf.sum, st->plan.cpu[0],
+				st->plan.cpu[1], s.why, sizeof(s.why));
 	if (err < 0) {
-		if (receiver_died(run, c, x->why))
-			return err;
-		zc_case_fail(&run->res, c, "%s", x->why);
+		zc_case_fail(&b->res, c, "%s", s.why);
 		return err;
-	}
-	/* Self-checks: bytes, checksum, placement. */
-	if (rp.err || rp.bytes != run->fsize) {
-		zc_case_fail(&run->res, c,
-			     "the receiver got %llu of %llu bytes%s%s",
-			     (unsigned long long)rp.bytes,
-			     (unsigned long long)run->fsize, rp.err ? ": " : "",
-			     rp.err ? strerror(-rp.err) : "");
-		return -EIO;
-	}
-	if (sum_it && rp.sum != run->fsum) {
-		zc_case_fail(&run->res, c,
-			     "checksum at the receiver differs from the "
-			     "file's: data corrupted");
-		return -EIO;
-	}
-	if (cpu0 != run->scpu || cpu1 != run->scpu ||
-	    rp.cpu_start != run->rcpu || rp.cpu_end != run->rcpu) {
-		zc_case_fail(&run->res, c,
-			     "pinned sender %d / receiver %d ran on %d..%d / "
-			     "%d..%d%s%s",
-			     run->scpu, run->rcpu, cpu0, cpu1, rp.cpu_start,
-			     rp.cpu_end, rp.pin_err ? ": " : "",
-			     rp.pin_err ? strerror(-rp.pin_err) : "");
-		return -EXDEV;
 	}
 	fc->verified += sum_it;
 	fc->transfers++;
-	snprintf(c->cpus, sizeof(c->cpus), "%d,%d", cpu0, rp.cpu_start);
+	snprintf(c->cpus, sizeof(c->cpus), "%d,%d", s.cpu_start,
+		 s.reply.cpu_start);
 	if (x->zc_reports) {
 		uint64_t zc = x->zc_reports - x->zc_copied;
 		fc->zc = zc == 0 ? "; kernel copied (no zero-copy)"
@@ -779,123 +464,61 @@ static int sf_one(void *vrun, int i, int rep)
 	}
 	snprintf(c->label, sizeof(c->label), "%d of %d checksummed%s",
 		 fc->verified, fc->transfers, fc->zc ? fc->zc : "");
-	if (rep < 0)
-		return 0;
-
-	double ms = (double)(t1 - t0) / 1e6;
-	double su = (tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime)) / 1e6;
-	double ss = (tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime)) / 1e6;
-	double gb = (double)run->fsize / 1e9;
-	c->iterations[rep] = 1;
-	zc_case_set(&run->res, c, rep, M_MS, ms);
-	zc_case_set(&run->res, c, rep, M_GBPS, gb / (ms / 1e3));
-	zc_case_set(&run->res, c, rep, M_SND_USER, su);
-	zc_case_set(&run->res, c, rep, M_SND_SYS, ss);
-	zc_case_set(&run->res, c, rep, M_SND_CPU, su + ss);
-	zc_case_set(&run->res, c, rep, M_RCV_USER, rp.user_ns / 1e6);
-	zc_case_set(&run->res, c, rep, M_RCV_SYS, rp.sys_ns / 1e6);
-	zc_case_set(&run->res, c, rep, M_RCV_CPU,
-		    (rp.user_ns + rp.sys_ns) / 1e6);
-	zc_case_set(&run->res, c, rep, M_CPU_PER_GB,
-		    (su + ss + (rp.user_ns + rp.sys_ns) / 1e6) / gb);
-	zc_case_set(&run->res, c, rep, M_SND_CSW,
-		    (double)(r1.ru_nvcsw - r0.ru_nvcsw + r1.ru_nivcsw -
-			     r0.ru_nivcsw));
-	zc_case_set(&run->res, c, rep, M_RCV_CSW, rp.csw);
-	zc_case_set(&run->res, c, rep, M_SYSCALLS, (double)x->syscalls);
-	if (x->zc_reports)
-		zc_case_set(&run->res, c, rep, M_ZC_PCT,
-			    100.0 * (double)(x->zc_reports - x->zc_copied) /
-				    (double)x->zc_reports);
+	record(b, i, rep, &s);
 	return 0;
+}
+
+/* The case of variant v, size s, cache and transport, or -1. */
+static int find_case(struct zc_bench *b, int v, int s, int cache, int tr)
+{
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct sf_case *fc = zc_bench_priv(b, i);
+		if (fc->variant == v && fc->size == s && fc->cache == cache &&
+		    fc->transport == tr)
+			return i;
+	}
+	return -1;
+}
+
+/* The baseline case of case i (the same size, cache and transport). */
+static int base_case(struct zc_bench *b, int i)
+{
+	const struct sf_case *fc = zc_bench_priv(b, i);
+	const struct sf_state *st = b->st;
+	return find_case(b, st->base_var, fc->size, fc->cache, fc->transport);
 }
 
 /* ratio = ms of each repetition over the baseline's ms in the same
  * repetition (interleaved, so both saw the same machine). */
-static void sf_ratios(struct sf_run *run)
+static void sf_derive(struct zc_bench *b)
 {
-	for (int i = 0; i < run->ncases; i++) {
-		struct sf_case *fc = &run->cases[i];
-		struct zc_case *c = &run->res.cases[fc->idx];
-		struct zc_case *b =
-			fc->base >= 0
-				? &run->res.cases[run->cases[fc->base].idx]
-				: NULL;
+	struct sf_state *st = b->st;
+
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct sf_case *fc = zc_bench_priv(b, i);
+		struct zc_case *c = zc_bench_case(b, i);
+		int bi = base_case(b, i);
+		struct zc_case *base = bi >= 0 ? zc_bench_case(b, bi) : NULL;
+
 		if (c->status != ZC_CASE_OK)
 			continue;
-		if (!(run->var[fc->variant].m->flags & ZC_XFER_ZC))
+		if (!(st->var[fc->variant].m->flags & ZC_XFER_ZC))
 			zc_case_absent(
-				&run->res, c, M_ZC_PCT,
+				&b->res, c, M_ZC_PCT,
 				"the method reports no zero-copy status");
-		if (!b || b->status != ZC_CASE_OK || b->nrep < c->nrep) {
-			zc_case_absent(&run->res, c, M_RATIO,
+		if (!base || base->status != ZC_CASE_OK ||
+		    base->nrep < c->nrep) {
+			zc_case_absent(&b->res, c, M_RATIO,
 				       "no read-send baseline at this size, "
 				       "cache and transport");
 			continue;
 		}
 		for (int r = 0; r < c->nrep; r++)
-			zc_case_set(&run->res, c, r, M_RATIO,
-				    zc_case_get(&run->res, c, r, M_MS) /
-					    zc_case_get(&run->res, b, r, M_MS));
+			zc_case_set(
+				&b->res, c, r, M_RATIO,
+				zc_case_get(&b->res, c, r, M_MS) /
+					zc_case_get(&b->res, base, r, M_MS));
 	}
-}
-
-/* Set up the file and the senders for one size. 0 or -errno (fatal). */
-static int size_begin(struct sf_run *run, int si)
-{
-	struct zc_ctx *ctx = run->ctx;
-	int err;
-
-	run->fsize = (uint64_t)run->sizes[si] * MIB;
-	snprintf(run->path, sizeof(run->path), "%s/file-%lldMiB", run->work,
-		 run->sizes[si]);
-	run->fd = open(run->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (run->fd < 0) {
-		err = -errno;
-		run->path[0] = 0;
-		snprintf(run->fatal, sizeof(run->fatal),
-			 "cannot create '%s/file-%lldMiB': %s", run->work,
-			 run->sizes[si], strerror(-err));
-		return err;
-	}
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\rsendfile: writing %lld MiB to %s   ",
-			run->sizes[si], run->path);
-	err = zc_xfer_file_fill(run->fd, run->fsize, (uint64_t)run->sizes[si],
-				&run->fsum, sf_stopped);
-	if (err < 0) {
-		if (err != -EINTR)
-			snprintf(run->fatal, sizeof(run->fatal),
-				 "cannot write %lld MiB to '%s': %s",
-				 run->sizes[si], run->path, strerror(-err));
-		return err;
-	}
-	for (int v = 0; v < run->nvar; v++) {
-		err = zc_xfer_init(&run->xf[v], run->var[v].m, run->fd,
-				   run->fsize, run->var[v].buffer,
-				   (size_t)opt_pipe);
-		run->xf_ok[v] = err == 0;
-		if (err < 0)
-			snprintf(run->xf_why[v], sizeof(run->xf_why[v]), "%s",
-				 run->xf[v].why);
-		else if (run->xf[v].pipe_got &&
-			 run->xf[v].pipe_got < (size_t)opt_pipe)
-			zc_warn(ctx,
-				"splice: the kernel gave a %zu-byte pipe, not "
-				"%lld",
-				run->xf[v].pipe_got, opt_pipe);
-	}
-	return 0;
-}
-
-static void size_end(struct sf_run *run)
-{
-	for (int v = 0; v < run->nvar; v++)
-		if (run->xf_ok[v]) {
-			zc_xfer_release(&run->xf[v]);
-			run->xf_ok[v] = 0;
-		}
-	file_remove(run);
 }
 
 /* ---- output ---- */
@@ -919,34 +542,20 @@ static int ibm_row(long long mib)
 	return -1;
 }
 
-static int median_of(struct sf_run *run, int ci, int m, double *v)
-{
-	struct zc_summary s;
-	struct zc_case *c = &run->res.cases[run->cases[ci].idx];
-	if (c->status != ZC_CASE_OK || zc_case_summary(&run->res, c, m, &s) < 0)
-		return -1;
-	*v = s.median;
-	return 0;
-}
-
 /* One cell: median ms and % saved against the baseline, or "-". */
-static void ibm_cell(struct sf_run *run, int v, int s, int cache, int tr,
+static void ibm_cell(struct zc_bench *b, int v, int s, int cache, int tr,
 		     char *cell, size_t len)
 {
-	double ms, base;
-	int i;
+	struct sf_state *st = b->st;
+	int i = find_case(b, v, s, cache, tr);
+	double ms = zc_bench_median(b, i, M_MS);
+	double base = v != st->base_var && i >= 0
+			      ? zc_bench_median(b, base_case(b, i), M_MS)
+			      : NAN;
 
-	snprintf(cell, len, "-");
-	for (i = 0; i < run->ncases; i++) {
-		struct sf_case *fc = &run->cases[i];
-		if (fc->variant == v && fc->size == s && fc->cache == cache &&
-		    fc->transport == tr)
-			break;
-	}
-	if (i == run->ncases || median_of(run, i, M_MS, &ms) < 0)
-		return;
-	if (v != run->base_var && run->cases[i].base >= 0 &&
-	    median_of(run, run->cases[i].base, M_MS, &base) == 0)
+	if (isnan(ms))
+		snprintf(cell, len, "-");
+	else if (!isnan(base))
 		snprintf(cell, len, "%.1f %+4.0f%%", ms, (1 - ms / base) * 100);
 	else
 		snprintf(cell, len, "%.1f", ms);
@@ -955,34 +564,35 @@ static void ibm_cell(struct sf_run *run, int v, int s, int cache, int tr,
 /* Size x method, ms and % saved against the baseline, for one cache and
  * transport; the methods in blocks that fit 100 columns, IBM's figures
  * beside the last block. */
-static void ibm_block(struct sf_run *run, FILE *f, int cache, int tr)
+static void ibm_block(struct zc_bench *b, FILE *f, int cache, int tr)
 {
+	struct sf_state *st = b->st;
 	int has_ibm = 0;
 
 	fprintf(f,
 		"\nIBM-style table: %s, page cache %s: ms per transfer "
 		"(median)%s%s\n",
-		tr == TR_TCP ? "TCP loopback" : "AF_UNIX",
+		tr == ZC_RECV_TCP ? "TCP loopback" : "AF_UNIX",
 		cache_words[cache].name,
-		run->base_var >= 0 ? " and % saved against "
-				   : "; no read-send baseline in this run",
-		run->base_var >= 0 ? run->var[run->base_var].name : "");
-	for (int s = 0; s < run->nsizes; s++)
-		has_ibm |= ibm_row(run->sizes[s]) >= 0;
-	for (int v0 = 0, v1; v0 < run->nvar; v0 = v1) {
+		st->base_var >= 0 ? " and % saved against "
+				  : "; no read-send baseline in this run",
+		st->base_var >= 0 ? st->var[st->base_var].name : "");
+	for (int s = 0; s < opt_sizes.n; s++)
+		has_ibm |= ibm_row(opt_sizes.v[s]) >= 0;
+	for (int v0 = 0, v1; v0 < st->nvar; v0 = v1) {
 		int last;
-		v1 = v0 + 6 < run->nvar ? v0 + 6 : run->nvar;
-		last = v1 == run->nvar && has_ibm;
+		v1 = v0 + 6 < st->nvar ? v0 + 6 : st->nvar;
+		last = v1 == st->nvar && has_ibm;
 		fprintf(f, "%-10s", "size MiB");
 		for (int v = v0; v < v1; v++)
-			fprintf(f, "%15s", run->var[v].name);
+			fprintf(f, "%15s", st->var[v].name);
 		fprintf(f, "%s\n", last ? "  | IBM 2.6: read  sendfile" : "");
-		for (int s = 0; s < run->nsizes; s++) {
-			int k = ibm_row(run->sizes[s]);
-			fprintf(f, "%-10lld", run->sizes[s]);
+		for (int s = 0; s < opt_sizes.n; s++) {
+			int k = ibm_row(opt_sizes.v[s]);
+			fprintf(f, "%-10lld", opt_sizes.v[s]);
 			for (int v = v0; v < v1; v++) {
 				char cell[32];
-				ibm_cell(run, v, s, cache, tr, cell,
+				ibm_cell(b, v, s, cache, tr, cell,
 					 sizeof(cell));
 				fprintf(f, "%15s", cell);
 			}
@@ -994,24 +604,33 @@ static void ibm_block(struct sf_run *run, FILE *f, int cache, int tr)
 	}
 }
 
-static void ibm_table(struct sf_run *run, FILE *f)
+/* The headlines: the IBM table per cache and transport. */
+static void sf_headlines(struct zc_bench *b, FILE *f)
 {
 	for (int ci = 0; ci < opt_cache.n; ci++)
 		for (int ti = 0; ti < opt_transport.n; ti++)
-			ibm_block(run, f, (int)opt_cache.v[ci],
+			ibm_block(b, f, (int)opt_cache.v[ci],
 				  (int)opt_transport.v[ti]);
 }
 
-/* Does variant v have measured cases in this cache and transport? */
-static int has_data(struct sf_run *run, int v, int cache, int tr)
+static int sf_files(struct zc_bench *b)
 {
-	for (int i = 0; i < run->ncases; i++) {
-		struct sf_case *fc = &run->cases[i];
-		struct zc_case *c = &run->res.cases[fc->idx];
-		if (fc->variant == v && fc->cache == cache &&
-		    fc->transport == tr && c->status == ZC_CASE_OK && c->nrep)
+	struct zc_afile a;
+	int err = zc_afile_open(&a, b->ctx->dir, "sendfile.ibm.txt");
+
+	if (err < 0)
+		return err;
+	sf_headlines(b, a.f);
+	return zc_afile_commit(&a);
+}
+
+/* Does variant v have measured cases in this cache and transport? */
+static int has_data(struct zc_bench *b, int v, int cache, int tr)
+{
+	for (int s = 0; s < opt_sizes.n; s++)
+		if (!isnan(zc_bench_median(b, find_case(b, v, s, cache, tr),
+					   M_MS)))
 			return 1;
-	}
 	return 0;
 }
 
@@ -1032,17 +651,20 @@ static const struct {
 
 /* The plots for the first cache and transport, series only for methods
  * with data. Returns how many plots to render (0 when nothing ran). */
-static int sf_plots(struct sf_run *run, struct zc_plot *p)
+static int sf_plots(struct zc_bench *b, struct zc_plot *p, int max)
 {
+	struct sf_state *st = b->st;
 	int cache = (int)opt_cache.v[0], tr = (int)opt_transport.v[0];
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 2 && k < max; k++) {
 		struct zc_plot *q = &p[k];
 		const char *m = sf_plot_desc[k].metric;
 
-		memset(q, 0, sizeof(*q));
-		snprintf(q->name, sizeof(q->name), "%s", sf_plot_desc[k].name);
+		zc_plot_init(q, sf_plot_desc[k].name, "size_mib", m, 1,
+			     sf_plot_desc[k].logy);
 		snprintf(q->csv, sizeof(q->csv), "sendfile.csv");
+		if (!sf_plot_desc[k].bars)
+			q->ylo[0] = q->yhi[0] = 0;
 		snprintf(q->title, sizeof(q->title),
 			 "%s (%s, cache %s; lower is better)",
 			 sf_plot_desc[k].title, transport_words[tr].name,
@@ -1052,361 +674,264 @@ static int sf_plots(struct sf_run *run, struct zc_plot *p)
 		snprintf(q->xlabel, sizeof(q->xlabel), "file size [MiB]");
 		snprintf(q->ylabel, sizeof(q->ylabel), "%s",
 			 sf_plot_desc[k].ylabel);
-		snprintf(q->xcol, sizeof(q->xcol), "size_mib");
-		snprintf(q->ycol, sizeof(q->ycol), "%s_median", m);
-		if (sf_plot_desc[k].bars) {
-			snprintf(q->ylo, sizeof(q->ylo), "%s_min", m);
-			snprintf(q->yhi, sizeof(q->yhi), "%s_max", m);
-		}
-		q->logx = 1;
-		q->logy = sf_plot_desc[k].logy;
-		for (int v = 0; v < run->nvar; v++) {
-			char b[24] = "-";
-			if (!has_data(run, v, cache, tr))
+		for (int v = 0; v < st->nvar; v++) {
+			char bv[24] = "-";
+			if (!has_data(b, v, cache, tr))
 				continue;
-			if (run->var[v].buffer)
-				snprintf(b, sizeof(b), "%zu",
-					 run->var[v].buffer);
-			zc_plot_add_series(q, run->var[v].name, "method",
-					   run->var[v].m->name, "buffer", b,
+			if (st->var[v].buffer)
+				snprintf(bv, sizeof(bv), "%zu",
+					 st->var[v].buffer);
+			zc_plot_add_series(q, st->var[v].name, "method",
+					   st->var[v].m->name, "buffer", bv,
 					   "cache", cache_words[cache].name,
 					   "transport",
 					   transport_words[tr].name, NULL);
 		}
 	}
-	return p[0].nseries ? 2 : 0;
+	return max >= 2 && p[0].nseries ? 2 : 0;
 }
 
-/* ---- set-up ---- */
+/* ---- the sweep ---- */
 
-static int plan_cpus(struct sf_run *run)
-{
-	static const int order[] = {ZC_PLACE_L2,
-				    ZC_PLACE_L3,
-				    ZC_PLACE_CROSS_L3,
-				    ZC_PLACE_CROSS_NUMA,
-				    ZC_PLACE_CROSS_PACKAGE,
-				    ZC_PLACE_SMT};
-	struct zc_ctx *ctx = run->ctx;
-	static struct zc_plan plan;
-
-	if (ctx->ncpus == 1)
-		return zc_usage(ctx, "--cpus: give two CPUs, the sender's and "
-				     "the receiver's");
-	if (ctx->ncpus >= 2) {
-		run->scpu = ctx->cpus[0];
-		run->rcpu = ctx->cpus[1];
-		run->place = "cpus";
-		if (run->scpu == run->rcpu)
-			return zc_usage(ctx, "--cpus: sender and receiver need "
-					     "two different CPUs");
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (zc_topo_plan(&ctx->topo, order[i], 2, NULL, 0, &plan) ==
-		    0) {
-			run->scpu = plan.cpu[0];
-			run->rcpu = plan.cpu[1];
-			run->place = zc_place_name(order[i]);
-			return 0;
-		}
-	zc_error(
-		ctx,
-		"needs two CPUs (sender and receiver); this process may use %d",
-		zc_topo_npus(&ctx->topo));
-	return ZC_EXIT_SKIP;
-}
-
-static void build_variants(struct sf_run *run)
+/* Every method x buffer; the baseline is BASE_METHOD with BASE_BUFFER, or
+ * its largest buffer when BASE_BUFFER is not among them. */
+static void build_variants(struct sf_state *st)
 {
 	long long base = -1;
 
 	for (int i = 0; i < opt_buffer.n; i++)
-		if (opt_buffer.v[i] == 65536 || base < 0 ||
-		    (base != 65536 && opt_buffer.v[i] > base))
+		if (opt_buffer.v[i] == BASE_BUFFER || base < 0 ||
+		    (base != BASE_BUFFER && opt_buffer.v[i] > base))
 			base = opt_buffer.v[i];
-	run->base_var = -1;
+	st->base_var = -1;
 	for (int i = 0; i < opt_method.n; i++) {
 		const struct zc_xfer_method *m =
 			&zc_xfer_methods[opt_method.v[i]];
 		int nb = m->flags & ZC_XFER_BUFFERED ? opt_buffer.n : 1;
-		for (int b = 0; b < nb && run->nvar < MAX_VARIANTS; b++) {
-			struct sf_variant *v = &run->var[run->nvar];
-			char sz[24];
+		for (int k = 0; k < nb && st->nvar < MAX_VARIANTS; k++) {
+			struct sf_variant *v = &st->var[st->nvar];
 			v->m = m;
 			v->buffer = m->flags & ZC_XFER_BUFFERED
-					    ? (size_t)opt_buffer.v[b]
+					    ? (size_t)opt_buffer.v[k]
 					    : 0;
-			if (v->buffer) {
-				size_name(v->buffer, sz, sizeof(sz));
-				snprintf(v->name, sizeof(v->name), "%s/%s",
-					 m->name, sz);
-			} else {
-				snprintf(v->name, sizeof(v->name), "%s",
-					 m->name);
-			}
-			if (m->run == zc_xfer_methods[0].run &&
+			variant_name(v);
+			if (!strcmp(m->name, BASE_METHOD) &&
 			    (long long)v->buffer == base)
-				run->base_var = run->nvar;
-			run->nvar++;
+				st->base_var = st->nvar;
+			st->nvar++;
 		}
 	}
 }
 
-static int build_cases(struct sf_run *run)
+/* Everything the user can get wrong is refused before anything is
+ * written: the CPUs, --dir (and, unless this is a dry run, whether its
+ * file system has the calls the methods need). */
+static int sf_check(struct zc_bench *b)
 {
-	static const int family[2] = {AF_INET, AF_UNIX};
-	char probe_why[MAX_VARIANTS][2][ZC_XFER_WHY];
-	int probe_err[MAX_VARIANTS][2];
+	struct sf_state *st = b->st;
+	struct zc_ctx *ctx = b->ctx;
+	const char *k = getenv("ZCBENCH_TEST_KILL_RECEIVER");
+	long long max_mib = 0;
 
-	for (int v = 0; v < run->nvar; v++)
-		for (int t = 0; t < 2; t++)
-			probe_err[v][t] = 1; /* not probed */
-	run->cases = calloc((size_t)(run->nvar * run->nsizes * 4),
-			    sizeof(*run->cases));
-	if (!run->cases)
-		return -ENOMEM;
-	/* Sizes outermost (one file at a time), then cache (hot cases
-	 * together, so the file is read in once), transport, method. */
-	for (int s = 0; s < run->nsizes; s++)
-		for (int ci = 0; ci < opt_cache.n; ci++)
-			for (int ti = 0; ti < opt_transport.n; ti++) {
-				int base_case = -1;
-				for (int v = 0; v < run->nvar; v++) {
-					struct sf_case *fc =
-						&run->cases[run->ncases];
-					int t = (int)opt_transport.v[ti];
-					char b[24] = "-", sz[24];
-					const char *vals[NKEYS];
-					struct zc_case *c;
+	zc_testfile_init(&st->tf);
+	zc_receiver_init(&st->rcv);
+	st->kill_after = k ? strtoull(k, NULL, 0) : 0;
+	build_variants(st);
+	if (ctx->ncpus == 1)
+		return zc_usage(ctx, "--cpus: give two CPUs, the sender's and "
+				     "the receiver's");
+	if (ctx->ncpus >= 2 && ctx->cpus[0] == ctx->cpus[1])
+		return zc_usage(ctx, "--cpus: sender and receiver need two "
+				     "different CPUs");
+	if (zc_topo_plan_closest(&ctx->topo, ctx->cpus, ctx->ncpus, &st->plan) <
+	    0) {
+		if (ctx->ncpus)
+			return zc_usage(ctx, "--cpus: %s", st->plan.why);
+		zc_error(ctx,
+			 "needs two CPUs (sender and receiver); this process "
+			 "may use %d",
+			 zc_topo_npus(&ctx->topo));
+		return ZC_EXIT_SKIP;
+	}
+	for (int i = 0; i < opt_sizes.n; i++)
+		max_mib = opt_sizes.v[i] > max_mib ? opt_sizes.v[i] : max_mib;
+	return check_dir(b, max_mib);
+}
 
-					fc->variant = v;
-					fc->size = s;
-					fc->cache = (int)opt_cache.v[ci];
-					fc->transport = t;
-					fc->base = -1;
-					if (run->var[v].buffer)
-						snprintf(b, sizeof(b), "%zu",
-							 run->var[v].buffer);
-					snprintf(sz, sizeof(sz), "%lld",
-						 run->sizes[s]);
-					vals[0] = run->var[v].m->name;
-					vals[1] = b;
-					vals[2] = sz;
-					vals[3] = cache_words[fc->cache].name;
-					vals[4] = transport_words[t].name;
-					c = zc_results_add(&run->res, vals);
-					if (!c)
-						return -ENOMEM;
-					c->threads = 2;
-					fc->idx = run->res.ncases - 1;
-					if (v == run->base_var)
-						base_case = run->ncases;
-					if (probe_err[v][t] == 1)
-						probe_err[v][t] = zc_xfer_probe(
-							run->var[v].m,
-							family[t],
-							probe_why[v][t],
-							sizeof(probe_why[v]
-									[t]));
-					if (probe_err[v][t] < 0)
-						zc_case_skip(c, "%s",
-							     probe_why[v][t]);
-					else if (fc->cache == CACHE_COLD &&
-						 run->in_memory)
-						zc_case_skip(
-							c,
-							"--dir is on %s (in "
-							"memory): pages cannot "
-							"be dropped",
-							run->fstype);
-					run->ncases++;
-				}
-				for (int k = run->ncases - run->nvar;
-				     k < run->ncases; k++)
-					run->cases[k].base = base_case;
-			}
+/* Sizes outermost, each a group (one file at a time), then cache (hot
+ * cases together, so the file is read in once), transport, method. */
+static int sf_sweep(struct zc_bench *b)
+{
+	static const int family[ZC_RECV_NTRANSPORTS] = {AF_INET, AF_UNIX};
+	struct sf_state *st = b->st;
+	int nv = st->nvar, nt = opt_transport.n, nc = opt_cache.n;
+	char why[MAX_VARIANTS][ZC_RECV_NTRANSPORTS][ZC_XFER_WHY];
+	int perr[MAX_VARIANTS][ZC_RECV_NTRANSPORTS];
+
+	for (int v = 0; v < nv; v++)
+		for (int k = 0; k < nt; k++) {
+			int t = (int)opt_transport.v[k];
+			perr[v][t] =
+				zc_xfer_probe(st->var[v].m, family[t],
+					      why[v][t], sizeof(why[v][t]));
+		}
+	for (int k = 0; k < opt_sizes.n * nc * nt * nv; k++) {
+		int v = k % nv, t = (int)opt_transport.v[k / nv % nt],
+		    cache = (int)opt_cache.v[k / nv / nt % nc],
+		    s = k / nv / nt / nc, i;
+		char bv[24] = "-", sz[24];
+		const char *vals[NKEYS] = {st->var[v].m->name, bv, sz,
+					   cache_words[cache].name,
+					   transport_words[t].name};
+
+		if (st->var[v].buffer)
+			snprintf(bv, sizeof(bv), "%zu", st->var[v].buffer);
+		snprintf(sz, sizeof(sz), "%lld", opt_sizes.v[s]);
+		i = zc_bench_add(b, vals, &st->plan, 0, s);
+		if (i == -EEXIST)
+			continue;
+		if (i < 0)
+			return i;
+		*(struct sf_case *)zc_bench_priv(b, i) =
+			(struct sf_case){v, s, cache, t};
+		if (perr[v][t] < 0)
+			zc_case_skip(zc_bench_case(b, i), "%s", why[v][t]);
+		else if (cache == CACHE_COLD && st->tf.in_memory)
+			zc_case_skip(zc_bench_case(b, i),
+				     "--dir is on %s (in memory): pages cannot "
+				     "be dropped",
+				     st->tf.fstype);
+	}
 	return 0;
 }
 
-static void dry_run(struct sf_run *run)
+static double sf_estimate(struct zc_bench *b, int i)
 {
-	int nrun = 0;
+	const struct sf_case *fc = zc_bench_priv(b, i);
+	return (double)opt_sizes.v[fc->size] * MIB / EST_RATE + 0.01;
+}
+
+static void sf_plan_head(struct zc_bench *b)
+{
+	struct sf_state *st = b->st;
 	long long total = 0;
 
-	printf("sendfile plan: sender on CPU %d, receiver (another process) on "
-	       "CPU %d (%s)\n",
-	       run->scpu, run->rcpu, run->place);
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct sf_case *fc = zc_bench_priv(b, i);
+		if (zc_bench_case(b, i)->status == ZC_CASE_OK)
+			total += opt_sizes.v[fc->size];
+	}
+	printf("sender on CPU %d, receiver (another process) on CPU %d (%s)\n",
+	       st->plan.cpu[0], st->plan.cpu[1], zc_place_name(st->plan.place));
 	printf("files in a new folder in '%s' (%s%s, %llu MiB free), one at a "
-	       "time, removed after\n",
-	       run->dir, run->fstype, run->in_memory ? ", in memory" : "",
-	       (unsigned long long)(run->free_bytes / MIB));
-	for (int i = 0; i < run->ncases; i++) {
-		struct zc_case *c = &run->res.cases[run->cases[i].idx];
-		if (c->status == ZC_CASE_OK) {
-			nrun++;
-			total += run->sizes[run->cases[i].size];
-			printf("  %s\n", c->name);
-		} else {
-			printf("  %-64s skipped: %s\n", c->name, c->reason);
-		}
-	}
-	printf("%d cases to run, %d skipped; %d repetitions + 1 warm-up: %lld "
-	       "MiB sent\n",
-	       nrun, run->ncases - nrun, run->ctx->reps,
-	       total * (run->ctx->reps + 1));
+	       "time, removed after; %lld MiB sent in all\n",
+	       st->tf.parent, st->tf.fstype,
+	       st->tf.in_memory ? ", in memory" : "",
+	       (unsigned long long)(st->tf.free_bytes / MIB),
+	       total * (b->ctx->reps + 1));
 }
 
-/* Cases that never ran (a stop, a dead receiver) say so. */
-static void mark_not_run(struct sf_run *run)
-{
-	const char *why = run->fatal[0] ? "not run: the run stopped early"
-					: "not run: interrupted";
-	for (int i = 0; i < run->ncases; i++) {
-		struct zc_case *c = &run->res.cases[run->cases[i].idx];
-		if (c->status == ZC_CASE_OK && c->nrep == 0)
-			zc_case_skip(c, "%s", why);
-	}
-}
+/* ---- set-up and teardown ---- */
 
-static int sf_measure(struct sf_run *run)
+/* The results folder exists: our folder for the files, the receiver, the
+ * sender pinned with its counters. 0 or an exit status; teardown undoes
+ * whatever was done. */
+static int sf_setup(struct zc_bench *b)
 {
-	struct zc_ctx *ctx = run->ctx;
+	struct sf_state *st = b->st;
+	struct zc_ctx *ctx = b->ctx;
+	const struct zc_receiver_config rc = {&ctx->topo, st->plan.cpu[1],
+					      opt_receiver == RECV_SPLICE,
+					      &ctx->events};
 	int err;
 
-	sched_getaffinity(0, sizeof(run->saved_affinity), &run->saved_affinity);
-	err = zc_topo_pin_self(&ctx->topo, run->scpu);
-	if (err < 0) {
-		snprintf(run->fatal, sizeof(run->fatal),
-			 "cannot pin the sender to CPU %d: %s", run->scpu,
-			 strerror(-err));
-		return err;
-	}
-	for (int s = 0; s < run->nsizes && !zc_stopped() && !run->fatal[0];
-	     s++) {
-		run->first = -1;
-		run->count = 0;
-		for (int i = 0; i < run->ncases; i++)
-			if (run->cases[i].size == s) {
-				if (run->first < 0)
-					run->first = i;
-				run->count++;
-			}
-		if (!run->count)
-			continue;
-		err = size_begin(run, s);
-		if (!err)
-			zc_bench_drive("sendfile", run->count, ctx->reps, 1,
-				       sf_one, sf_skip, run);
-		size_end(run);
-	}
-	sched_setaffinity(0, sizeof(run->saved_affinity), &run->saved_affinity);
-	return 0;
-}
-
-static int cmd_sendfile(int argc, char **argv, struct zc_ctx *ctx)
-{
-	struct sf_run run = {.ctx = ctx, .fd = -1, .lfd = {-1, -1}};
-	struct zc_plot plots[2];
-	long long max_mib = 0;
-	const char *k;
-	int rc;
-
-	for (int i = 0; i < zc_xfer_nmethods && i < MAX_VARIANTS; i++)
-		method_words[i] = (struct zc_word){zc_xfer_methods[i].name, i};
-	rc = zc_cmd_parse(ctx, sf_opts, argc, argv);
-	if (rc)
-		return rc;
-	if (ctx->quick && !opt_sizes.given) {
-		opt_sizes.n = 2;
-		opt_sizes.v[0] = 7;
-		opt_sizes.v[1] = 21;
-	}
-	for (int i = 0; i < opt_sizes.n; i++) {
-		run.sizes[run.nsizes++] = opt_sizes.v[i];
-		max_mib = opt_sizes.v[i] > max_mib ? opt_sizes.v[i] : max_mib;
-	}
-	k = getenv("ZCBENCH_TEST_KILL_RECEIVER");
-	run.kill_after = k ? strtoull(k, NULL, 0) : 0;
-
-	/* Everything the user can get wrong is refused before anything is
-	 * written. */
-	build_variants(&run);
-	rc = plan_cpus(&run);
-	if (rc)
-		return rc;
-	rc = check_dir(&run, max_mib);
-	if (rc)
-		return rc;
-	if (zc_results_init(&run.res, "sendfile", sf_keys, NKEYS, sf_metrics,
-			    M_COUNT, ctx->reps) < 0)
-		return zc_error(ctx, "out of memory");
-	if (build_cases(&run) < 0) {
-		rc = zc_error(ctx, "out of memory");
-		goto out;
-	}
-	if (ctx->dry_run) {
-		dry_run(&run);
-		rc = ZC_EXIT_OK;
-		goto out;
-	}
-	rc = probe_dir(&run);
-	if (!rc)
-		rc = zc_cmd_can_run(ctx, &run.res);
-	if (rc)
-		goto out;
-	run.warm_buf = malloc(WARM_BUF);
-	if (!run.warm_buf) {
-		rc = zc_error(ctx, "out of memory");
-		goto out;
-	}
-	rc = zc_cmd_begin(ctx);
-	if (rc)
-		goto out;
-	if (run.in_memory)
+	if (st->tf.in_memory)
 		zc_warn(ctx,
 			"'%s' is %s: the files live in memory, cold cache is "
 			"skipped",
-			run.dir, run.fstype);
-	rc = receiver_start(&run);
-	if (rc)
-		goto out;
-	sf_measure(&run);
-	cleanup(&run);
-	if (run.fatal[0])
-		zc_error(ctx, "%s; test files removed", run.fatal);
+			st->tf.parent, st->tf.fstype);
+	err = zc_testfile_mkdir(&st->tf, DIR_PREFIX);
+	if (err < 0)
+		return zc_error(ctx, "cannot create a folder in '%s': %s",
+				st->tf.parent, strerror(-err));
+	if (zc_receiver_start(&st->rcv, &rc) < 0)
+		return zc_error(ctx, "%s", st->rcv.why);
+	sched_getaffinity(0, sizeof(st->saved_affinity), &st->saved_affinity);
+	st->pinned = 1;
+	err = zc_topo_pin_self(&ctx->topo, st->plan.cpu[0]);
+	if (err < 0)
+		snprintf(b->fatal, sizeof(b->fatal),
+			 "cannot pin the sender to CPU %d: %s", st->plan.cpu[0],
+			 strerror(-err));
+	else if (zc_counters_open(&st->ctr, &ctx->events) < 0)
+		return zc_error(ctx, "cannot open the sender's counters");
+	st->ctr_open = !err;
+	return 0;
+}
+
+/* Everything this run put on disk goes, whatever happened. */
+static void sf_teardown(struct zc_bench *b)
+{
+	struct sf_state *st = b->st;
+	size_t n = strlen(b->fatal);
+
+	sf_group_end(b, -1);
+	files_remove(b);
+	zc_receiver_stop(&st->rcv);
+	if (st->ctr_open)
+		zc_counters_close(&st->ctr);
+	if (st->pinned)
+		sched_setaffinity(0, sizeof(st->saved_affinity),
+				  &st->saved_affinity);
+	if (n)
+		snprintf(b->fatal + n, sizeof(b->fatal) - n,
+			 "; test files removed");
 	if (zc_stopped())
 		fprintf(stderr,
 			"zcbench sendfile: stopping on signal %d; test files "
 			"removed\n",
 			zc_stopped());
-	mark_not_run(&run);
-	sf_ratios(&run);
-	rc = zc_cmd_finish(ctx, &run.res, plots, sf_plots(&run, plots));
-	if (run.fatal[0] && rc == ZC_EXIT_OK)
-		rc = ZC_EXIT_FAIL;
-	if (ctx->format == ZC_FMT_TEXT && !ctx->quiet)
-		ibm_table(&run, stdout);
-	if (ctx->dir[0]) {
-		struct zc_afile a;
-		int err = zc_afile_open(&a, ctx->dir, "sendfile.ibm.txt");
-		if (!err) {
-			ibm_table(&run, a.f);
-			err = zc_afile_commit(&a);
-		}
-		if (err < 0) {
-			zc_error(ctx, "cannot write %s/sendfile.ibm.txt: %s",
-				 ctx->dir, strerror(-err));
-			rc = rc ? rc : ZC_EXIT_FAIL;
-		}
-	}
-out:
-	cleanup(&run);
-	free(run.warm_buf);
-	free(run.cases);
-	zc_results_release(&run.res);
-	return rc;
 }
+
+static void sf_init(void)
+{
+	for (int i = 0; i < zc_xfer_nmethods && i < MAX_VARIANTS; i++)
+		method_words[i] = (struct zc_word){zc_xfer_methods[i].name, i};
+}
+
+static const struct zc_side sf_sides[] = {
+	{"snd", "sender"}, {"rcv", "receiver (another process)"}};
+
+static const struct zc_bench_def sf_bench = {
+	.opts = sf_opts,
+	.keys = sf_keys,
+	.nkeys = NKEYS,
+	.metrics = sf_metrics,
+	.nmetrics = M_COUNT,
+	.item = "mib",
+	.sides = sf_sides,
+	.nsides = 2,
+	.events_note = "per MiB of file sent; snd: the sending thread over "
+		       "the timed transfer (first byte to the receiver's reply "
+		       "and the zero-copy completions), rcv: the receiver "
+		       "process from its ready byte to EOF",
+	.state_size = sizeof(struct sf_state),
+	.case_size = sizeof(struct sf_case),
+	.init = sf_init,
+	.check = sf_check,
+	.sweep = sf_sweep,
+	.plan_head = sf_plan_head,
+	.estimate = sf_estimate,
+	.setup = sf_setup,
+	.teardown = sf_teardown,
+	.group_begin = sf_group_begin,
+	.group_end = sf_group_end,
+	.one = sf_one,
+	.derive = sf_derive,
+	.plots = sf_plots,
+	.headlines = sf_headlines,
+	.files = sf_files,
+};
 
 static const struct zc_headline sf_headline[] = {
 	{"ratio_to_read_send", "method", "sendfile",
@@ -1427,5 +952,5 @@ const struct zc_command zc_cmd_sendfile = {
 	       "user space, by file size",
 	.flags = ZC_CMD_RESULTS,
 	.headlines = sf_headline,
-	.fn = cmd_sendfile,
+	.bench = &sf_bench,
 };

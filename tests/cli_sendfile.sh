@@ -76,6 +76,41 @@ b = [x for x in j["benchmarks"] if x.get("run_type") == "iteration"]
 assert b and all("bytes_per_second" in x for x in b), "bytes_per_second"
 EOF
 
+# Counters per side (--events): the sender's and the receiver's task-clock
+# per MiB in the csv and json of every case; a hardware event is a number
+# where the machine has a PMU, else absent with the reason (never 0).
+expect_exit 0 "$z" sendfile --quick --sizes 1 --method read-send,sendfile \
+	--buffer 65536 --cache hot --events task-clock,cycles --dir "$dir" \
+	--out "$tmp/e"
+empty "--events run"
+expect_grep "counters (--events): per MiB" <("$z" sendfile -h)
+python3 - "$tmp/e" <<'EOF' || fail "counter columns"
+import csv, json, os, sys
+d = sys.argv[1]
+rows = [r for r in csv.DictReader(open(os.path.join(d, "sendfile.csv")))
+        if r["status"] == "ok"]
+assert len(rows) == 4, rows
+for side in ("snd", "rcv"):
+    for r in rows:
+        v = r[side + "_task_clock_per_mib_median"]
+        assert v and float(v) > 0, (side, r)
+j = json.load(open(os.path.join(d, "sendfile.json")))
+names = {m["name"]: m for m in j["zcbench"]["metrics"]}
+for side, who in (("snd", "sender"), ("rcv", "receiver")):
+    for ev in ("task_clock", "cycles"):
+        m = names[side + "_" + ev + "_per_mib"]
+        assert who in m["description"], m
+for c in j["zcbench"]["cases"]:
+    if c["status"] != "ok":
+        continue
+    for side in ("snd", "rcv"):
+        k = side + "_cycles_per_mib"
+        if k in c["summary"]:
+            assert c["summary"][k]["median"] > 0, (k, c["summary"][k])
+        else:
+            assert c["absent"].get(k), (k, "absent without a reason")
+EOF
+
 # The receiver dies mid-transfer: EPIPE reported, exit 1, files removed.
 ZCBENCH_TEST_KILL_RECEIVER=1000000 expect_exit 1 "$z" sendfile --sizes 16 \
 	--method sendfile,read-send --cache hot --transport tcp --dir "$dir" \
