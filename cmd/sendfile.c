@@ -489,7 +489,7 @@ static int base_case(struct zc_bench *b, int i)
 }
 
 /* ratio = ms of each repetition over the baseline's ms in the same
- * repetition (interleaved, so both saw the same machine). */
+ * round and host regime (lib/out.h). */
 static void sf_derive(struct zc_bench *b)
 {
 	struct sf_state *st = b->st;
@@ -506,18 +506,12 @@ static void sf_derive(struct zc_bench *b)
 			zc_case_absent(
 				&b->res, c, M_ZC_PCT,
 				"the method reports no zero-copy status");
-		if (!base || base->status != ZC_CASE_OK ||
-		    base->nrep < c->nrep) {
+		if (!base || base->status != ZC_CASE_OK || !base->nrep)
 			zc_case_absent(&b->res, c, M_RATIO,
 				       "no read-send baseline at this size, "
 				       "cache and transport");
-			continue;
-		}
-		for (int r = 0; r < c->nrep; r++)
-			zc_case_set(
-				&b->res, c, r, M_RATIO,
-				zc_case_get(&b->res, c, r, M_MS) /
-					zc_case_get(&b->res, base, r, M_MS));
+		else
+			zc_results_ratio_of(&b->res, M_MS, M_RATIO, c, base, 0);
 	}
 }
 

@@ -276,6 +276,24 @@ static void ratio_regimes(const struct zc_case *c, const struct zc_case *other,
 				   : 0;
 }
 
+int zc_results_ratio_of(struct zc_results *r, int src, int dst,
+			struct zc_case *c, const struct zc_case *b, int invert)
+{
+	double x[ZC_MAX_REP], bx[ZC_MAX_REP], out[ZC_MAX_REP];
+	int xr[ZC_MAX_REP], br[ZC_MAX_REP], n;
+
+	for (int rep = 0; rep < c->nrep; rep++)
+		x[rep] = zc_case_get(r, c, rep, src);
+	for (int rep = 0; rep < b->nrep; rep++)
+		bx[rep] = zc_case_get(r, b, rep, src);
+	ratio_regimes(c, b, xr);
+	ratio_regimes(b, c, br);
+	n = zc_regime_ratio(x, xr, c->nrep, bx, br, b->nrep, invert, out);
+	for (int rep = 0; rep < c->nrep; rep++)
+		zc_case_set(r, c, rep, dst, out[rep]);
+	return n;
+}
+
 int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 		     const char *base, const char *const *ignore, int invert)
 {
@@ -286,8 +304,6 @@ int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 		return -EINVAL;
 	for (int i = 0; i < r->ncases; i++) {
 		struct zc_case *c = &r->cases[i], *b = NULL;
-		double x[ZC_MAX_REP], bx[ZC_MAX_REP], out[ZC_MAX_REP];
-		int xr[ZC_MAX_REP], br[ZC_MAX_REP];
 		struct zc_summary own, bs;
 
 		if (c->status != ZC_CASE_OK ||
@@ -307,15 +323,7 @@ int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 			zc_case_absent(r, c, dst, why);
 			continue;
 		}
-		for (int rep = 0; rep < c->nrep; rep++)
-			x[rep] = zc_case_get(r, c, rep, src);
-		for (int rep = 0; rep < b->nrep; rep++)
-			bx[rep] = zc_case_get(r, b, rep, src);
-		ratio_regimes(c, b, xr);
-		ratio_regimes(b, c, br);
-		zc_regime_ratio(x, xr, c->nrep, bx, br, b->nrep, invert, out);
-		for (int rep = 0; rep < c->nrep; rep++)
-			zc_case_set(r, c, rep, dst, out[rep]);
+		zc_results_ratio_of(r, src, dst, c, b, invert);
 		n++;
 	}
 	return n;

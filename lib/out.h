@@ -235,6 +235,11 @@ int zc_results_vfind(const struct zc_results *r, int ok_only, va_list ap);
 int zc_results_ratio(struct zc_results *r, int src, int dst, const char *key,
 		     const char *base, const char *const *ignore, int invert);
 
+/* The same for one case c against the baseline b the caller chose.
+ * Returns the number of samples given a ratio. */
+int zc_results_ratio_of(struct zc_results *r, int src, int dst,
+			struct zc_case *c, const struct zc_case *b, int invert);
+
 /* Count cases by status. */
 int zc_results_count(const struct zc_results *r, enum zc_case_status st);
 
