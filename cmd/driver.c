@@ -384,7 +384,8 @@ static int drive_one(void *v, int k, int rep)
 	struct zc_bench *b = v;
 	int i = drive_idx[k], err;
 	struct zc_case *c = &b->res.cases[i];
-	struct zc_sentinel *s = rep >= 0 ? sentinel_of(b, i) : NULL;
+	struct zc_sentinel *s =
+		rep >= 0 && !b->d->own_sentinel ? sentinel_of(b, i) : NULL;
 	double before = NAN, at = zc_unix_s();
 
 	/* Right before and right after the repetition, on its CPUs. */
