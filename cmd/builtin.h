@@ -207,6 +207,9 @@ struct zc_bench_def {
 	size_t state_size;	 /* the command's run state, zeroed: b->st */
 	size_t case_size;	 /* per case, zeroed: zc_bench_priv() */
 	int no_quick_warmup;	 /* --quick runs no warm-up repetition */
+	/* one() records the hand-off itself (zc_case_sentinel): the driver
+	 * takes no sentinel around it (c2c: each sample is a hand-off). */
+	int own_sentinel;
 	/* Before parsing: fill keyword tables made from data tables. */
 	void (*init)(void);
 	/* Options beyond the table's own checks. 0, or an exit status after
