@@ -74,17 +74,11 @@ static void help_tail(void)
 
 static int write_json_file(struct zc_ctx *ctx, const char *path, json_t *v)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int err;
+	int err = zc_out_write_json_path(path, v);
 
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
-		 slash ? path : ".");
-	err = zc_out_write_json(dir[0] ? dir : "/", slash ? slash + 1 : path,
-				v);
 	if (err < 0)
 		return zc_error(ctx, "cannot write '%s': %s", path,
-				strerror(-err));
+				zc_file_strerror(err, 1));
 	return 0;
 }
 

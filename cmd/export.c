@@ -72,17 +72,10 @@ static int cmd_export(int argc, char **argv, struct zc_ctx *ctx)
 		goto out;
 	}
 	if (opt_output) {
-		char dir[4096];
-		const char *slash = strrchr(opt_output, '/');
-		int e;
-		snprintf(dir, sizeof(dir), "%.*s",
-			 slash ? (int)(slash - opt_output) : 1,
-			 slash ? opt_output : ".");
-		e = zc_out_write_json(dir[0] ? dir : "/",
-				      slash ? slash + 1 : opt_output, j);
+		int e = zc_out_write_json_path(opt_output, j);
 		if (e < 0) {
 			zc_error(ctx, "cannot write '%s': %s", opt_output,
-				 strerror(-e));
+				 zc_file_strerror(e, 1));
 			goto out;
 		}
 	} else if (json_dumpf(j, stdout,

@@ -35,7 +35,18 @@ int zc_afile_open(struct zc_afile *a, const char *dir, const char *name)
 		a->tmp[0] = 0;
 		return -ENAMETOOLONG;
 	}
-	fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	{
+		struct stat st;
+		if (lstat(a->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			a->tmp[0] = 0;
+			return -EEXIST;
+		}
+	}
+	fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST && unlink(a->tmp) == 0)
+		/* a temporary an earlier process of this pid left */
+		fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0666);
 	if (fd < 0) {
 		err = -errno;
 		a->tmp[0] = 0;
@@ -108,6 +119,86 @@ void zc_afile_abort(struct zc_afile *a)
 	if (a->tmp[0])
 		unlink(a->tmp);
 	a->tmp[0] = 0;
+}
+
+int zc_out_write_json_path(const char *path, const json_t *v)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s",
+			     slash ? (int)(slash - path) : 1,
+			     slash ? path : ".") >= sizeof(dir))
+		return -ENAMETOOLONG;
+	return zc_out_write_json(dir[0] ? dir : "/", slash ? slash + 1 : path,
+				 v);
+}
+
+int zc_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t n = 0;
+	char *b;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY),
+	    err = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	else if ((unsigned long long)st.st_size > max)
+		err = -EFBIG;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	b = malloc((size_t)st.st_size + 1);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* The size may change while we read: never past max. */
+	for (;;) {
+		ssize_t r = read(fd, b + n, (size_t)st.st_size + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > (size_t)st.st_size) {
+			err = -EFBIG; /* it grew */
+			break;
+		}
+	}
+	close(fd);
+	if (err) {
+		free(b);
+		return err;
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+const char *zc_file_strerror(int err, int writing)
+{
+	if (err == -EEXIST && writing)
+		return "not a regular file (a symlink, FIFO, device or "
+		       "folder is there): refusing to replace it";
+	if (err == -EINVAL && !writing)
+		return "not a regular file";
+	if (err == -EFBIG)
+		return "too large";
+	return strerror(-err);
 }
 
 int zc_out_write_json(const char *dir, const char *name, const json_t *v)

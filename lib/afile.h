@@ -8,10 +8,20 @@
  * A file is written to "<dir>/.<name>.tmp.<pid>" and renamed to
  * <dir>/<name> only when complete and synced; on error the temporary is
  * removed, so a full disk never leaves a truncated file that looks fine.
+ * Only a regular file (or nothing) is ever replaced: a symlink, FIFO,
+ * device or folder at <dir>/<name> is refused with -EEXIST before
+ * anything is written (`--output /dev/full` must not turn the device into
+ * a file).
+ *
+ * Files are read by one rule too (zc_read_file): a regular file of at
+ * most a given size (ZC_READ_MAX_* per kind), opened with O_NONBLOCK so
+ * that a FIFO cannot hang the reader; anything else is an error.
  *
  * Errors: 0 or -errno (-EINVAL misuse, -ENAMETOOLONG, -ENOMEM, write
  * errors such as -ENOSPC from the file system; for folders -EACCES,
- * -ENOTDIR, -EROFS ...).
+ * -ENOTDIR, -EROFS ...; -EEXIST: the target is not a regular file; reads:
+ * -EFTYPE-like -EINVAL for a non-regular file, -EFBIG over the limit).
+ * zc_file_strerror() words them for messages.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -33,6 +43,25 @@ void zc_afile_abort(struct zc_afile *a);
 /* Write a JSON value to <dir>/<name> atomically (indent 2, real precision
  * 15). NaN reals are never written: use zc_json_real(). */
 int zc_out_write_json(const char *dir, const char *name, const json_t *v);
+/* The same to a path ("x.json", "dir/x.json", "/abs/x.json"). */
+int zc_out_write_json_path(const char *path, const json_t *v);
+
+/* Size limits of the files zcbench reads. */
+#define ZC_READ_MAX_JSON  (256u << 20) /* a results or meta file */
+#define ZC_READ_MAX_SUITE (1u << 20)
+#define ZC_READ_MAX_XML	  (64u << 20) /* an exported topology */
+
+/*
+ * Read a whole regular file of at most max bytes into *buf (malloc'ed,
+ * NUL-terminated; *len without the NUL). -ENOENT/-EACCES... from open,
+ * -EINVAL not a regular file (FIFO, device, folder), -EFBIG larger than
+ * max, -ENOMEM, -EIO.
+ */
+int zc_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* Words for the errors above: -EEXIST on a write, -EINVAL on a read
+ * ("not a regular file"), -EFBIG; else strerror. */
+const char *zc_file_strerror(int err, int writing);
 
 /*
  * Create a results folder: `dir`, or when dir is NULL/"" the default

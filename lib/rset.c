@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "rset.h"
+#include "afile.h"
 #include "rset_int.h"
 
 /* ---- results read back ----------------------------------------------------
@@ -20,10 +21,18 @@
 static int load_json(const char *path, json_t **out, char *err, size_t len)
 {
 	json_error_t je;
+	size_t n;
+	char *text;
 	json_t *v;
+	int e = zc_read_file(path, ZC_READ_MAX_JSON, &text, &n);
 
+	if (e < 0) {
+		snprintf(err, len, "%s: %s", path, zc_file_strerror(e, 0));
+		return e == -ENOENT ? -ENOENT : -EINVAL;
+	}
 	/* Duplicate keys mean a file that was not written by zcbench. */
-	v = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	v = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (!v) {
 		snprintf(err, len,
 			 "%s:%d:%d: not valid JSON (corrupt or "

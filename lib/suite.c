@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "afile.h"
 #include "suite.h"
 
 /* ---- words and suite files ------------------------------------------------
@@ -186,45 +187,33 @@ int zc_suite_parse(struct zc_suite *s, const char *name, const char *text)
 }
 
 /* Suites are a few lines; anything this large is not one. */
-#define SUITE_MAX_BYTES (1 << 20)
 
 int zc_suite_load(struct zc_suite *s, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct stat st;
-	char *text;
 	size_t n;
+	char *text;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
-		fclose(f);
+	err = zc_read_file(path, ZC_READ_MAX_SUITE, &text, &n);
+	if (err == -EFBIG) {
+		snprintf(s->err, sizeof(s->err), "%s: larger than %u bytes",
+			 path, ZC_READ_MAX_SUITE);
+		return -E2BIG;
+	}
+	if (err == -EINVAL) {
+		snprintf(s->err, sizeof(s->err), "%s: not a regular file",
+			 path);
+		return -EINVAL;
+	}
+	if (err < 0)
 		return err;
-	}
-	text = malloc(SUITE_MAX_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(text, 1, SUITE_MAX_BYTES + 1, f);
-	err = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (!err && n > SUITE_MAX_BYTES) {
-		snprintf(s->err, sizeof(s->err), "%s: larger than %d bytes",
-			 path, SUITE_MAX_BYTES);
-		err = -E2BIG;
-	}
-	if (!err && memchr(text, 0, n)) {
+	if (memchr(text, 0, n)) {
 		snprintf(s->err, sizeof(s->err), "%s: not a text file", path);
 		err = -EINVAL;
 	}
-	if (!err) {
-		text[n] = 0;
+	if (!err)
 		err = zc_suite_parse(s, path, text);
-	}
 	free(text);
 	return err;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "topo.h"
 
 static const struct {
@@ -63,8 +64,41 @@ int zc_place_from_name(const char *name)
 	return -EINVAL;
 }
 
+/* PUs a synthetic description asks for: the level counts multiplied
+ * ("pack:2 core:8 pu:2(indexes=core)" is 32); -1 beyond the limit. */
+static long long synthetic_pus(const char *d)
+{
+	long long n = 1;
+
+	while (*d) {
+		const char *tok = d, *colon;
+		size_t len;
+		long long k = 0;
+
+		while (*d && *d != ' ' && *d != '\t')
+			d++;
+		len = (size_t)(d - tok);
+		while (*d == ' ' || *d == '\t')
+			d++;
+		colon = memchr(tok, ':', len);
+		for (const char *p = colon ? colon + 1 : tok;
+		     p < tok + len && *p >= '0' && *p <= '9'; p++) {
+			k = k * 10 + (*p - '0');
+			if (k > ZC_TOPO_MAX_PUS)
+				return -1;
+		}
+		if (k > 0 && (n *= k) > ZC_TOPO_MAX_PUS)
+			return -1;
+	}
+	return n;
+}
+
+static int build_sigs(struct zc_topo *t);
+
 int zc_topo_load(struct zc_topo *t, const char *spec)
 {
+	char *xml = NULL;
+	size_t xml_len = 0;
 	int err;
 
 	memset(t, 0, sizeof(*t));
@@ -77,6 +111,14 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 		snprintf(t->source, sizeof(t->source), "this machine");
 	} else if (!strncmp(spec, "synthetic:", 10)) {
 		snprintf(t->source, sizeof(t->source), "%s", spec);
+		if (synthetic_pus(spec + 10) < 0) {
+			snprintf(t->err, sizeof(t->err),
+				 "synthetic description '%s' has more than %d "
+				 "PUs: the largest topology zcbench plans for",
+				 spec + 10, ZC_TOPO_MAX_PUS);
+			err = -EINVAL;
+			goto fail;
+		}
 		/* hwloc says nothing about why; give the expected shape. */
 		if (hwloc_topology_set_synthetic(t->t, spec + 10) < 0) {
 			snprintf(t->err, sizeof(t->err),
@@ -89,16 +131,19 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 		}
 	} else {
 		snprintf(t->source, sizeof(t->source), "%s", spec);
-		if (access(spec, R_OK) < 0) {
-			err = -errno;
+		err = zc_read_file(spec, ZC_READ_MAX_XML, &xml, &xml_len);
+		if (err < 0) {
 			snprintf(t->err, sizeof(t->err),
 				 "cannot read '%s': %s (expected "
 				 "synthetic:DESC or "
-				 "an XML file from lstopo --of xml)",
-				 spec, strerror(errno));
+				 "an XML file from lstopo --of xml, at most %u "
+				 "MiB)",
+				 spec, zc_file_strerror(err, 0),
+				 ZC_READ_MAX_XML >> 20);
 			goto fail;
 		}
-		if (hwloc_topology_set_xml(t->t, spec) < 0) {
+		if (hwloc_topology_set_xmlbuffer(t->t, xml, (int)xml_len + 1) <
+		    0) {
 			snprintf(t->err, sizeof(t->err),
 				 "'%s' is not a hwloc XML topology", spec);
 			err = -EINVAL;
@@ -115,6 +160,17 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 			 strerror(-err));
 		goto fail;
 	}
+	free(xml);
+	xml = NULL;
+	if (hwloc_get_nbobjs_by_type(t->t, HWLOC_OBJ_PU) > ZC_TOPO_MAX_PUS) {
+		snprintf(t->err, sizeof(t->err),
+			 "'%s' has %d PUs, more than the %d zcbench plans for",
+			 spec ? spec : "this machine",
+			 hwloc_get_nbobjs_by_type(t->t, HWLOC_OBJ_PU),
+			 ZC_TOPO_MAX_PUS);
+		err = -EINVAL;
+		goto fail;
+	}
 	t->allowed = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t->t));
 	if (!t->allowed) {
 		err = -ENOMEM;
@@ -127,6 +183,10 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 			hwloc_bitmap_and(t->allowed, t->allowed, b);
 		hwloc_bitmap_free(b);
 	}
+	if (build_sigs(t) < 0) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	if (hwloc_bitmap_iszero(t->allowed)) {
 		snprintf(t->err, sizeof(t->err), "no CPU is allowed");
 		err = -ENODEV;
@@ -134,6 +194,9 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 	}
 	return 0;
 fail:
+	free(xml);
+	free(t->sig);
+	t->sig = NULL;
 	hwloc_topology_destroy(t->t);
 	t->t = NULL;
 	return err;
@@ -141,6 +204,9 @@ fail:
 
 void zc_topo_release(struct zc_topo *t)
 {
+	free(t->sig);
+	t->sig = NULL;
+	t->nsig = 0;
 	if (t->allowed)
 		hwloc_bitmap_free(t->allowed);
 	if (t->t)
@@ -222,7 +288,13 @@ static hwloc_obj_t type_above(hwloc_obj_t o, hwloc_obj_type_t type)
 	return NULL;
 }
 
-int zc_topo_cpu_node(const struct zc_topo *t, int cpu)
+static const struct zc_pu_sig *sig_of(const struct zc_topo *t, int cpu)
+{
+	return cpu >= 0 && cpu < t->nsig && t->sig[cpu].pu ? &t->sig[cpu]
+							   : NULL;
+}
+
+static int node_of(const struct zc_topo *t, int cpu)
 {
 	hwloc_obj_t n = NULL;
 	while ((n = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_NUMANODE, n)))
@@ -231,9 +303,69 @@ int zc_topo_cpu_node(const struct zc_topo *t, int cpu)
 	return -1;
 }
 
+/* The signatures of every PU; 0 or -ENOMEM. */
+static int build_sigs(struct zc_topo *t)
+{
+	hwloc_obj_t o = NULL;
+	int max = -1;
+
+	while ((o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_PU, o)))
+		max = (int)o->os_index > max ? (int)o->os_index : max;
+	t->nsig = max + 1;
+	t->sig = calloc((size_t)(t->nsig > 0 ? t->nsig : 1), sizeof(*t->sig));
+	if (!t->sig)
+		return -ENOMEM;
+	while ((o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_PU, o))) {
+		struct zc_pu_sig *g = &t->sig[o->os_index];
+		g->pu = o;
+		g->core = type_above(o, HWLOC_OBJ_CORE);
+		g->l2 = cache_above(o, 2);
+		g->l3 = cache_above(o, 3);
+		g->pkg = type_above(o, HWLOC_OBJ_PACKAGE);
+		g->node = node_of(t, (int)o->os_index);
+	}
+	return 0;
+}
+
+int zc_topo_cpu_node(const struct zc_topo *t, int cpu)
+{
+	const struct zc_pu_sig *g = sig_of(t, cpu);
+	hwloc_obj_t n = NULL;
+
+	if (g)
+		return g->node;
+	while ((n = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_NUMANODE, n)))
+		if (n->cpuset && hwloc_bitmap_isset(n->cpuset, (unsigned)cpu))
+			return (int)n->os_index;
+	return -1;
+}
+
 int zc_topo_classify(const struct zc_topo *t, int a, int b)
 {
-	hwloc_obj_t pa = pu_obj(t, a), pb = pu_obj(t, b), x, y;
+	const struct zc_pu_sig *ga = sig_of(t, a), *gb = sig_of(t, b);
+	hwloc_obj_t pa, pb, x, y;
+
+	if (ga && gb && a != b) {
+		if (ga->core && ga->core == gb->core)
+			return ZC_PLACE_SMT;
+		if (ga->l2 && ga->l2 == gb->l2)
+			return ZC_PLACE_L2;
+		x = ga->l3;
+		y = gb->l3;
+		if (!x && !y) {
+			x = ga->pkg;
+			y = gb->pkg;
+		}
+		if (x == y)
+			return ZC_PLACE_L3;
+		if (ga->pkg != gb->pkg)
+			return ZC_PLACE_CROSS_PACKAGE;
+		if (ga->node != gb->node)
+			return ZC_PLACE_CROSS_NUMA;
+		return ZC_PLACE_CROSS_L3;
+	}
+	pa = pu_obj(t, a);
+	pb = pu_obj(t, b);
 
 	if (!pa || !pb || a == b)
 		return -EINVAL;

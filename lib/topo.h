@@ -28,6 +28,11 @@
  * scatter (hwloc_distrib: spread over packages, nodes, caches, cores).
  * "cpus" is an explicit list given by the user.
  *
+ * Planning topologies are bounded: at most ZC_TOPO_MAX_PUS PUs (the
+ * synthetic description's level counts multiplied, checked before hwloc
+ * builds anything; an XML file of at most ZC_READ_MAX_XML bytes, read as
+ * a regular file only).
+ *
  * Errors: -EINVAL (bad spec, with a message from zc_topo_strerror), -ENOENT
  * (no XML file), -ENOMEM, -ENODEV (a class the machine lacks: the reason is
  * written to the plan), -EXDEV (a thread did not run where planned).
@@ -37,6 +42,9 @@
 #include "opt.h"
 
 #define ZC_TOPO_MAX_THREADS 1024
+/* The largest topology accepted (PUs): a synthetic description or XML
+ * file beyond it is refused before hwloc builds it. */
+#define ZC_TOPO_MAX_PUS 4096
 
 enum zc_place {
 	ZC_PLACE_SMT,
@@ -51,12 +59,21 @@ enum zc_place {
 	ZC_PLACE_COUNT
 };
 
+/* What a PU shares with others, looked up once at load (classification
+ * is then a few comparisons, so planning 1,024 PUs takes milliseconds). */
+struct zc_pu_sig {
+	hwloc_obj_t pu, core, l2, l3, pkg; /* NULL where there is none */
+	int node;			   /* NUMA node OS index, -1 */
+};
+
 struct zc_topo {
 	hwloc_topology_t t;
 	hwloc_bitmap_t allowed; /* PUs this process may use (OS indexes) */
-	int real;		/* the machine we run on */
-	char source[256];	/* "this machine", "synthetic:...", file */
-	char err[256];		/* last error, for messages */
+	struct zc_pu_sig *sig;	/* by OS index, nsig entries */
+	int nsig;
+	int real;	  /* the machine we run on */
+	char source[256]; /* "this machine", "synthetic:...", file */
+	char err[256];	  /* last error, for messages */
 };
 
 /* A placement plan: where each thread goes, or why the class is skipped. */
