@@ -11,9 +11,9 @@
  * zc_suite_load() checks the syntax only; whether a line's command and
  * options are valid is for the caller to ask the command itself.
  *
- * Errors: 0 or -errno. zc_suite_load: -ENOENT/-EACCES/-EISDIR opening,
- * -EINVAL with "path:line: why" in s->err, -E2BIG (too many lines or
- * words), -ENOMEM.
+ * Errors: 0 or -errno. zc_suite_load: -ENOENT/-EACCES opening, -EINVAL
+ * (not a regular file, or "path:line: why" in s->err), -E2BIG (larger
+ * than ZC_READ_MAX_SUITE, too many lines or words), -ENOMEM.
  */
 #include <stddef.h>
 #include "opt.h"
