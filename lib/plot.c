@@ -11,6 +11,8 @@
 
 #include "out.h"
 #include "plot.h"
+#include "locate.h"
+#include "proc.h"
 
 void zc_plot_init(struct zc_plot *p, const char *name, const char *xcol,
 		  const char *metric, int logx, int logy)
@@ -425,117 +427,37 @@ int zc_plot_write(const char *dir, const struct zc_plot *p)
 	return zc_afile_commit(&a);
 }
 
-/* Append what gnuplot wrote on stderr to err, keeping the first len-1
- * bytes and draining the rest so that gnuplot never blocks on the pipe. */
-static void read_stderr(int fd, char *err, size_t len)
-{
-	size_t used = 0;
-	char buf[512];
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (err && used + 1 < len) {
-			size_t k = (size_t)n;
-			if (k > len - 1 - used)
-				k = len - 1 - used;
-			memcpy(err + used, buf, k);
-			used += k;
-		}
-	}
-	if (!err || !len)
-		return;
-	while (used > 0 && (err[used - 1] == '\n' || err[used - 1] == ' ' ||
-			    err[used - 1] == '\r'))
-		used--;
-	err[used] = 0;
-}
-
-/* The child: never returns. Only async-signal-safe calls after fork. */
-static void run_gnuplot(const char *dir, char *const *argv, int errfd,
-			int execfd)
-{
-	int null = open("/dev/null", O_RDWR);
-	int e;
-
-	/* The parent learns what failed through the close-on-exec pipe:
-	 * errno of exec, or minus errno of the set-up before it. */
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(errfd, 2) < 0 || chdir(dir) < 0) {
-		e = -errno;
-	} else {
-		execvp(argv[0], argv);
-		e = errno;
-	}
-	if (write(execfd, &e, sizeof(e)) < 0)
-		_exit(127);
-	_exit(127);
-}
-
-static int wait_child(pid_t pid, int *status)
-{
-	while (waitpid(pid, status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
+/* gnuplot in the folder, through lib/proc: it dies with zcbench, gets
+ * ZC_PLOT_TIMEOUT_S, and its last stderr line explains a failure. */
 static int render(const char *dir, const char *gp, const char *tmp, char *err,
 		  size_t len)
 {
+	char exe[4096], why[512];
 	char *argv[] = {"gnuplot", "-c", (char *)gp, (char *)tmp, NULL};
-	int epipe[2], xpipe[2], status, child_errno = 0, r;
-	pid_t pid;
-	ssize_t n;
+	struct zc_spawn sp = {.what = "gnuplot",
+			      .path = exe,
+			      .argv = argv,
+			      .dir = dir,
+			      .cpu = -1,
+			      .keep_fd = -1,
+			      .capture = ZC_CHILD_ERR};
+	struct zc_child ch;
+	int r;
 
-	if (pipe2(epipe, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(xpipe, O_CLOEXEC) < 0) {
-		r = -errno;
-		close(epipe[0]);
-		close(epipe[1]);
+	if (zc_which("gnuplot", exe, sizeof(exe), why, sizeof(why)) < 0)
+		return -ENOENT;
+	r = zc_child_spawn(&ch, &sp);
+	if (r < 0)
 		return r;
-	}
-	pid = fork();
-	if (pid == 0)
-		run_gnuplot(dir, argv, epipe[1], xpipe[1]);
-	r = pid < 0 ? -errno : 0;
-	close(epipe[1]);
-	close(xpipe[1]);
-	if (r == 0) {
-		read_stderr(epipe[0], err, len);
-		do
-			n = read(xpipe[0], &child_errno, sizeof(child_errno));
-		while (n < 0 && errno == EINTR);
-		r = wait_child(pid, &status);
-		if (r == 0 && n == (ssize_t)sizeof(child_errno)) {
-			int e = abs(child_errno);
-			/* -ENOENT is kept for "no gnuplot": callers go on. */
-			r = child_errno < 0 && e == ENOENT ? -EINVAL : -e;
-			if (err && len)
-				snprintf(err, len, "cannot %s: %s",
-					 child_errno > 0 ? "run gnuplot"
-							 : "enter the folder",
-					 strerror(e));
-		} else if (r == 0 &&
-			   (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-			r = -EIO;
-			if (err && len && !err[0])
-				snprintf(err, len, "gnuplot %s %d",
-					 WIFEXITED(status)
-						 ? "exited with status"
-						 : "killed by signal",
-					 WIFEXITED(status) ? WEXITSTATUS(status)
-							   : WTERMSIG(status));
-		}
-	}
-	close(epipe[0]);
-	close(xpipe[0]);
-	return r;
+	r = zc_child_supervise(&ch, 1, ZC_PLOT_TIMEOUT_S, why, sizeof(why));
+	if (r < 0 && err && len)
+		snprintf(err, len, "%s",
+			 r == -EPIPE ? zc_child_last_line(&ch, 1)[0]
+					       ? zc_child_last_line(&ch, 1)
+					       : why
+				     : why);
+	zc_child_kill(&ch);
+	return r < 0 ? -EIO : 0;
 }
 
 int zc_plot_render(const char *dir, const char *name, char *err, size_t len)

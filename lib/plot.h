@@ -12,6 +12,9 @@
  * shell) in that folder, writes to a temporary PNG and renames it only when
  * gnuplot succeeded and the image is non-empty.
  *
+ * gnuplot runs as a supervised child (lib/proc.h): it dies with zcbench
+ * and is killed after ZC_PLOT_TIMEOUT_S.
+ *
  * Errors: -ENOENT when gnuplot is not installed (data are still there: the
  * caller warns and goes on), -EIO when gnuplot failed (its stderr is copied
  * into err), -EINVAL when <name>.gp is missing or the name is not a plain
@@ -21,6 +24,7 @@
 #include <stddef.h>
 
 #define ZC_PLOT_MAX_SERIES  64
+#define ZC_PLOT_TIMEOUT_S   60 /* gnuplot is killed after this long */
 #define ZC_PLOT_MAX_FILTER  4
 #define ZC_PLOT_MAX_CATS    32
 #define ZC_PLOT_MAX_REGIMES 5 /* lib/regime.h's four, and "moved" */
