@@ -156,7 +156,6 @@ static int check_line(struct run *run, int k, int show_plan)
 	const char *where = run->suite.path;
 	const struct zc_command *c = zc_command_find(l->argv[0]);
 	static const char *const dry[] = {"--dry-run", NULL};
-	static const char *const help[] = {"-h", NULL};
 	int out, err, rc, bad = 0;
 	FILE *cap;
 	char buf[1024];
@@ -203,7 +202,7 @@ static int check_line(struct run *run, int k, int show_plan)
 	}
 	out = show_plan && (c->flags & ZC_CMD_RESULTS) ? -2 : redirect(1, -1);
 	err = redirect(2, fileno(cap));
-	rc = call(l, (c->flags & ZC_CMD_RESULTS) ? dry : help);
+	rc = call(l, dry);
 	restore(2, err);
 	if (out != -2)
 		restore(1, out);

@@ -254,6 +254,15 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 			return zc_usage(ctx, "cannot write results to '%s': %s",
 					ctx->out, strerror(-err));
 	}
+	/* A command that measures nothing has no plan: with --dry-run its
+	 * options are checked (as `zcbench run` checks a suite line with
+	 * the very code that will run it) and it stops here. */
+	if (ctx->dry_run && !(ctx->flags & ZC_CMD_RESULTS) &&
+	    !(ctx->flags & ZC_CMD_NO_GLOBALS)) {
+		printf("zcbench %s: options checked; nothing to plan\n",
+		       ctx->cmd);
+		return ZC_DONE;
+	}
 	if (ctx->events_text && (ctx->flags & ZC_CMD_RESULTS)) {
 		err = zc_evset_resolve(&ctx->events, ctx->events_text);
 		if (err == -EINVAL)
@@ -264,6 +273,19 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		if (err < 0)
 			return zc_error(ctx, "cannot set up counters: %s",
 					strerror(-err));
+		/* Names the user gave must exist (the defaults may be
+		 * absent here, with the reason recorded). */
+		for (int e = 0; strcmp(ctx->events_text, ZC_EVENTS_DEFAULT) &&
+				e < ctx->events.n;
+		     e++)
+			if (ctx->events.ev[e].status == ZC_EV_UNKNOWN)
+				return zc_usage(
+					ctx,
+					"bad --events: '%s': %s (zcbench "
+					"events lists what this machine "
+					"knows)",
+					ctx->events.ev[e].name,
+					ctx->events.ev[e].why);
 	}
 	return 0;
 }
