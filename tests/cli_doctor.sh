@@ -1,34 +1,29 @@
 #!/usr/bin/env bash
-# Description: zcbench doctor: findings as text, CSV and JSON; usage errors
+# Description: zcbench doctor: findings as text, CSV and JSON, the
+# host-placement finding from the hand-off watch, usage errors
 # Labels: cli
-set -u
-z=${ZCBENCH:?set ZCBENCH to the zcbench binary}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if ! "$@"; then
-		echo "FAIL: $what" >&2
-		fail=1
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+z=$ZCBENCH
 
-"$z" doctor >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "doctor exits 0 ($(cat "$tmp/err"))" test $rc = 0
+expect_exit 0 $z doctor --seconds 1
 for name in virtualization governor smt isolation thp perf_event_paranoid \
 	counters numa load cpus; do
-	check "text names the $name finding" grep -q "^[a-z]* *$name " "$tmp/out"
+	expect_grep "^[a-z]* *$name " "$tmp/out"
 done
-check "text has a summary line" grep -q "findings are advice" "$tmp/out"
-check "nothing on stderr" test ! -s "$tmp/err"
+expect_grep "findings are advice" "$tmp/out"
+[ -s "$tmp/err" ] && fail "doctor wrote on stderr: $(cat "$tmp/err")"
+if [ "$(nproc)" -ge 2 ]; then
+	# The hand-off between the closest pair: steady or the regimes.
+	expect_grep '^\(ok\|warn\) *host placement .*hand-off between CPUs' \
+		"$tmp/out"
+fi
+# --seconds 0 skips the watch.
+expect_exit 0 $z doctor --seconds 0
+grep -q 'host placement' "$tmp/out" && fail "--seconds 0 still watched"
 
-"$z" doctor --format json >"$tmp/json" 2>"$tmp/err"
-rc=$?
-check "json exits 0" test $rc = 0
-check "json parses with findings and the fingerprint" python3 - "$tmp/json" <<'EOF'
+expect_exit 0 $z doctor --format json --seconds 0
+cp "$tmp/out" "$tmp/json"
+python3 - "$tmp/json" <<'PY' || fail "doctor JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = d["findings"]
@@ -43,39 +38,28 @@ assert s["schema_version"] == 1 and s["command"] == "doctor", s
 assert "cycles" in s["counters"], s["counters"]
 for ev in s["counters"].values():
     assert ev["status"] == "ok" or (ev["status"] is None and ev["reason"]), ev
-EOF
+PY
 
-"$z" doctor --format csv >"$tmp/csv"
-rc=$?
-check "csv exits 0" test $rc = 0
-check "csv header" grep -qx "name,level,finding,advice" "$tmp/csv"
-check "csv rows parse" python3 -c '
+expect_exit 0 $z doctor --format csv --seconds 0
+expect_grep "^name,level,finding,advice$" "$tmp/out"
+python3 -c '
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert rows and all(r["level"] in ("ok", "info", "warn", "bad") for r in rows)
-' "$tmp/csv"
+' "$tmp/out" || fail "doctor CSV rows"
 
-"$z" doctor --events task-clock,cycles --format json >"$tmp/ev.json"
-check "--events is honoured" python3 -c '
+expect_exit 0 $z doctor --events task-clock,cycles --format json --seconds 0
+python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))["system"]["counters"]
 assert sorted(c) == ["cycles", "task-clock"], c
-' "$tmp/ev.json"
+' "$tmp/out" || fail "--events is not honoured"
 
-"$z" doctor -h >"$tmp/help"
-rc=$?
-check "-h exits 0" test $rc = 0
-check "-h shows usage" grep -q "usage: zcbench doctor" "$tmp/help"
-
-"$z" doctor --no-such-option >/dev/null 2>"$tmp/err"
-rc=$?
-check "unknown option exits 2" test $rc = 2
-check "unknown option message" grep -q "^zcbench doctor: " "$tmp/err"
-"$z" doctor --format yaml >/dev/null 2>&1
-rc=$?
-check "bad --format exits 2" test $rc = 2
-"$z" doctor --events "" >/dev/null 2>&1
-rc=$?
-check "empty --events exits 2" test $rc = 2
-
-exit $fail
+expect_exit 0 $z doctor -h
+expect_grep "usage: zcbench doctor" "$tmp/out"
+expect_usage $z doctor --no-such-option
+expect_usage $z doctor --format yaml
+expect_usage $z doctor --events ""
+expect_usage $z doctor --seconds 61
+expect_usage $z doctor --seconds 0x1
+finish

@@ -1,28 +1,7 @@
 #!/usr/bin/env bash
 # Description: events lists what this machine can count (text, csv, json), --events, -h, usage errors.
 # Labels: cli
-set -u
-: "${ZCBENCH:?ZCBENCH must name the zcbench binary}"
-fails=0
-tmp=$(mktemp -d /tmp/zc-cli-events-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-expect_exit() { # CODE CMD...
-	local want=$1; shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local got=$?
-	if [ "$got" != "$want" ]; then
-		fail "'$*' exited $got, expected $want"
-		sed 's/^/    | /' "$tmp/err" | head -20 >&2
-	fi
-}
-
-expect_grep() { # PATTERN FILE
-	grep -q -- "$1" "$2" || { fail "'$1' not in $2"; sed 's/^/    | /' "$2" | head -40 >&2; }
-}
+. "$(dirname "$0")/lib.sh"
 
 # The listing: task-clock works everywhere zcbench runs; hardware events
 # are absent with a reason here, counted on a machine with a PMU.
@@ -76,5 +55,4 @@ expect_exit 2 "$ZCBENCH" events --no-such-option
 expect_grep '^zcbench events:' "$tmp/err"
 expect_exit 2 "$ZCBENCH" events extra-argument
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
-echo "ok"
+finish
