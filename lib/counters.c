@@ -398,14 +398,14 @@ static int kernel_only(const struct zc_event *e)
 		e->config == PERF_COUNT_SW_CPU_MIGRATIONS);
 }
 
-/* Open e for the calling thread; -errno, or the fd. */
-static int open_event(const struct zc_event *e)
+/* Open e for thread pid (0: the calling one); -errno, or the fd. */
+static int open_event(const struct zc_event *e, pid_t pid)
 {
 	struct perf_event_attr attr;
 	int fd;
 
 	build_attr(&attr, e);
-	fd = perf_event_open(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	fd = perf_event_open(&attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -436,7 +436,7 @@ static enum zc_ev_status open_status(const struct zc_event *e, int err,
 
 static void probe(struct zc_event *e)
 {
-	int fd = open_event(e);
+	int fd = open_event(e, 0);
 
 	e->status = open_status(e, fd < 0 ? fd : 0, e->why, sizeof(e->why));
 	if (fd >= 0)
@@ -521,12 +521,13 @@ int zc_evset_resolve(struct zc_evset *s, const char *list)
 	return 0;
 }
 
-int zc_counters_open(struct zc_counters *c, const struct zc_evset *s)
+static int open_all(struct zc_counters *c, const struct zc_evset *s, pid_t pid)
 {
 	if (!c || !s || s->n < 0 || s->n > ZC_EV_MAX)
 		return -EINVAL;
 	memset(c, 0, sizeof(*c));
 	c->set = s;
+	c->pid = pid;
 	zc_counters_init();
 	for (int i = 0; i < ZC_EV_MAX; i++) {
 		const struct zc_event *e = &s->ev[i];
@@ -539,7 +540,7 @@ int zc_counters_open(struct zc_counters *c, const struct zc_evset *s)
 		memcpy(c->why[i], e->why, sizeof(c->why[i]));
 		if (e->status != ZC_EV_OK)
 			continue;
-		fd = open_event(e);
+		fd = open_event(e, pid);
 		c->status[i] = open_status(e, fd < 0 ? fd : 0, c->why[i],
 					   sizeof(c->why[i]));
 		if (fd >= 0 && c->status[i] == ZC_EV_OK)
@@ -548,6 +549,17 @@ int zc_counters_open(struct zc_counters *c, const struct zc_evset *s)
 			close(fd);
 	}
 	return 0;
+}
+
+int zc_counters_open(struct zc_counters *c, const struct zc_evset *s)
+{
+	return open_all(c, s, 0);
+}
+
+int zc_counters_open_pid(struct zc_counters *c, const struct zc_evset *s,
+			 pid_t pid)
+{
+	return pid > 0 ? open_all(c, s, pid) : -EINVAL;
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -594,9 +606,12 @@ int zc_counters_start(struct zc_counters *c)
 	for (int i = 0; i < c->set->n; i++)
 		if (c->fd[i] >= 0)
 			ioctl(c->fd[i], PERF_EVENT_IOC_ENABLE, 0);
-	/* Last, so that the rusage/CPU window is the closest to the region. */
-	getrusage(RUSAGE_THREAD, &c->ru0);
-	c->cpu0_ns = thread_cpu_ns();
+	/* Last, so that the rusage/CPU window is the closest to the region.
+	 * Another process's are not ours to read. */
+	if (!c->pid) {
+		getrusage(RUSAGE_THREAD, &c->ru0);
+		c->cpu0_ns = thread_cpu_ns();
+	}
 	return 0;
 }
 
@@ -624,6 +639,10 @@ int zc_counters_stop(struct zc_counters *c, struct zc_counts *out)
 
 	memset(out, 0, sizeof(*out));
 	out->n = c->set->n;
+	if (c->pid) {
+		ru = c->ru0; /* zero: another process's are not read */
+		cpu_ns = c->cpu0_ns;
+	}
 	out->nvcsw = (double)(ru.ru_nvcsw - c->ru0.ru_nvcsw);
 	out->nivcsw = (double)(ru.ru_nivcsw - c->ru0.ru_nivcsw);
 	out->minflt = (double)(ru.ru_minflt - c->ru0.ru_minflt);

@@ -32,12 +32,18 @@
  * for a process without CAP_PERFMON) is OK with a note in why.
  * getrusage(RUSAGE_THREAD) and the thread CPU clock are always read.
  *
+ * Another process can be counted too: zc_counters_open_pid() opens the
+ * events on its main thread (disabled); start/stop then enable and disable
+ * them from here, around a region that process announces (lib/region.h).
+ * perf_event_open needs ptrace-read access to it (a child of ours has it).
+ *
  * Errors: functions return 0 or -errno only for misuse (-EINVAL) or memory
  * (-ENOMEM); an event that fails to open is a status, not an error.
  */
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #define ZC_EV_MAX  16
 #define ZC_EV_NAME 64
@@ -99,6 +105,7 @@ int zc_counters_paranoid(void);
 
 struct zc_counters {
 	const struct zc_evset *set;
+	pid_t pid; /* the thread counted: 0 = the caller's */
 	int fd[ZC_EV_MAX];
 	enum zc_ev_status status[ZC_EV_MAX];
 	char why[ZC_EV_MAX][ZC_EV_WHY];
@@ -124,6 +131,11 @@ struct zc_counts {
 
 /* Open every event of s for the calling thread (disabled). */
 int zc_counters_open(struct zc_counters *c, const struct zc_evset *s);
+/* The same for the main thread of process pid (not the threads it starts).
+ * Its counts carry the events only: rusage and CPU time stay 0 (they are
+ * the caller's own, not pid's). -EINVAL for pid <= 0. */
+int zc_counters_open_pid(struct zc_counters *c, const struct zc_evset *s,
+			 pid_t pid);
 /* Reset and enable; snapshot rusage and CPU time. */
 int zc_counters_start(struct zc_counters *c);
 /* Disable, read and scale into out. */

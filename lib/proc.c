@@ -96,6 +96,8 @@ int zc_child_spawn(struct zc_child *ch, const struct zc_spawn *sp)
 	}
 	if (sp->keep_fd >= 0)
 		fcntl(sp->keep_fd, F_SETFD, 0);
+	for (const int *k = sp->keep; k && *k >= 0; k++)
+		fcntl(*k, F_SETFD, 0);
 	if (sp->cpu >= 0) {
 		cpu_set_t set;
 		CPU_ZERO(&set);

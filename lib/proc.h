@@ -58,6 +58,7 @@ struct zc_spawn {
 	int cpu;	   /* pin the child there before exec; -1: no */
 	int keep_fd;	   /* inherited across exec; -1: none */
 	unsigned capture;  /* ZC_CHILD_OUT | ZC_CHILD_ERR */
+	const int *keep;   /* more fds as keep_fd, -1-ended; NULL: none */
 };
 
 /* An empty child (no process), for code that may fail before forking. */

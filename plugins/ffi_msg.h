@@ -4,7 +4,8 @@
 /*
  * ffi_msg — the logical messages `zcbench ffi` delivers on all its paths,
  * and the sink library's interface. Shared by cmd/ffi.c, the sink library
- * (plugins/ffi_sink.c) and mirrored by scripts/ffi_host.py.
+ * (plugins/ffi_sink.c) and tests/test_ffi.c, mirrored by
+ * scripts/ffi_host.py.
  *
  * A message of S bytes (32..4096, a multiple of 8) is a function of its id:
  *	0   u64 id		0, 1, 2 ... in order
@@ -28,7 +29,11 @@
  * of 1024 dicts or text records) prebuilt, as an application would hold
  * its data; the per-message work is converting and delivering them.
  */
+#include <dlfcn.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ZC_FFI_SIZE_MIN 32u
@@ -89,6 +94,39 @@ static inline void zc_ffi_fill(void *dst, uint32_t size, uint64_t id,
 	}
 }
 
+/* Record k of the pool as text, as a dict or a JSON object holds it: the
+ * input of the call-marshal path. */
+struct zc_ffi_text {
+	char price[16], quantity[12], symbol[12];
+};
+
+static inline void zc_ffi_text_rec(struct zc_ffi_text *t, uint64_t k)
+{
+	snprintf(t->price, sizeof(t->price), "%.2f", zc_ffi_price(k));
+	snprintf(t->quantity, sizeof(t->quantity), "%u", zc_ffi_quantity(k));
+	snprintf(t->symbol, sizeof(t->symbol), "%.8s", ZC_FFI_SYMS[k & 7]);
+}
+
+/* Message id from its text record recs[id % ZC_FFI_RECS]: the marshalling
+ * tax is parsing the text into the plain struct. Byte for byte what
+ * zc_ffi_fill writes. */
+static inline void zc_ffi_marshal(void *dst, uint32_t size, uint64_t id,
+				  const struct zc_ffi_text *recs,
+				  unsigned char *const *pool)
+{
+	const struct zc_ffi_text *t = &recs[id & (ZC_FFI_RECS - 1)];
+	char sym[8] = {0};
+	char *p = dst;
+
+	memcpy(sym, t->symbol, strnlen(t->symbol, sizeof(sym)));
+	zc_ffi_head(p, id, strtod(t->price, NULL),
+		    (uint32_t)strtoul(t->quantity, NULL, 10), sym);
+	if (size > 32) {
+		memcpy(p + 32, pool[id & (ZC_FFI_PAYLOADS - 1)], size - 40);
+		memcpy(p + size - 8, &id, 8);
+	}
+}
+
 /*
  * The sink library (zcbench_ffi_sink.so), the consumer code every path
  * ends in. It keeps one consumer state per process:
@@ -115,5 +153,52 @@ struct zc_ffi_verdict {
 typedef int (*zc_ffi_begin_fn)(uint32_t size);
 typedef int (*zc_ffi_consume_fn)(const void *msg);
 typedef void (*zc_ffi_end_fn)(struct zc_ffi_verdict *v);
+
+/* The sink library as zcbench and the tests load it. */
+struct zc_ffi_sink {
+	void *dl;
+	zc_ffi_begin_fn begin;
+	zc_ffi_consume_fn consume;
+	zc_ffi_end_fn end;
+};
+
+/* dlopen the sink at path: 0, or with why (nothing stays open) -ENOENT
+ * when it does not load, -ENOSYS when it lacks a function. */
+static inline int zc_ffi_sink_open(struct zc_ffi_sink *s, const char *path,
+				   char *why, size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	s->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!s->dl) {
+		snprintf(why, len, "cannot load the sink library: %s",
+			 dlerror());
+		return -ENOENT;
+	}
+	s->begin = (zc_ffi_begin_fn)dlsym(s->dl, "zc_ffi_sink_begin");
+	s->consume = (zc_ffi_consume_fn)dlsym(s->dl, "zc_ffi_consume");
+	s->end = (zc_ffi_end_fn)dlsym(s->dl, "zc_ffi_sink_end");
+	if (s->begin && s->consume && s->end)
+		return 0;
+	snprintf(why, len, "%s lacks the zc_ffi_* functions", path);
+	dlclose(s->dl);
+	s->dl = NULL;
+	return -ENOSYS;
+}
+
+/* A verdict on a stream of count messages: 0 when all arrived and passed,
+ * else -EBADMSG with why. */
+static inline int zc_ffi_verdict_check(const struct zc_ffi_verdict *v,
+				       uint64_t count, char *why, size_t len)
+{
+	if (v->received == count && !v->bad)
+		return 0;
+	snprintf(why, len,
+		 "sink received %llu of %llu messages, %llu bad (first at "
+		 "%llu: %s)",
+		 (unsigned long long)v->received, (unsigned long long)count,
+		 (unsigned long long)v->bad, (unsigned long long)v->first_bad,
+		 v->first_err ? strerror(-v->first_err) : "missing");
+	return -EBADMSG;
+}
 
 #endif

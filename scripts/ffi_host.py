@@ -13,6 +13,12 @@ Modes (zcbench runs this; a person rarely does):
         A C consumer process reads them.
   dump  --size S --count N   write messages 0..N-1 to stdout (tests)
 
+--sync FD (call, ring): a socket on which the measured region is announced
+(lib/region.h): b'b' before it, b'e' after it, each answered by one byte
+once zcbench has started or stopped counting this process. The clock
+readings of the region lie between the two, so the signalling is not
+timed.
+
 The messages are those of plugins/ffi_msg.h. Prints one JSON line on
 stdout: {"count", "host_ns", "cpu_ns", "t_start", "t_end", "cpus",
 "verdict"?}. Errors: one line on stderr, exit 1 (2 for bad arguments,
@@ -49,6 +55,15 @@ class Fail(Exception):
     pass
 
 
+def announce(a, what):
+    """Tell zcbench the region begins (b"b") or ends (b"e"); wait for it."""
+    if a.sync is None:
+        return
+    os.write(a.sync, what)
+    if os.read(a.sync, 1) != b"+":
+        raise Fail("zcbench did not answer on --sync %d" % a.sync)
+
+
 def records():
     """The host's data: 1024 dicts, as an application would hold them."""
     return [{"price": 1.0 + k * 0.25, "quantity": 100 + 3 * k,
@@ -79,6 +94,7 @@ def run_call(a):
     addr = ctypes.addressof(buf)
     pack, pack_q = HEAD.pack_into, U64.pack_into
     bad = 0
+    announce(a, b"b")
     t0, c0 = time.monotonic_ns(), time.thread_time_ns()
     if size > 32:
         for i in range(a.count):
@@ -97,6 +113,7 @@ def run_call(a):
             if consume(addr):
                 bad += 1
     c1, t1 = time.thread_time_ns(), time.monotonic_ns()
+    announce(a, b"e")
     v = (ctypes.c_uint64 * 6)()  # struct zc_ffi_verdict, 48 bytes
     lib.zc_ffi_sink_end(v)
     verdict = {"received": v[0], "bad": v[1], "first_bad": v[2],
@@ -179,6 +196,7 @@ def run_ring(a):
     mv = memoryview(mm)
     pack, pack_q = HEAD.pack_into, U64.pack_into
     nxt, tail_cache, waits = 0, 0, 0
+    announce(a, b"b")
     t0, c0 = time.monotonic_ns(), time.thread_time_ns()
     while nxt < count:
         n = min(batch, count - nxt)
@@ -202,6 +220,7 @@ def run_ring(a):
         publish(end)
         nxt = end
     c1, t1 = time.thread_time_ns(), time.monotonic_ns()
+    announce(a, b"e")
     del head, tail, mv
     mm.close()
     return t0, t1, c1 - c0, {"full_waits": waits}
@@ -236,6 +255,7 @@ def main():
     p.add_argument("--fd", type=int)
     p.add_argument("--name")
     p.add_argument("--len", type=int, default=0)
+    p.add_argument("--sync", type=int)
     a = p.parse_args()
     if a.size < 32 or a.size > 4096 or a.size % 8:
         p.error("--size must be 32..4096, a multiple of 8")

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Description: zcbench ffi CLI: -h, bad input exits 2, a --quick run writes
-# ffi.csv/json/png with every message verified; missing or failing Python,
-# a killed consumer process and SIGINT are handled with nothing left behind
+# ffi.csv/json/png with every message verified and counters per side;
+# missing or failing Python, a killed consumer process and SIGINT are
+# handled with nothing left behind
 # Labels: cli
 set -u
 Z=${ZCBENCH:?set ZCBENCH to the zcbench binary}
@@ -58,6 +59,43 @@ if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
 		grep -q "python-ring.*skipped" "$T/q/ffi.csv" ||
 		no "python-ring 4096/64 missing: $(grep python-ring "$T/q/ffi.csv")"
 	grep -q ",failed," "$T/q/ffi.csv" && no "a case failed: $(grep failed "$T/q/ffi.csv")"
+	# Counters per side (default --events: task-clock and cycles among
+	# them): the host side on every path, the sink side on the ring paths
+	# (absent with the reason on the call paths), and an event that
+	# cannot be counted here (cycles without a PMU) absent with a reason.
+	py=$(command -v python3)
+	[ -z "$py" ] || "$py" - "$T/q" <<-'PY' || no "counter columns: see above"
+		import csv, json, sys
+		d = sys.argv[1]
+		rows = {r["name"]: r for r in csv.DictReader(open(d + "/ffi.csv"))}
+		z = json.load(open(d + "/ffi.json"))["zcbench"]
+		ok = {e: v["status"] == "ok"
+		      for e, v in json.load(open(d + "/meta.json"))["counters"].items()}
+		desc = {m["name"]: m["description"] for m in z["metrics"]}
+		bad = []
+		for side, who in (("host", "host (producer)"),
+		                  ("sink", "sink (consumer process)")):
+		    if who not in desc.get(side + "_task_clock_per_msg", ""):
+		        bad.append("%s_task_clock_per_msg: side not named" % side)
+		for c in z["cases"]:
+		    if c["status"] != "ok":
+		        continue
+		    ring = "path:ring/" in c["name"] or "path:python-ring/" in c["name"]
+		    for side in ("host", "sink"):
+		        for ev in ("task-clock", "cycles"):
+		            m = "%s_%s_per_msg" % (side, ev.replace("-", "_"))
+		            v = rows[c["name"]].get(m + "_median", "")
+		            why = c.get("absent", {}).get(m, "")
+		            if side == "sink" and not ring:
+		                good = not v and "inside the host's call" in why
+		            else:
+		                good = bool(v) if ok.get(ev) else not v and why
+		            if not good:
+		                bad.append("%s %s: %r, absent: %r" % (c["name"], m, v, why))
+		for b in bad:
+		    print("FAIL: " + b, file=sys.stderr)
+		sys.exit(1 if bad else 0)
+	PY
 else
 	no "quick run exit $?: $(tail -5 "$T/e")"
 fi

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Description: ffi sink library: reference messages pass, every corrupted
- * byte, a lost, duplicated or reordered message is caught; the Python
- * host builds byte-identical messages (needs the built sink; python3 part
- * skipped without an interpreter)
+ * byte, a lost, duplicated or reordered message is caught; call-marshal's
+ * text records and the Python host build byte-identical messages (needs
+ * the built sink; python3 part skipped without an interpreter)
  * Labels: unit
  */
 #include <dlfcn.h>
@@ -78,6 +78,43 @@ static void sequence_faults(void)
 	      begin(8192) == -EINVAL);
 }
 
+/* call-marshal's messages, parsed from text records, are the reference
+ * messages byte for byte. */
+static void marshal_matches(uint32_t size)
+{
+	static struct zc_ffi_text recs[ZC_FFI_RECS];
+	unsigned char want[ZC_FFI_SIZE_MAX], got[ZC_FFI_SIZE_MAX];
+
+	for (unsigned k = 0; k < ZC_FFI_RECS; k++)
+		zc_ffi_text_rec(&recs[k], k);
+	for (uint64_t id = 0; id < 2 * ZC_FFI_RECS + 7; id++) {
+		zc_ffi_fill(want, size, id, pool);
+		zc_ffi_marshal(got, size, id, recs, pool);
+		CHECKF(!memcmp(want, got, size),
+		       "size %u: marshalled %llu "
+		       "differs",
+		       size, (unsigned long long)id);
+	}
+}
+
+/* What a verdict says. */
+static void verdicts(void)
+{
+	struct zc_ffi_verdict ok = {.received = 10}, lost = {.received = 9},
+			      bad = {.received = 10,
+				     .bad = 1,
+				     .first_bad = 4,
+				     .first_err = -EILSEQ};
+	char why[300] = "";
+
+	CHECK(zc_ffi_verdict_check(&ok, 10, why, sizeof(why)) == 0);
+	CHECK(zc_ffi_verdict_check(&lost, 10, why, sizeof(why)) == -EBADMSG);
+	CHECKF(strstr(why, "received 9 of 10") && strstr(why, "missing"), "%s",
+	       why);
+	CHECK(zc_ffi_verdict_check(&bad, 10, why, sizeof(why)) == -EBADMSG);
+	CHECKF(strstr(why, "1 bad (first at 4"), "%s", why);
+}
+
 /* The Python host's messages, byte for byte. */
 static int python_matches(const char *dir)
 {
@@ -119,23 +156,21 @@ static int python_matches(const char *dir)
 int main(void)
 {
 	const char *dir = getenv("ZC_BUILDDIR");
-	char path[2048];
-	void *dl;
+	char path[2048], why[300];
+	struct zc_ffi_sink sink;
+	int err;
 
 	if (!dir)
 		dir = ".";
 	snprintf(path, sizeof(path), "%s/%s", dir, ZC_FFI_SINK_NAME);
-	dl = dlopen(path, RTLD_NOW);
-	if (!dl) {
-		fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
-		return 77;
+	err = zc_ffi_sink_open(&sink, path, why, sizeof(why));
+	if (err < 0) {
+		fprintf(stderr, "%s\n", why);
+		return err == -ENOENT ? 77 : 1; /* not built : broken */
 	}
-	begin = (zc_ffi_begin_fn)dlsym(dl, "zc_ffi_sink_begin");
-	consume = (zc_ffi_consume_fn)dlsym(dl, "zc_ffi_consume");
-	end = (zc_ffi_end_fn)dlsym(dl, "zc_ffi_sink_end");
-	CHECK(begin && consume && end);
-	if (!begin || !consume || !end)
-		return zc_check_result();
+	begin = sink.begin;
+	consume = sink.consume;
+	end = sink.end;
 	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++) {
 		pool[v] = malloc(ZC_FFI_SIZE_MAX);
 		zc_ffi_payload(pool[v], ZC_FFI_SIZE_MAX, v);
@@ -143,11 +178,13 @@ int main(void)
 	for (size_t s = 0; s < NSIZES; s++) {
 		good_stream(sizes[s]);
 		corrupt_bytes(sizes[s]);
+		marshal_matches(sizes[s]);
 	}
 	sequence_faults();
+	verdicts();
 	python_matches(dir);
 	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
 		free(pool[v]);
-	dlclose(dl);
+	dlclose(sink.dl);
 	return zc_check_result();
 }
