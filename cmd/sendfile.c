@@ -179,6 +179,7 @@ struct sf_state {
 	struct sf_variant var[MAX_VARIANTS];
 	int nvar, base_var;
 	struct zc_plan plan; /* sender, receiver */
+	int plan_err;	     /* no pair here: every case skipped */
 	cpu_set_t saved_affinity;
 	int pinned;
 	struct zc_counters ctr; /* the sender's (this thread) */
@@ -737,16 +738,12 @@ static int sf_check(struct zc_bench *b)
 	if (ctx->ncpus >= 2 && ctx->cpus[0] == ctx->cpus[1])
 		return zc_usage(ctx, "--cpus: sender and receiver need two "
 				     "different CPUs");
-	if (zc_topo_plan_closest(&ctx->topo, ctx->cpus, ctx->ncpus, &st->plan) <
-	    0) {
-		if (ctx->ncpus)
-			return zc_usage(ctx, "--cpus: %s", st->plan.why);
-		zc_error(ctx,
-			 "needs two CPUs (sender and receiver); this process "
-			 "may use %d",
-			 zc_topo_npus(&ctx->topo));
-		return ZC_EXIT_SKIP;
-	}
+	/* Too few CPUs: the cases are skipped with the reason (a dry run
+	 * still shows the plan; a run then exits 77). */
+	st->plan_err = zc_topo_plan_closest(&ctx->topo, ctx->cpus, ctx->ncpus,
+					    &st->plan);
+	if (st->plan_err && ctx->ncpus)
+		return zc_usage(ctx, "--cpus: %s", st->plan.why);
 	for (int i = 0; i < opt_sizes.n; i++)
 		max_mib = opt_sizes.v[i] > max_mib ? opt_sizes.v[i] : max_mib;
 	return check_dir(b, max_mib);
@@ -781,14 +778,16 @@ static int sf_sweep(struct zc_bench *b)
 		if (st->var[v].buffer)
 			snprintf(bv, sizeof(bv), "%zu", st->var[v].buffer);
 		snprintf(sz, sizeof(sz), "%lld", opt_sizes.v[s]);
-		i = zc_bench_add(b, vals, &st->plan, 0, s);
+		i = zc_bench_add(b, vals, &st->plan, st->plan_err, s);
 		if (i == -EEXIST)
 			continue;
 		if (i < 0)
 			return i;
 		*(struct sf_case *)zc_bench_priv(b, i) =
 			(struct sf_case){v, s, cache, t};
-		if (perr[v][t] < 0)
+		if (st->plan_err)
+			; /* skipped by zc_bench_add with the plan's reason */
+		else if (perr[v][t] < 0)
 			zc_case_skip(zc_bench_case(b, i), "%s", why[v][t]);
 		else if (cache == CACHE_COLD && st->tf.in_memory)
 			zc_case_skip(zc_bench_case(b, i),
@@ -815,8 +814,13 @@ static void sf_plan_head(struct zc_bench *b)
 		if (zc_bench_case(b, i)->status == ZC_CASE_OK)
 			total += opt_sizes.v[fc->size];
 	}
-	printf("sender on CPU %d, receiver (another process) on CPU %d (%s)\n",
-	       st->plan.cpu[0], st->plan.cpu[1], zc_place_name(st->plan.place));
+	if (st->plan_err)
+		printf("no sender/receiver pair: %s\n", st->plan.why);
+	else
+		printf("sender on CPU %d, receiver (another process) on CPU %d "
+		       "(%s)\n",
+		       st->plan.cpu[0], st->plan.cpu[1],
+		       zc_place_name(st->plan.place));
 	printf("files in a new folder in '%s' (%s%s, %llu MiB free), one at a "
 	       "time, removed after; %lld MiB sent in all\n",
 	       st->tf.parent, st->tf.fstype,

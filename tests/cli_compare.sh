@@ -7,6 +7,7 @@
 z=$ZCBENCH
 
 # One small real run (5 repetitions: the rank test needs 4 or more a side).
+need_cpus 2
 expect_exit 0 $z falseshare --quick --repeat 5 --stride 8,128 --op atomic \
 	--place l3 --seconds 0.01 --out "$tmp/a" --quiet
 [ -s "$tmp/a/falseshare.json" ] || { fail "no falseshare.json"; finish; }

@@ -38,11 +38,7 @@ expect_exit 0 $fs --dry-run --threads 8 --topology 'synthetic:pack:2 numa:2 l3:4
 expect_grep 'place:compact .*cpus 0,128,1,129' "$tmp/out"
 [ ! -e results ] || fail "a dry run created results/"
 
-if [ "$(nproc)" -lt 2 ]; then
-	[ "$fails" -gt 0 ] && finish
-	echo "skipped: a real falseshare run needs 2 CPUs, this machine has $(nproc)" >&2
-	exit 77
-fi
+need_cpus 2
 expect_exit 0 $fs --quick --out run1 --op atomic --stride 8,128,local
 d=run1
 for f in falseshare.csv falseshare.samples.csv falseshare.json falseshare.gp \

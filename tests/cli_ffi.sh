@@ -1,18 +1,16 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Description: zcbench ffi CLI: -h, bad input exits 2, a --quick run writes
 # ffi.csv/json/png with every message verified and counters per side;
 # missing or failing Python, a killed consumer process and SIGINT are
 # handled with nothing left behind
 # Labels: cli
-set -u
-Z=${ZCBENCH:?set ZCBENCH to the zcbench binary}
-T=$(mktemp -d)
-fail=0
+. "$(dirname "$0")/lib.sh"
+Z=$ZCBENCH
+T=$tmp
 # Children inherit this marker: a leftover process shows in /proc.
 export ZC_FFI_TEST_MARK=cli_ffi_$$
-trap 'rm -rf "$T"' EXIT
 
-no() { echo "FAIL: $*" >&2; fail=1; }
+no() { fail "$@"; }
 shm_list() { ls /dev/shm 2>/dev/null | grep '^zc-ffi-' | sort; }
 leftovers() {
 	local e p
@@ -49,7 +47,8 @@ done
 "$Z" ffi --dry-run --quick >"$T/o" 2>&1 || no "--dry-run exit $?"
 grep -q "ffi/path:python-ring/size:32/batch:64" "$T/o" || no "dry run plan"
 
-# the quick run
+# the quick run: a consumer process on another CPU
+need_cpus 2
 if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
 	for f in ffi.csv ffi.json ffi.png ffi.samples.csv meta.json; do
 		[ -s "$T/q/$f" ] || no "quick run did not write $f"
@@ -151,4 +150,4 @@ after=$(shm_list)
 [ "$before" = "$after" ] || no "shared memory left: $after"
 [ -z "$(find "$T" -name '.*.tmp.*')" ] || no "temporary files left"
 
-exit $fail
+finish

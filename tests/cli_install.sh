@@ -14,6 +14,7 @@ for f in bin/zcbench share/zcbench/experiments/quick share/zcbench/experiments/c
 	[ -e "$tmp/inst/$f" ] || fail "$f not installed"
 done
 expect_exit 0 "$z" --version
+need_cpus 2
 expect_exit 0 "$z" ffi --quick --paths call,ring --size 32 --batch 1 --out ffi
 expect_grep 'path:ring' ffi/ffi.csv
 # A suite is found by name in the installed tree (a line check fails fast:

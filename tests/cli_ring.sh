@@ -43,10 +43,7 @@ expect_grep 'place:l2/.*skipped' "$tmp/out"
 expect_grep 'transport:unix/size:32/batch:1/capacity:-/isolation:-' "$tmp/out"
 [ ! -e results ] || fail "a dry run created results/"
 
-if [ "$(nproc)" -lt 2 ]; then
-	echo "ring needs 2 CPUs for a real run" >&2
-	finish
-fi
+need_cpus 2
 shm_before=$(ls /dev/shm | sort)
 
 expect_exit 0 $rg --quick --out run1

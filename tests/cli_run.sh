@@ -45,6 +45,7 @@ expect_usage $z run --bogus
 rm -f bad dup quote empty
 
 # The quick suite: one folder, a report with plots.
+need_cpus 2
 expect_exit 0 $z run quick --out "$tmp/q"
 d="$tmp/q"
 [ -s "$d/report.md" ] || fail "no report.md"

@@ -40,6 +40,7 @@ expect_grep "sendfile/method:sendfile/" "$tmp/out"
 empty "--dry-run"
 
 # A quick run, every transfer checksummed at the receiver.
+need_cpus 2
 expect_exit 0 "$z" sendfile --quick --sizes 1,3 --verify all --dir "$dir" \
 	--out "$tmp/q"
 for f in sendfile.csv sendfile.samples.csv sendfile.ibm.txt meta.json; do

@@ -40,6 +40,7 @@ expect_grep 'skipped' "$tmp/out"
 
 # A short real run: every file, names with strategy and rate, numeric CPU.
 r="$tmp/run"
+need_cpus 2
 expect_exit 0 "$ZCBENCH" wait --quick --strategy spin,futex,hybrid,eventfd \
 	--rate 2000,max,idle --seconds 0.05 --min-events 100 --out "$r"
 expect_grep '^strategy  *rate' "$tmp/out"
