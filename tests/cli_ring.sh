@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Description: ring: -h, usage errors exit 2 with the valid range and leave
 # nothing, dry runs on synthetic topologies, a quick run writes verified
-# CSV/JSON/PNG, a corrupted message and a dead consumer fail the run (exit 1,
-# no hang, no number), SIGINT leaves no process, shared memory or temp file.
+# CSV/JSON/PNG with perf counters per side (producer, consumer), a corrupted
+# message and a dead consumer fail the run (exit 1, no hang, no number),
+# SIGINT leaves no process, shared memory or temp file.
 # Labels: cli
 . "$(dirname "$0")/lib.sh"
 rg="$ZCBENCH ring"
@@ -46,7 +47,7 @@ expect_grep 'transport:unix/size:32/batch:1/capacity:-/isolation:-' "$tmp/out"
 need_cpus 2
 shm_before=$(ls /dev/shm | sort)
 
-expect_exit 0 $rg --quick --out run1
+expect_exit 0 $rg --quick --events task-clock,context-switches,cycles --out run1
 d=run1
 for f in ring.csv ring.samples.csv ring.json ring.gp ring.png ring-latency.png \
 	meta.json; do
@@ -82,6 +83,32 @@ for r in rows:
         assert r["mmsgs_per_s_median"] == "", r
 m = json.load(open(d + "/meta.json"))
 assert m["status"] == "complete", m["status"]
+# --events: counted per side (the forked consumer in its own process),
+# per message; an event this machine cannot count is absent with a reason.
+ev = ("task_clock", "context_switches", "cycles")
+cols = ["%s_%s_per_msg" % (s, e) for s in ("prod", "cons") for e in ev]
+for c in cols:
+    assert c + "_median" in rows[0], c
+decl = {x["name"]: x for x in j["zcbench"]["metrics"]}
+for c in cols:
+    side = "producer" if c.startswith("prod") else "consumer"
+    assert side in decl[c]["description"], decl[c]
+cases = {x["name"]: x for x in j["zcbench"]["cases"]}
+for x in b:
+    zc = cases[x["name"]]
+    for c in cols:
+        assert c in x, (x["name"], c)
+        if x[c] is None:
+            assert zc["absent"].get(c), (x["name"], c, "absent without a reason")
+        else:
+            assert x[c] >= 0, (x["name"], c, x[c])
+    for s in ("prod", "cons"):
+        t = x[s + "_task_clock_per_msg"]
+        assert t is None or t > 0, (x["name"], s, t)
+proc = [x for x in b if "transport:process/" in x["name"]]
+assert proc and all(x["cons_task_clock_per_msg"] or
+                    cases[x["name"]]["absent"].get("cons_task_clock_per_msg")
+                    for x in proc), "the forked consumer did not count"
 PY
 expect_grep 'round trip thread' "$tmp/out"
 
