@@ -512,7 +512,12 @@ int main(int argc, char **argv)
 		return ZC_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		printf("zcbench %s (git %s)\n", ZC_VERSION, ZC_GIT_REV);
+		printf("zcbench %s (git %s)\nresults schema %d\n", ZC_VERSION,
+		       ZC_GIT_REV, ZC_OUT_SCHEMA);
+		if (ZC_INJECT_NS)
+			printf("test build: %d ns of busy work injected "
+			       "(ZC_INJECT_NS): not for measuring\n",
+			       ZC_INJECT_NS);
 		return ZC_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
