@@ -59,6 +59,7 @@ enum {
 	ZC_EXIT_OK = 0,
 	ZC_EXIT_FAIL = 1,
 	ZC_EXIT_USAGE = 2,
+	ZC_EXIT_REGRESSION = 3, /* compare, ab: a regression was found */
 	ZC_EXIT_SKIP = 77,
 	ZC_EXIT_INTR = 130,
 	ZC_DONE = -1, /* zc_cmd_parse: help was printed, exit 0 */
@@ -91,6 +92,7 @@ struct zc_ctx {
 	const char *events_text; /* --events LIST */
 	double timeout_s;	 /* --timeout per case */
 	int quiet;		 /* --quiet: no table on stdout */
+	int no_plot;		 /* --no-plot: data only */
 	int sentinel;		 /* --sentinel: 1 on, 0 off */
 	/* derived by zc_cmd_parse / zc_cmd_begin */
 	int reps; /* repetitions to run */
@@ -160,9 +162,10 @@ struct zc_command {
 	const struct zc_bench_def *bench; /* a benchmark run by the driver */
 };
 
-extern const struct zc_command zc_cmd_compare, zc_cmd_doctor, zc_cmd_events,
-	zc_cmd_export, zc_cmd_falseshare, zc_cmd_ffi, zc_cmd_plot, zc_cmd_ring,
-	zc_cmd_run, zc_cmd_sendfile, zc_cmd_topo, zc_cmd_wait;
+extern const struct zc_command zc_cmd_ab, zc_cmd_compare, zc_cmd_doctor,
+	zc_cmd_events, zc_cmd_export, zc_cmd_falseshare, zc_cmd_ffi,
+	zc_cmd_plot, zc_cmd_ring, zc_cmd_run, zc_cmd_sendfile, zc_cmd_topo,
+	zc_cmd_wait;
 
 /* Look a command up by name (for `zcbench run`). NULL if unknown. */
 const struct zc_command *zc_command_find(const char *name);

@@ -16,9 +16,10 @@
 
 /* Sorted by name. Each command's facts live in its own file. */
 static const struct zc_command *const commands[] = {
-	&zc_cmd_compare,    &zc_cmd_doctor,   &zc_cmd_events, &zc_cmd_export,
-	&zc_cmd_falseshare, &zc_cmd_ffi,      &zc_cmd_plot,   &zc_cmd_ring,
-	&zc_cmd_run,	    &zc_cmd_sendfile, &zc_cmd_topo,   &zc_cmd_wait,
+	&zc_cmd_ab,	&zc_cmd_compare,    &zc_cmd_doctor,   &zc_cmd_events,
+	&zc_cmd_export, &zc_cmd_falseshare, &zc_cmd_ffi,      &zc_cmd_plot,
+	&zc_cmd_ring,	&zc_cmd_run,	    &zc_cmd_sendfile, &zc_cmd_topo,
+	&zc_cmd_wait,
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 
@@ -58,6 +59,10 @@ const struct zc_opt zc_global_opts[] = {
 	ZC_OPT_DOUBLE("timeout", "S", "s", "60", "limit for one case",
 		      &parse_ctx.timeout_s, 1, 86400),
 	ZC_OPT_FLAG("quiet", "print no table on stdout", &parse_ctx.quiet),
+	ZC_OPT_FLAG("no-plot",
+		    "write the data and the plot scripts, render no PNG "
+		    "(zcbench plot DIR renders them later)",
+		    &parse_ctx.no_plot),
 	ZC_OPT_CHOICE("sentinel", "on",
 		      "measure the cache-line hand-off between a case's CPUs "
 		      "before and after every repetition and give figures "
@@ -108,9 +113,9 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		c && c->args ? " " : "", c && c->args ? c->args : "");
 	if (c)
 		fprintf(f, "%s\n", c->summary);
-	if (c && c->what)
+	if (c && c->what && c->why)
 		fprintf(f, "\nWhat: %s.\nWhy it matters: %s.\n", c->what,
-			c->why ? c->why : "");
+			c->why);
 	if (ctx->opts && ctx->opts[0].name) {
 		fprintf(f, "\n%s options:\n", ctx->cmd);
 		zc_opt_help(f, ctx->opts);
@@ -210,6 +215,7 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		ctx->events_text = parse_ctx.events_text;
 		ctx->timeout_s = parse_ctx.timeout_s;
 		ctx->quiet = parse_ctx.quiet;
+		ctx->no_plot = parse_ctx.no_plot;
 		ctx->sentinel = parse_ctx.sentinel;
 	}
 	ctx->reps = ctx->repeat ? (int)ctx->repeat : 5;
@@ -387,7 +393,7 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 	}
 	for (int i = 0; i < nplots && rc != ZC_EXIT_FAIL; i++) {
 		err = zc_plot_write(ctx->dir, &plots[i]);
-		if (err == 0)
+		if (err == 0 && !ctx->no_plot)
 			err = zc_plot_render(ctx->dir, plots[i].name, msg,
 					     sizeof(msg));
 		if (err == -ENOENT) {
