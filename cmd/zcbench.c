@@ -460,12 +460,15 @@ const struct zc_command *const *zc_commands(int *n)
 static void commands_markdown(FILE *f)
 {
 	fprintf(f, "| command | what it measures |\n|---|---|\n");
-	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "| `%s%s%s` | %s |\n", commands[i]->name,
-			commands[i]->args ? " " : "",
-			commands[i]->args ? commands[i]->args : "",
+	for (int i = 0; i < NCOMMANDS; i++) {
+		const char *a = commands[i]->args ? commands[i]->args : "";
+		fprintf(f, "| `%s%s", commands[i]->name, *a ? " " : "");
+		for (; *a; a++) /* a '|' would end the table cell */
+			fputs(*a == '|' ? "\\|" : (char[2]){*a, 0}, f);
+		fprintf(f, "` | %s |\n",
 			commands[i]->what ? commands[i]->what
 					  : commands[i]->summary);
+	}
 }
 
 static void usage(FILE *f)
