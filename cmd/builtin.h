@@ -274,6 +274,7 @@ struct zc_bench {
 	char (*mname)[96];
 	int ev_metric[ZC_BENCH_SIDES][ZC_EV_MAX];
 	int group_first, group_n; /* the group being driven */
+	int *group_idx;		  /* its cases' indexes */
 	/* the sentinels, one per CPU pair (lib/sentinel.h) */
 	struct zc_bench_sentinel *sent;
 	int nsent;

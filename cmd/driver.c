@@ -369,12 +369,11 @@ static void sentinel_meta(struct zc_bench *b)
 
 /* ---- driving ----------------------------------------------------------- */
 
-static int *drive_idx; /* the group being driven: global case indexes */
 
 static int drive_skip(void *v, int k)
 {
 	struct zc_bench *b = v;
-	int i = drive_idx[k];
+	int i = b->group_idx[k];
 	return b->tainted || b->fatal[0] ||
 	       b->res.cases[i].status != ZC_CASE_OK;
 }
@@ -382,7 +381,7 @@ static int drive_skip(void *v, int k)
 static int drive_one(void *v, int k, int rep)
 {
 	struct zc_bench *b = v;
-	int i = drive_idx[k], err;
+	int i = b->group_idx[k], err;
 	struct zc_case *c = &b->res.cases[i];
 	struct zc_sentinel *s =
 		rep >= 0 && !b->d->own_sentinel ? sentinel_of(b, i) : NULL;
@@ -418,7 +417,7 @@ static int drive(struct zc_bench *b)
 		return -ENOMEM;
 	}
 	b->drive_t0 = zc_now_ns();
-	drive_idx = idx;
+	b->group_idx = idx;
 	for (int first = 0;
 	     first < n && !zc_stopped() && !b->fatal[0] && !b->tainted;
 	     first++) {
@@ -446,7 +445,7 @@ static int drive(struct zc_bench *b)
 	sentinel_meta(b);
 	free(idx);
 	free(seen);
-	drive_idx = NULL;
+	b->group_idx = NULL;
 	return zc_results_regimes(&b->res);
 }
 
