@@ -122,6 +122,32 @@ int zc_handoff_pong(struct zc_handoff_line *l, enum zc_handoff_method m,
 	return err;
 }
 
+uint64_t zc_handoff_local(struct zc_handoff_line *l, enum zc_handoff_method m,
+			  uint64_t rounds)
+{
+	uint64_t t0;
+
+	/* relaxed: one thread owns the line */
+	atomic_store_explicit(&l->v, 0, memory_order_relaxed);
+	t0 = zc_now_ns();
+	for (uint64_t r = 0; r < rounds; r++) {
+		if (m == ZC_HANDOFF_STORE) {
+			/* ping's store, pong's look and store, ping's look:
+			 * the orders of the two-sided loop (see await) */
+			atomic_store_explicit(&l->v, 2 * r + 1,
+					      memory_order_release);
+			await(l, 2 * r + 1, NULL, 0);
+			atomic_store_explicit(&l->v, 2 * r + 2,
+					      memory_order_release);
+			await(l, 2 * r + 2, NULL, 0);
+		} else {
+			swing(l, 2 * r, 2 * r + 1, NULL, 0);
+			swing(l, 2 * r + 1, 2 * r + 2, NULL, 0);
+		}
+	}
+	return zc_now_ns() - t0;
+}
+
 /* ---- the sentinel ------------------------------------------------------ */
 
 struct side {
