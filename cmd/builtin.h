@@ -162,10 +162,10 @@ struct zc_command {
 	const struct zc_bench_def *bench; /* a benchmark run by the driver */
 };
 
-extern const struct zc_command zc_cmd_ab, zc_cmd_compare, zc_cmd_doctor,
-	zc_cmd_events, zc_cmd_export, zc_cmd_falseshare, zc_cmd_ffi,
-	zc_cmd_plot, zc_cmd_ring, zc_cmd_run, zc_cmd_sendfile, zc_cmd_topo,
-	zc_cmd_wait;
+extern const struct zc_command zc_cmd_ab, zc_cmd_c2c, zc_cmd_compare,
+	zc_cmd_doctor, zc_cmd_events, zc_cmd_export, zc_cmd_falseshare,
+	zc_cmd_ffi, zc_cmd_plot, zc_cmd_ring, zc_cmd_run, zc_cmd_sendfile,
+	zc_cmd_topo, zc_cmd_wait;
 
 /* Look a command up by name (for `zcbench run`). NULL if unknown. */
 const struct zc_command *zc_command_find(const char *name);

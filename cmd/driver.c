@@ -352,6 +352,10 @@ static void sentinel_meta(struct zc_bench *b)
 		o = json_pack(
 			"{s:s, s:s}", "state", "off", "why",
 			"--sentinel off: no regimes, figures as measured");
+	else if (b->d->own_sentinel)
+		o = json_pack("{s:s, s:s}", "state", "own", "method",
+			      "every repetition is a hand-off: its own figure "
+			      "is its sentinel");
 	else
 		o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f}",
 			      "state", "on", "method",

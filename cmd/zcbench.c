@@ -16,10 +16,10 @@
 
 /* Sorted by name. Each command's facts live in its own file. */
 static const struct zc_command *const commands[] = {
-	&zc_cmd_ab,	&zc_cmd_compare,    &zc_cmd_doctor,   &zc_cmd_events,
-	&zc_cmd_export, &zc_cmd_falseshare, &zc_cmd_ffi,      &zc_cmd_plot,
-	&zc_cmd_ring,	&zc_cmd_run,	    &zc_cmd_sendfile, &zc_cmd_topo,
-	&zc_cmd_wait,
+	&zc_cmd_ab,	&zc_cmd_c2c,	&zc_cmd_compare,    &zc_cmd_doctor,
+	&zc_cmd_events, &zc_cmd_export, &zc_cmd_falseshare, &zc_cmd_ffi,
+	&zc_cmd_plot,	&zc_cmd_ring,	&zc_cmd_run,	    &zc_cmd_sendfile,
+	&zc_cmd_topo,	&zc_cmd_wait,
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 
