@@ -210,7 +210,7 @@ static void plan_summary(struct zc_bench *b)
 {
 	struct c2c_state *st = b->st;
 	struct zc_ctx *ctx = b->ctx;
-	char home[64];
+	char home[64], kinds[512];
 
 	printf("pairs: %s, %lld of the %d CPUs' %lld unordered pairs; "
 	       "matrix in topology order (package > NUMA node > L3 > core > "
@@ -220,7 +220,10 @@ static void plan_summary(struct zc_bench *b)
 	printf("method:");
 	for (int k = 0; k < opt_method.n; k++)
 		printf(" %s", method_words[opt_method.v[k]].name);
-	printf("; line on %s\nclasses:\n", home_text(st, home, sizeof(home)));
+	printf("; line on %s\n", home_text(st, home, sizeof(home)));
+	if (zc_c2c_kinds(&ctx->topo, kinds, sizeof(kinds)) > 1)
+		printf("CPU kinds: %s\n", kinds);
+	printf("classes:\n");
 	zc_c2c_plan_print(stdout, st->per_cls, st->on_machine,
 			  st->mode == ZC_C2C_CLASS, st->why);
 	printf("samples: %lld per repetition, each >= %d x the timer's "
@@ -630,7 +633,7 @@ static int write_classes(struct zc_bench *b)
 	const struct zc_clock_info *ck = &b->ctx->clock;
 	json_t *root = json_object(), *cls = json_array(), *ord = json_array();
 	json_t *loop = json_object(), *abs = json_object();
-	char home[64];
+	char home[64], kinds[512];
 	int err;
 
 	for (int k = 0; k < opt_method.n; k++) {
@@ -653,6 +656,8 @@ static int write_classes(struct zc_bench *b)
 	json_object_set_new(root, "home",
 			    json_string(home_text(st, home, sizeof(home))));
 	json_object_set_new(root, "topology_order", ord);
+	zc_c2c_kinds(&b->ctx->topo, kinds, sizeof(kinds));
+	json_object_set_new(root, "cpu_kinds", json_string(kinds));
 	json_object_set_new(root, "classes", cls);
 	json_object_set_new(root, "absent", abs);
 	json_object_set_new(

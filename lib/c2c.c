@@ -240,6 +240,34 @@ int zc_c2c_nodes(const struct zc_topo *t, int *nodes, int max)
 	return n;
 }
 
+int zc_c2c_kinds(const struct zc_topo *t, char *buf, size_t len)
+{
+	int n = hwloc_cpukinds_get_nr(t->t, 0);
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int k = 0; n > 1 && set && k < n && o < len; k++) {
+		struct hwloc_info_s *info = NULL;
+		const char *type = "";
+		unsigned ninfo = 0;
+		char cpus[128];
+		int eff = -1;
+		if (hwloc_cpukinds_get_info(t->t, (unsigned)k, set, &eff,
+					    &ninfo, &info, 0) < 0)
+			break;
+		for (unsigned i = 0; i < ninfo; i++)
+			if (!strcmp(info[i].name, "CoreType"))
+				type = info[i].value;
+		hwloc_bitmap_list_snprintf(cpus, sizeof(cpus), set);
+		o += (size_t)snprintf(buf + o, len - o,
+				      "%s%s%s%s (efficiency %d)", k ? "; " : "",
+				      cpus, type[0] ? " " : "", type, eff);
+	}
+	hwloc_bitmap_free(set);
+	return n < 0 ? 0 : n;
+}
+
 int zc_c2c_home(const struct zc_topo *t, const char *text, int *node, char *msg,
 		size_t len)
 {

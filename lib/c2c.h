@@ -119,6 +119,12 @@ int zc_c2c_boundary(const struct zc_c2c_map *m, int i, int j);
  * returns how many there are. */
 int zc_c2c_nodes(const struct zc_topo *t, int *nodes, int max);
 
+/* Hybrid machines (P and E cores): hwloc's CPU kinds as text, "0-15
+ * IntelCore (efficiency 1); 16-23 IntelAtom (efficiency 0)", most
+ * efficient last, or "" when the machine has one kind. Returns how many
+ * kinds there are (0: hwloc does not say). */
+int zc_c2c_kinds(const struct zc_topo *t, char *buf, size_t len);
+
 /* Where the line lives: "ping" (the pinging CPU's node), "pong", or
  * "node:N" for a node of t (*node = N). Returns ZC_C2C_HOME_*, or -EINVAL
  * with a message naming the valid values and t's nodes in msg. */

@@ -74,6 +74,23 @@ static void check_order(void)
 	zc_c2c_map_release(&m);
 	sub[0] = 4096;
 	CHECK(zc_c2c_map_build(&m, &t, sub, 4) == -EINVAL && !m.c);
+	{
+		/* P and E cores, as hwloc reports a hybrid machine. */
+		hwloc_bitmap_t e = hwloc_bitmap_alloc();
+		struct hwloc_info_s atom = {"CoreType", "IntelAtom"};
+		char buf[256];
+		CHECK(zc_c2c_kinds(&t, buf, sizeof(buf)) <= 1 && !buf[0]);
+		hwloc_bitmap_set_range(e, 192, 255);
+		CHECK(hwloc_cpukinds_register(t.t, e, 0, 1, &atom, 0) == 0);
+		hwloc_bitmap_zero(e);
+		hwloc_bitmap_set_range(e, 0, 191);
+		CHECK(hwloc_cpukinds_register(t.t, e, 1, 0, NULL, 0) == 0);
+		CHECK(zc_c2c_kinds(&t, buf, sizeof(buf)) == 2);
+		CHECKF(!strcmp(buf, "192-255 IntelAtom (efficiency 0); 0-191 "
+				    "(efficiency 1)"),
+		       "%s", buf);
+		hwloc_bitmap_free(e);
+	}
 	zc_topo_release(&t);
 
 	CHECK(zc_topo_load(&t, BIG) == 0);
