@@ -29,7 +29,6 @@
 #include "c2c.h"
 
 #define MAX_CASES     4096   /* a real run: pairs x methods */
-#define MAX_CPUS      4096   /* CPUs in one plan */
 #define MAX_SAMPLE_NS 1e7    /* a sample lasts at most 10 ms */
 #define REP_COST_S    0.0015 /* a repetition's set-up: threads, line */
 
@@ -116,13 +115,13 @@ struct c2c_case {
 struct c2c_state {
 	int home, home_node, ncpus, mode;
 	long long npairs, per_cls[ZC_C2C_NCLASS], on_machine[ZC_C2C_NCLASS];
-	char why[ZC_C2C_NCLASS][160]; /* classes absent here */
-	int n;			      /* matrix CPUs */
-	int cpu[MAX_CPUS];	      /* OS CPUs, topology order */
-	signed char bound[MAX_CPUS];  /* zc_c2c_boundary */
-	int watch_one;		      /* --watch of one pair */
-	uint64_t t0;		      /* first measured repetition */
-	double loop_ns[2];	      /* per method */
+	char why[ZC_C2C_NCLASS][160];	    /* classes absent here */
+	int n;				    /* matrix CPUs */
+	int cpu[ZC_TOPO_MAX_PUS];	    /* OS CPUs, topology order */
+	signed char bound[ZC_TOPO_MAX_PUS]; /* zc_c2c_boundary */
+	int watch_one;			    /* --watch of one pair */
+	uint64_t t0;			    /* first measured repetition */
+	double loop_ns[2];		    /* per method */
 	uint64_t batch_lo, batch_hi;
 };
 
@@ -161,11 +160,11 @@ static int c2c_check(struct zc_bench *b)
 			 npus, allowed);
 		return ZC_EXIT_SKIP;
 	}
-	if (npus > MAX_CPUS)
+	if (npus > ZC_TOPO_MAX_PUS)
 		return zc_usage(ctx,
 				"%d CPUs: a plan holds at most %d (--cpus "
 				"chooses some)",
-				npus, MAX_CPUS);
+				npus, ZC_TOPO_MAX_PUS);
 	st->ncpus = npus;
 	st->mode = opt_pairs;
 	if (opt_watch > 0) {

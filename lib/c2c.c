@@ -11,7 +11,7 @@
 #include "c2c.h"
 #include "stats.h"
 
-/* The innermost ancestors of PU o, as zc_topo_classify finds them. */
+/* The innermost ancestors of PU o: its place in the topology order. */
 static void place_of(const struct zc_topo *t, hwloc_obj_t pu,
 		     struct zc_c2c_cpu *c)
 {
@@ -19,20 +19,18 @@ static void place_of(const struct zc_topo *t, hwloc_obj_t pu,
 
 	c->cpu = (int)pu->os_index;
 	c->pu = (int)pu->logical_index;
-	c->pkg = c->l3 = c->l2 = c->core = c->node = c->node_l = -1;
+	c->pkg = c->l3 = c->core = c->node = c->node_l = -1;
 	for (hwloc_obj_t o = pu->parent; o; o = o->parent) {
 		int cache = hwloc_obj_type_is_cache(o->type) && o->attr &&
 			    o->attr->cache.type != HWLOC_OBJ_CACHE_INSTRUCTION;
 		if (o->type == HWLOC_OBJ_CORE && c->core < 0)
 			c->core = (int)o->logical_index;
-		else if (cache && o->attr->cache.depth == 2 && c->l2 < 0)
-			c->l2 = (int)o->logical_index;
 		else if (cache && o->attr->cache.depth == 3 && c->l3 < 0)
 			c->l3 = (int)o->logical_index;
 		else if (o->type == HWLOC_OBJ_PACKAGE && c->pkg < 0)
 			c->pkg = (int)o->logical_index;
 	}
-	/* The first node holding the PU, as zc_topo_cpu_node. */
+	/* The first node holding the PU, as zc_topo_cpu_node finds it. */
 	while ((n = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_NUMANODE, n)))
 		if (n->cpuset && hwloc_bitmap_isset(n->cpuset, pu->os_index)) {
 			c->node = (int)n->os_index;
@@ -60,6 +58,7 @@ int zc_c2c_map_build(struct zc_c2c_map *m, const struct zc_topo *t,
 	hwloc_obj_t o = NULL;
 
 	m->n = 0;
+	m->t = t;
 	m->c = calloc((size_t)(n > 0 ? n : 1), sizeof(*m->c));
 	if (!m->c)
 		return -ENOMEM;
@@ -98,27 +97,8 @@ int zc_c2c_pos(const struct zc_c2c_map *m, int cpu)
 
 int zc_c2c_class(const struct zc_c2c_map *m, int i, int j)
 {
-	const struct zc_c2c_cpu *a = &m->c[i], *b = &m->c[j];
-	int x = a->l3, y = b->l3;
-
-	if (i == j)
-		return -EINVAL;
-	if (a->core >= 0 && a->core == b->core)
-		return ZC_PLACE_SMT;
-	if (a->l2 >= 0 && a->l2 == b->l2)
-		return ZC_PLACE_L2;
-	if (x < 0 && y < 0) {
-		/* No L3 object: the package is the shared level. */
-		x = a->pkg;
-		y = b->pkg;
-	}
-	if (x == y)
-		return ZC_PLACE_L3;
-	if (a->pkg != b->pkg)
-		return ZC_PLACE_CROSS_PACKAGE;
-	if (a->node != b->node)
-		return ZC_PLACE_CROSS_NUMA;
-	return ZC_PLACE_CROSS_L3;
+	return i == j ? -EINVAL
+		      : zc_topo_classify(m->t, m->c[i].cpu, m->c[j].cpu);
 }
 
 static void put(struct zc_c2c_pair *out, long long max, long long k, int ping,

@@ -9,9 +9,8 @@
  * topology order, package > NUMA node > L3 > core > PU (hwloc logical
  * indexes at each level, so Linux-x86 numbering, where the sibling of CPU
  * n is n + ncores, still puts siblings side by side), with each CPU's
- * place in the hierarchy. A pair's placement class is then a few integer
- * compares (zc_c2c_class: the same answer as zc_topo_classify, which walks
- * the tree; tests/test_c2c.c checks every pair). Pairs and boundaries are
+ * place in the hierarchy. A pair's placement class is zc_topo_classify's
+ * (a few compares once the topology is loaded). Pairs and boundaries are
  * given as positions in this order; m->c[i].cpu is the OS index.
  *
  * Pair sets (enum zc_c2c_mode):
@@ -71,14 +70,15 @@ enum zc_c2c_mode {
 	ZC_C2C_CLASS,
 };
 
-/* One CPU and its place: logical indexes of its package, L3, L2 and core
+/* One CPU and its place: logical indexes of its package, L3 and core
  * (-1: none above it), NUMA node (OS index, node_l its logical index). */
 struct zc_c2c_cpu {
 	int cpu;
-	int pkg, node, node_l, l3, l2, core, pu;
+	int pkg, node, node_l, l3, core, pu;
 };
 
 struct zc_c2c_map {
+	const struct zc_topo *t; /* the topology it was built from */
 	int n;
 	struct zc_c2c_cpu *c; /* topology order */
 };

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Description: c2c's plan on synthetic topologies (topology order in both
- * PU numberings, the fast classifier against zc_topo_classify for every
- * pair, pair counts per class, class representatives spread and distinct,
+ * PU numberings, every pair's class by position, pair counts per class, class representatives spread and distinct,
  * boundaries, heatmap marks, the home option, class summaries, 1,024 and
  * 2,048 PUs planned in well under a second), the results' pair table
  * beyond 64 pairs, the heatmap files, and one real measurement per method
@@ -29,7 +28,7 @@ static double cpu_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Every pair: the fast class is zc_topo_classify's. */
+/* Every pair: the map's positions give zc_topo_classify's classes. */
 static void check_classes(const char *spec)
 {
 	struct zc_topo t;
