@@ -17,8 +17,10 @@
  *    nothing else, as the sentinel does, so c2c's figures and every
  *    command's regimes are the same measurement; cas adds a locked
  *    instruction, and its failed attempts take the line while waiting.
- *  - Every sample is a hand-off, so a repetition's median is its own
- *    sentinel: the driver finds the regimes of each pair from them.
+ *  - Every sample is a hand-off, so a store repetition's median is its
+ *    own sentinel; a cas repetition is bracketed by store hand-offs on
+ *    its line, so that a pair's regimes never mistake cas for a host
+ *    move. The driver finds the regimes of each pair from them.
  */
 #include <errno.h>
 #include <math.h>
@@ -457,9 +459,10 @@ static int c2c_one(struct zc_bench *b, int i, int rep)
 	zc_case_set(&b->res, c, rep, M_P99, r.p99);
 	zc_case_set(&b->res, c, rep, M_BATCH, (double)r.batch);
 	c->iterations[rep] = (double)r.batch * (double)q.samples;
-	/* Every sample is a hand-off: the repetition is its own sentinel. */
+	/* Every sample is a hand-off: a store repetition is its own
+	 * sentinel, another method's bracketed by store hand-offs. */
 	if (ctx->sentinel)
-		zc_case_sentinel(&b->res, c, rep, r.median, r.median, at,
+		zc_case_sentinel(&b->res, c, rep, r.sent[0], r.sent[1], at,
 				 cc->ping, cc->pong);
 	else
 		snprintf(c->sent_why, sizeof(c->sent_why), "--sentinel off");

@@ -36,7 +36,10 @@
  * `batch` round trips each are timed with lib/sentinel.h's
  * zc_handoff_ping/pong, the loops the sentinel uses. A sample's one-way
  * time is its duration over 2 * batch. The line must end at 2 * rounds
- * (checked): a lost or doubled hand-off fails the measurement.
+ * (checked): a lost or doubled hand-off fails the measurement. A method
+ * other than store is bracketed by store hand-offs on the same line (the
+ * sentinel's measurement): a CPU pair's regimes then come from one kind
+ * of figure, whatever the methods of its cases.
  *
  * Files (c2c_out.c): the matrix as CSV (a header row of the columns' CPUs,
  * then a row per CPU: its number and one cell per column, empty where no
@@ -205,6 +208,11 @@ struct zc_c2c_req {
 struct zc_c2c_result {
 	double *oneway; /* [q->samples], the caller's: ns per hand-off */
 	double min, median, p99; /* of oneway */
+	/* The repetition's sentinels, before and after (lib/sentinel.h's
+	 * store hand-off): the store method's own median; for another
+	 * method, ZC_SENTINEL_ROUNDS store round trips on the same line
+	 * right before the calibration and right after the samples. */
+	double sent[2];
 	uint64_t batch;		 /* round trips per sample */
 	double cal_oneway_ns;	 /* one-way time of the calibration */
 	char binding[48];	 /* where the line lives (lib/shm.h) */

@@ -17,12 +17,24 @@
 #include "shm.h"
 #include "stats.h"
 
-/* Phases the two threads go through, in `state`. */
+/*
+ * The two threads go through phases, numbered in `state` from 1 (0: ping
+ * prepares the line; FAILED: ping gave up). Each phase starts with the
+ * line at 0: ping resets it once pong has answered the last round trip of
+ * the phase before, describes the phase in `ph`, and publishes its number.
+ *	[store sentinel before]  calibration  measurement  [store sentinel after]
+ * The sentinels are taken for another method than store only: a store
+ * repetition is its own sentinel (c2c.h).
+ */
 enum {
-	PREPARING, /* ping allocates the line */
-	LINE_READY,
-	MEASURE, /* batch and rounds are set, the line is back at 0 */
-	FAILED = -1,
+	PREPARING = 0,
+	FAILED = -1
+};
+
+struct phase {
+	enum zc_handoff_method m;
+	uint64_t rounds, batch;
+	uint64_t *ns; /* rounds / batch entries (ping's) */
 };
 
 /* What the two threads share; on the heap, and never freed after a
@@ -33,11 +45,12 @@ struct shared {
 	struct zc_c2c_req q;
 	struct zc_mem mem; /* allocated by ping */
 	struct zc_handoff_line *line;
-	uint64_t batch, rounds;
-	uint64_t cal[4];
+	struct phase ph; /* the phase in `state` */
+	uint64_t batch, rounds, end;
+	uint64_t cal[4], sent[2][ZC_SENTINEL_BATCHES];
 	uint64_t *ns; /* [q.samples] */
 	uint64_t deadline;
-	int mem_err;
+	int nphases, mem_err;
 };
 _Static_assert(offsetof(struct shared, q) >= 128, "state alone on a line");
 
@@ -49,7 +62,7 @@ static int wait_state(struct shared *sh, int from)
 	int s;
 
 	/* acquire: pairs with the release store that moved the state, so
-	 * the line, batch and rounds written before it are seen */
+	 * the reset line and the phase written before it are seen */
 	while ((s = atomic_load_explicit(&sh->state, memory_order_acquire)) ==
 	       from) {
 		if ((++spins & 1023u) == 0 &&
@@ -66,11 +79,50 @@ static void set_state(struct shared *sh, int s)
 	atomic_store_explicit(&sh->state, s, memory_order_release);
 }
 
+/* Ping's side of phase k. */
+static int ping_phase(struct shared *sh, int k, enum zc_handoff_method m,
+		      uint64_t rounds, uint64_t batch, uint64_t *ns)
+{
+	int err;
+
+	/* relaxed: pong answered the last phase's last round trip (ping
+	 * saw it) and waits for state k, whose release orders this store */
+	atomic_store_explicit(&sh->line->v, 0, memory_order_relaxed);
+	sh->ph = (struct phase){m, rounds, batch, ns};
+	set_state(sh, k);
+	err = zc_handoff_ping(sh->line, m, rounds, batch, ns, &zc_stop_signal,
+			      sh->deadline);
+	if (err)
+		set_state(sh, FAILED);
+	return err;
+}
+
+/* Pong's side of phase k. */
+static int pong_phase(struct shared *sh, int k)
+{
+	struct phase ph;
+
+	if (wait_state(sh, k - 1) != k)
+		return -ECANCELED; /* ping says why */
+	/* read before the first answer: ping rewrites ph only after the
+	 * last one */
+	ph = sh->ph;
+	return zc_handoff_pong(sh->line, ph.m, ph.rounds, &zc_stop_signal,
+			       sh->deadline);
+}
+
+static int sentinel_phase(struct shared *sh, int k, int which)
+{
+	return ping_phase(sh, k, ZC_HANDOFF_STORE, ZC_SENTINEL_ROUNDS,
+			  ZC_SENTINEL_ROUNDS / ZC_SENTINEL_BATCHES,
+			  sh->sent[which]);
+}
+
 static int ping_side(struct zc_worker *w, struct shared *sh)
 {
 	const struct zc_c2c_req *q = &sh->q;
+	int err, k = 1, sent = sh->nphases > 2;
 	double rt = INFINITY;
-	int err;
 
 	/* First touch on this core: zc_mem_alloc binds, then zeroes the
 	 * page from the calling thread. */
@@ -82,18 +134,16 @@ static int ping_side(struct zc_worker *w, struct shared *sh)
 		return err;
 	}
 	sh->line = sh->mem.p;
-	set_state(sh, LINE_READY);
-	err = zc_handoff_ping(sh->line, q->method, ZC_C2C_CAL_ROUNDS,
-			      ZC_C2C_CAL_ROUNDS / 4, sh->cal, &zc_stop_signal,
-			      sh->deadline);
-	if (err) {
-		set_state(sh, FAILED);
+	if (sent && (err = sentinel_phase(sh, k++, 0)))
 		return err;
-	}
+	err = ping_phase(sh, k++, q->method, ZC_C2C_CAL_ROUNDS,
+			 ZC_C2C_CAL_ROUNDS / 4, sh->cal);
+	if (err)
+		return err;
 	/* The fastest quarter of the calibration sizes the samples, so
 	 * that each lasts at least sample_ns. */
-	for (int k = 0; k < 4; k++)
-		rt = fmin(rt, (double)sh->cal[k] / (ZC_C2C_CAL_ROUNDS / 4));
+	for (int j = 0; j < 4; j++)
+		rt = fmin(rt, (double)sh->cal[j] / (ZC_C2C_CAL_ROUNDS / 4));
 	rt = fmax(rt, 1.0);
 	sh->batch = (uint64_t)ceil(q->sample_ns / rt);
 	if ((double)sh->batch * rt > q->max_sample_ns)
@@ -101,33 +151,31 @@ static int ping_side(struct zc_worker *w, struct shared *sh)
 	if (sh->batch < 1)
 		sh->batch = 1;
 	sh->rounds = sh->batch * (uint64_t)q->samples;
-	/* relaxed: pong has answered the calibration's last round trip
-	 * and waits for MEASURE, whose release store orders this one */
-	atomic_store_explicit(&sh->line->v, 0, memory_order_relaxed);
-	set_state(sh, MEASURE);
 	zc_worker_begin(w);
-	err = zc_handoff_ping(sh->line, q->method, sh->rounds, sh->batch,
-			      sh->ns, &zc_stop_signal, sh->deadline);
+	err = ping_phase(sh, k++, q->method, sh->rounds, sh->batch, sh->ns);
 	zc_worker_end(w);
+	/* relaxed: pong's last answer of the measurement, seen by ping */
+	sh->end = atomic_load_explicit(&sh->line->v, memory_order_relaxed);
+	if (!err && sent)
+		err = sentinel_phase(sh, k++, 1);
 	return err;
 }
 
 static int pong_side(struct zc_worker *w, struct shared *sh)
 {
-	int err;
+	int err = 0, k = 1, sent = sh->nphases > 2;
 
-	if (wait_state(sh, PREPARING) != LINE_READY)
-		return -ECANCELED; /* ping says why */
-	err = zc_handoff_pong(sh->line, sh->q.method, ZC_C2C_CAL_ROUNDS,
-			      &zc_stop_signal, sh->deadline);
+	if (sent)
+		err = pong_phase(sh, k++);
+	if (!err)
+		err = pong_phase(sh, k++); /* calibration */
 	if (err)
 		return err;
-	if (wait_state(sh, LINE_READY) != MEASURE)
-		return -ECANCELED;
 	zc_worker_begin(w);
-	err = zc_handoff_pong(sh->line, sh->q.method, sh->rounds,
-			      &zc_stop_signal, sh->deadline);
+	err = pong_phase(sh, k++);
 	zc_worker_end(w);
+	if (!err && sent)
+		err = pong_phase(sh, k++);
 	return err;
 }
 
@@ -160,7 +208,7 @@ static int first_cause(const struct zc_team *team, int *side)
 static int check_result(struct shared *sh, struct zc_c2c_result *r)
 {
 	/* relaxed: the team was joined */
-	uint64_t v = atomic_load_explicit(&sh->line->v, memory_order_relaxed);
+	uint64_t v = sh->end;
 
 	if (v != 2 * sh->rounds) {
 		snprintf(r->why, sizeof(r->why),
@@ -180,6 +228,18 @@ static int check_result(struct shared *sh, struct zc_c2c_result *r)
 		r->oneway[k] = (double)sh->ns[k] / (2.0 * (double)sh->batch);
 	}
 	return 0;
+}
+
+/* A store sentinel's one-way time: the median batch, as lib/sentinel. */
+static double sentinel_ns(const uint64_t *ns)
+{
+	double x[ZC_SENTINEL_BATCHES];
+
+	for (int k = 0; k < ZC_SENTINEL_BATCHES; k++)
+		x[k] = (double)ns[k] /
+		       (2.0 * (ZC_SENTINEL_ROUNDS / ZC_SENTINEL_BATCHES));
+	zc_stats_sort(x, ZC_SENTINEL_BATCHES);
+	return zc_stats_quantile_sorted(x, ZC_SENTINEL_BATCHES, 0.5);
 }
 
 static void summarise(struct zc_c2c_result *r, int n)
@@ -210,6 +270,7 @@ int zc_c2c_measure(const struct zc_topo *t, const struct zc_c2c_req *q,
 	r->why[0] = r->binding[0] = 0;
 	r->cpu[0] = r->cpu[1] = -1;
 	r->cal_oneway_ns = r->min = r->median = r->p99 = NAN;
+	r->sent[0] = r->sent[1] = NAN;
 	if (q->samples < 1 || q->ping == q->pong || !(q->sample_ns > 0) ||
 	    !(q->max_sample_ns >= q->sample_ns)) {
 		snprintf(r->why, sizeof(r->why), "bad request");
@@ -233,6 +294,7 @@ int zc_c2c_measure(const struct zc_topo *t, const struct zc_c2c_req *q,
 	}
 	atomic_init(&sh->state, PREPARING);
 	sh->q = *q;
+	sh->nphases = q->method != ZC_HANDOFF_STORE ? 4 : 2;
 	/* The loops give up before the team does, so that the threads
 	 * end rather than being abandoned. */
 	sh->deadline = zc_now_ns() + (uint64_t)(q->timeout_s * 0.8e9);
@@ -279,6 +341,11 @@ int zc_c2c_measure(const struct zc_topo *t, const struct zc_c2c_req *q,
 	}
 	if (!err) {
 		summarise(r, q->samples);
+		r->sent[0] = r->sent[1] = r->median;
+		if (sh->nphases > 2) {
+			r->sent[0] = sentinel_ns(sh->sent[0]);
+			r->sent[1] = sentinel_ns(sh->sent[1]);
+		}
 		r->batch = sh->batch;
 		r->cal_oneway_ns = (double)(sh->cal[0] + sh->cal[1] +
 					    sh->cal[2] + sh->cal[3]) /

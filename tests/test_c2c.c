@@ -389,6 +389,10 @@ static void check_measure(void)
 		CHECK(r.batch >= 1 && r.cpu[0] == q.ping && r.cpu[1] == q.pong);
 		CHECK(r.binding[0] && isfinite(r.cal_oneway_ns));
 		CHECK(r.min > 0 && r.min <= r.median && r.median <= r.p99);
+		/* store is its own sentinel; cas is bracketed by store
+		 * hand-offs */
+		CHECK(k ? r.sent[0] > 0 && r.sent[1] > 0
+			: r.sent[0] == r.median && r.sent[1] == r.median);
 		for (int i = 0; i < 8; i++)
 			/* At least the sample length (unless the host sped
 			 * up since the calibration). */
