@@ -31,6 +31,8 @@ enum {
 	FAILED = -1
 };
 
+#define MEET_LIMIT_NS 5000000000ull /* the other side starts within 5 s */
+
 struct phase {
 	enum zc_handoff_method m;
 	uint64_t rounds, batch;
@@ -41,7 +43,8 @@ struct phase {
  * timeout (the threads may still run). */
 struct shared {
 	_Alignas(128) _Atomic int state;
-	char pad[128 - sizeof(int)];
+	_Atomic int arrived; /* sides running */
+	char pad[128 - 2 * sizeof(int)];
 	struct zc_c2c_req q;
 	struct zc_mem mem; /* allocated by ping */
 	struct zc_handoff_line *line;
@@ -52,7 +55,8 @@ struct shared {
 	uint64_t deadline;
 	int nphases, mem_err;
 };
-_Static_assert(offsetof(struct shared, q) >= 128, "state alone on a line");
+_Static_assert(offsetof(struct shared, q) >= 128,
+	       "state and arrived alone on a line");
 
 /* Wait until state leaves `from`; the new state, or FAILED on stop or
  * deadline. */
@@ -179,18 +183,33 @@ static int pong_side(struct zc_worker *w, struct shared *sh)
 	return err;
 }
 
+/* Both sides are here, or -ECANCELED: a side that could not pin or open
+ * its counters never runs (the team reports its error), and the other must
+ * not wait for it (not reading its err, which it may write as we read). */
+static int meet(struct shared *sh)
+{
+	uint64_t limit = zc_now_ns() + MEET_LIMIT_NS;
+	unsigned spins = 0;
+
+	/* release: this side is running; acquire: the other's arrival */
+	atomic_fetch_add_explicit(&sh->arrived, 1, memory_order_acq_rel);
+	while (atomic_load_explicit(&sh->arrived, memory_order_acquire) < 2) {
+		if ((++spins & 1023u) == 0 &&
+		    (zc_stopped() || zc_now_ns() > limit))
+			return -ECANCELED;
+		zc_cpu_relax();
+	}
+	return 0;
+}
+
 static void worker(struct zc_worker *w)
 {
 	struct shared *sh = w->arg;
 
-	/* A side that could not pin or open its counters never runs: the
-	 * other must not wait for it. Its err was written before the start
-	 * barrier, which orders it before this read. */
-	if (w->team->w[1 - w->index].err) {
+	if (meet(sh))
 		w->err = -ECANCELED;
-		return;
-	}
-	w->err = w->index == 0 ? ping_side(w, sh) : pong_side(w, sh);
+	else
+		w->err = w->index == 0 ? ping_side(w, sh) : pong_side(w, sh);
 }
 
 /* The error that explains a failed team: a side's own, not the other's
@@ -293,6 +312,7 @@ int zc_c2c_measure(const struct zc_topo *t, const struct zc_c2c_req *q,
 		return -ENOMEM;
 	}
 	atomic_init(&sh->state, PREPARING);
+	atomic_init(&sh->arrived, 0);
 	sh->q = *q;
 	sh->nphases = q->method != ZC_HANDOFF_STORE ? 4 : 2;
 	/* The loops give up before the team does, so that the threads
