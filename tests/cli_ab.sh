@@ -45,8 +45,10 @@ expect_exit 0 $z ab $z $z --dry-run -- ci
 expect_grep 'ab plan: 10 rounds of 3 line' "$tmp/out"
 
 need_cpus 2
-# The same build twice: no regression.
-expect_exit 0 $z ab $z $z --rounds 6 --out "$tmp/aa" -- "${line[@]}"
+# The same build twice: no regression (a wide tolerance: this test checks
+# the plumbing on a machine that may be busy; the study in results/
+# chose the real one).
+expect_exit 0 $z ab $z $z --rounds 6 --threshold 40 --out "$tmp/aa" -- "${line[@]}"
 for f in ab.md ab.json meta.json; do
 	[ -s "$tmp/aa/$f" ] || fail "aa/$f missing"
 done
@@ -54,7 +56,7 @@ json_ok "$tmp/aa/ab.json"
 [ -d "$tmp/aa/base/round-05" ] && [ -d "$tmp/aa/new/round-05" ] ||
 	fail "round folders missing"
 
-# A doctored build: its ns/op 60 % higher, its throughput lower.
+# A doctored build: its ns/op 2.5 times higher.
 cat >"$tmp/slow" <<SH
 #!/bin/sh
 [ "\$1" = --version ] && exec $z --version
@@ -68,17 +70,17 @@ j = json.load(open(p))
 for c in j["zcbench"]["cases"]:
     s = c.get("samples", {})
     if "ns_per_op" in s:
-        s["ns_per_op"] = [v * 1.6 if v is not None else v for v in s["ns_per_op"]]
+        s["ns_per_op"] = [v * 2.5 if v is not None else v for v in s["ns_per_op"]]
 json.dump(j, open(p, "w"))
 PY
 SH
 chmod +x "$tmp/slow"
-expect_exit 3 $z ab $z "$tmp/slow" --rounds 10 --out "$tmp/ab" -- "${line[@]}"
+expect_exit 3 $z ab $z "$tmp/slow" --rounds 10 --threshold 40 --out "$tmp/ab" -- "${line[@]}"
 expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:.* | ns_per_op' "$tmp/out"
 expect_grep 'regression found' "$tmp/err"
 
 # Fewer rounds than a verdict needs: said, inconclusive, exit 0.
-expect_exit 0 $z ab $z $z --rounds 3 --out "$tmp/few" -- "${line[@]}"
+expect_exit 0 $z ab $z $z --rounds 3 --threshold 40 --out "$tmp/few" -- "${line[@]}"
 expect_grep 'at least 5 are needed' "$tmp/err"
 expect_grep 'inconclusive [1-9]' "$tmp/out"
 
