@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "mdreport.h"
 #include "plot.h"
+#include "seal.h"
 #include "report.h"
 
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
@@ -375,7 +376,7 @@ static void md_regimes(FILE *f, const struct zc_md_run *run,
 			series++ ? ", \\\n     " : "", cmd, cmd);
 	}
 	fputs("\nset output\n", a.f);
-	if (zc_afile_commit(&a) == 0 &&
+	if (zc_seal_commit(&a) == 0 &&
 	    zc_plot_render(run->dir, "regimes", NULL, 0) == 0)
 		fprintf(f, "![regimes.png](regimes.png)\n\n");
 }

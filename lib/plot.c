@@ -11,6 +11,7 @@
 
 #include "out.h"
 #include "plot.h"
+#include "seal.h"
 #include "locate.h"
 #include "proc.h"
 
@@ -424,7 +425,7 @@ int zc_plot_write(const char *dir, const struct zc_plot *p)
 	fputs("set datafile nocolumnheaders\n", a.f);
 	write_axes(a.f, p);
 	write_plot(a.f, p);
-	return zc_afile_commit(&a);
+	return zc_seal_commit(&a);
 }
 
 /* ---- heatmaps ------------------------------------------------------------ */
@@ -522,7 +523,7 @@ int zc_plot_heatmap_write(const char *dir, const struct zc_heatmap *h)
 	fputs(" matrix rowheaders columnheaders using 1:2:3 with image "
 	      "notitle\nset output\n",
 	      a.f);
-	return zc_afile_commit(&a);
+	return zc_seal_commit(&a);
 }
 
 /* gnuplot in the folder, through lib/proc: it dies with zcbench, gets
