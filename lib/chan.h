@@ -30,9 +30,13 @@
  * The loops (chan.c) are written once and instantiated per family over a
  * const table of the always-inline operations below, so the ring's hot
  * path has no indirect call that the peers would not have. A family's
- * operations: claim n slots and fill them (slot), publish them; receive up
- * to max, read them (rslot), release them; quit (streams: close one's end
- * so that a peer blocked in read/write sees EOF/EPIPE).
+ * operations: claim n slots, give them as contiguous runs (seg) that the
+ * loop fills with zc_msg_fill_n, publish them; receive up to max, give
+ * them as runs (rseg) that the loop checks with zc_msg_verify_n (one
+ * branch per run), release them; quit (streams: close one's end so that a
+ * peer blocked in read/write sees EOF/EPIPE). The ring is formatted in
+ * slot-sequence mode (lib/ring.h): its consumer learns what is published
+ * from the slots, not from the producer's index line.
  *
  * Stopping. Both sides watch the shared flags while they wait (every 1024
  * spins, every 10 ms of a condvar wait, on EINTR): abort (the other side
@@ -56,7 +60,8 @@
  * not death. Fork from the thread that outlives the child (lib/proc.h).
  * ck_ring is available only where Concurrency Kit was built in, and not
  * under ThreadSanitizer (its fences are inline assembly TSan cannot see).
- * Sizes: 32..4096 bytes, a multiple of 8; batch 1..cap; cap a power of two
+ * Sizes: 8 (the raw sequence) or 32..4096 bytes, a multiple of 8; batch
+ * 1..cap; cap a power of two
  * (the pipe's buffer is cap x size bytes, capped by the kernel's
  * pipe-max-size; unix ignores cap; only the ring uses iso).
  *
@@ -211,6 +216,7 @@ struct zc_chan {
 	_Alignas(128) uint64_t cseq; /* consumer: next sequence */
 	unsigned char *cbuf;	     /* consumer staging (peers) */
 	size_t chave;		     /* bytes in cbuf (streams) */
+	uint64_t idsum;		     /* running sum of the ids received */
 	const void *cptr;	     /* ck: the message dequeued */
 	_Alignas(128) char end[1];
 };
@@ -249,9 +255,10 @@ ZC_CHAN_INLINE int zc_chan_ring_claim(struct zc_chan *c, uint32_t n,
 	return zc_ring_claim(&c->ring, n, lo);
 }
 
-ZC_CHAN_INLINE void *zc_chan_ring_slot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE void *zc_chan_ring_seg(struct zc_chan *c, uint64_t seq,
+				      uint32_t n, uint32_t *k)
 {
-	return zc_ring_slot(&c->ring, seq);
+	return zc_ring_run(&c->ring, seq, n, k);
 }
 
 ZC_CHAN_INLINE int zc_chan_ring_publish(struct zc_chan *c, uint64_t lo,
@@ -267,9 +274,10 @@ ZC_CHAN_INLINE int zc_chan_ring_receive(struct zc_chan *c, uint32_t max,
 	return zc_ring_wait_avail(&c->ring, max, lo);
 }
 
-ZC_CHAN_INLINE const void *zc_chan_ring_rslot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE const void *zc_chan_ring_rseg(struct zc_chan *c, uint64_t seq,
+					     uint32_t n, uint32_t *k)
 {
-	return zc_ring_slot(&c->ring, seq);
+	return zc_ring_run(&c->ring, seq, n, k);
 }
 
 ZC_CHAN_INLINE void zc_chan_ring_release(struct zc_chan *c, uint64_t lo,
@@ -286,13 +294,17 @@ ZC_CHAN_INLINE int zc_chan_stage_claim(struct zc_chan *c, uint32_t n,
 	return 0;
 }
 
-ZC_CHAN_INLINE void *zc_chan_stage_slot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE void *zc_chan_stage_seg(struct zc_chan *c, uint64_t seq,
+				       uint32_t n, uint32_t *k)
 {
+	*k = n;
 	return c->pbuf + (size_t)(seq - c->pseq) * c->cfg.size;
 }
 
-ZC_CHAN_INLINE const void *zc_chan_stage_rslot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE const void *zc_chan_stage_rseg(struct zc_chan *c, uint64_t seq,
+					      uint32_t n, uint32_t *k)
 {
+	*k = n;
 	return c->cbuf + (size_t)(seq - c->cseq) * c->cfg.size;
 }
 
@@ -454,6 +466,15 @@ ZC_CHAN_INLINE void *zc_chan_ck_slot(struct zc_chan *c, uint64_t seq)
 	return c->pool + (size_t)(seq & c->pool_mask) * c->cfg.size;
 }
 
+ZC_CHAN_INLINE void *zc_chan_ck_seg(struct zc_chan *c, uint64_t seq, uint32_t n,
+				    uint32_t *k)
+{
+	uint64_t room = c->pool_mask + 1 - (seq & c->pool_mask);
+
+	*k = n < room ? n : (uint32_t)room;
+	return zc_chan_ck_slot(c, seq);
+}
+
 ZC_CHAN_INLINE int zc_chan_ck_publish(struct zc_chan *c, uint64_t lo,
 				      uint32_t n)
 {
@@ -486,8 +507,10 @@ ZC_CHAN_INLINE int zc_chan_ck_receive(struct zc_chan *c, uint32_t max,
 	return 1;
 }
 
-ZC_CHAN_INLINE const void *zc_chan_ck_rslot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE const void *zc_chan_ck_rseg(struct zc_chan *c, uint64_t seq,
+					   uint32_t n, uint32_t *k)
 {
+	*k = 1; /* receive gave one */
 	return c->cptr;
 }
 

@@ -9,7 +9,7 @@ Modes (zcbench runs this; a person rarely does):
         the sink library through ctypes.
   ring  (--fd N | --name /zc-...) --len BYTES --size S --count N --batch B
         the same packing, straight into the slots of zcbench's shared ring
-        (lib/ring.h, layout v1) mapped with mmap; B messages per publish.
+        (lib/ring.h, layout v2, published by head) mapped with mmap; B messages per publish.
         A C consumer process reads them.
   dump  --size S --count N   write messages 0..N-1 to stdout (tests)
 
@@ -42,7 +42,8 @@ RECS = 1024
 PAYLOADS = 16
 SYMS = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "BRK.B", "TSLA", "ZCBENCH1"]
 RING_MAGIC = 0x0000474E4952435A
-RING_VERSION = 1
+RING_VERSION = 2
+RING_F_SLOT_SEQ = 1
 HEAD = struct.Struct("<QdI8sI")  # id, price, quantity, symbol, check
 U64 = struct.Struct("<Q")
 # Plain 8-byte loads and stores (ctypes c_uint64 .value is one aligned
@@ -141,13 +142,16 @@ def attach(a):
 
 
 def ring_geometry(mm, a):
-    (magic, version, slot, cap, iso, _flags, prod_off, cons_off, slots_off,
+    (magic, version, slot, cap, iso, flags, prod_off, cons_off, slots_off,
      total) = struct.unpack_from("<QIIQIIQQQQ", mm, 0)
     if magic != RING_MAGIC:
         raise Fail("not a zcbench ring (bad magic %#x)" % magic)
     if version != RING_VERSION:
         raise Fail("ring layout version %d, this host speaks %d"
                    % (version, RING_VERSION))
+    if flags & RING_F_SLOT_SEQ:
+        raise Fail("ring wants each slot published by its sequence word;"
+                   " this host publishes batches by head")
     if (slot != a.size or cap < 2 or cap & (cap - 1) or iso not in (64, 128)
             or prod_off != iso or cons_off != 2 * iso
             or slots_off != 3 * iso or total != slots_off + cap * slot
