@@ -294,6 +294,48 @@ static int ck_avail(char *why, size_t len)
 #endif
 }
 
+#ifdef ZC_HAVE_BOOST
+static int boost_open(struct zc_chan *c)
+{
+	size_t words = c->cfg.cap * c->cfg.size / 8;
+	int err = zc_mem_alloc(&c->mem, zc_boost_bytes(words), c->cfg.node,
+			       mem_kind(c), NULL);
+
+	if (err)
+		return err;
+	c->bq = zc_boost_init(c->mem.p, words);
+	return staging_open(c, 0);
+}
+#else
+static int boost_open(struct zc_chan *c)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+static void boost_close(struct zc_chan *c)
+{
+#ifdef ZC_HAVE_BOOST
+	if (c->bq)
+		zc_boost_fini(c->bq);
+	c->bq = NULL;
+#endif
+	mem_close(c);
+	staging_close(c);
+}
+
+static int boost_avail(char *why, size_t len)
+{
+#ifdef ZC_HAVE_BOOST
+	return 1;
+#else
+	snprintf(why, len,
+		 "boost::lockfree not built in (install libboost-dev and a "
+		 "C++ compiler, and rebuild)");
+	return 0;
+#endif
+}
+
 /* ---- the loops, written once ------------------------------------------- */
 
 #define LOOP_INLINE static inline __attribute__((always_inline))
@@ -628,6 +670,13 @@ LOOP_INLINE void run_side(const struct ops *o, struct zc_chan *a,
 		run_side(&fam##_ops, a, b, role, count);                       \
 	}
 
+/* A family not built in: never run (zc_chan_open refuses it). */
+#define DEFINE_NO_LOOPS(fam)                                                   \
+	static void fam##_run(struct zc_chan *a, struct zc_chan *b, int role,  \
+			      uint64_t count)                                  \
+	{                                                                      \
+	}
+
 DEFINE_LOOPS(ring, .claim = zc_chan_ring_claim, .seg = zc_chan_ring_seg,
 	     .publish = zc_chan_ring_publish, .receive = zc_chan_ring_receive,
 	     .rseg = zc_chan_ring_rseg, .release = zc_chan_ring_release)
@@ -643,10 +692,14 @@ DEFINE_LOOPS(ck, .claim = zc_chan_ck_claim, .seg = zc_chan_ck_seg,
 	     .publish = zc_chan_ck_publish, .receive = zc_chan_ck_receive,
 	     .rseg = zc_chan_ck_rseg, .release = zc_chan_ck_release)
 #else
-static void ck_run(struct zc_chan *a, struct zc_chan *b, int role,
-		   uint64_t count)
-{
-}
+DEFINE_NO_LOOPS(ck)
+#endif
+#ifdef ZC_HAVE_BOOST
+DEFINE_LOOPS(boost, .claim = zc_chan_stage_claim, .seg = zc_chan_stage_seg,
+	     .publish = zc_chan_boost_publish, .receive = zc_chan_boost_receive,
+	     .rseg = zc_chan_stage_rseg, .release = zc_chan_fd_release)
+#else
+DEFINE_NO_LOOPS(boost)
 #endif
 
 /* ---- the families and the transports ----------------------------------- */
@@ -687,6 +740,11 @@ static const struct family families[ZC_CHAN_NFAMILIES] = {
 			.close = mem_close,
 			.run = ck_run,
 			.avail = ck_avail},
+	[ZC_CHAN_BOOST] = {.name = "boost",
+			   .open = boost_open,
+			   .close = boost_close,
+			   .run = boost_run,
+			   .avail = boost_avail},
 };
 
 const struct zc_chan_transport zc_chan_transports[] = {
@@ -707,6 +765,10 @@ const struct zc_chan_transport zc_chan_transports[] = {
 	{.name = "unix", .family = ZC_CHAN_UNIX, .kernel = 1},
 	{.name = "ck",
 	 .family = ZC_CHAN_CK,
+	 .uses = ZC_CHAN_USES_CAP,
+	 .spins = 1},
+	{.name = "boost",
+	 .family = ZC_CHAN_BOOST,
 	 .uses = ZC_CHAN_USES_CAP,
 	 .spins = 1},
 	{.name = NULL}};

@@ -70,7 +70,10 @@ static __attribute__((noreturn)) void drain_main(struct zc_drain_report *rep,
 	zc_counters_start(&ctr);
 	c0 = zc_thread_cpu_ns();
 	while (got < count) {
-		n = zc_ring_wait_avail(r, maxb ? maxb : 1, &lo);
+		uint64_t left = count - got;
+		n = zc_ring_wait_avail(
+			r, left < maxb ? (uint32_t)left : (maxb ? maxb : 1),
+			&lo);
 		if (n < 0) {
 			rep->err = n;
 			break;

@@ -613,32 +613,52 @@ static inline uint64_t zc_ring_seq_of(const struct zc_ring *r, uint64_t s)
 				    memory_order_acquire);
 }
 
-/* Slot mode: how many of s .. e-1 are published past the first, which is
- * not (out of line; see zc_ring_try_avail). */
+/* Slot mode, after the end e of a run was not there: how many of s .. e-1
+ * are published, their words read in order; 0 when s is not, -EILSEQ when
+ * s holds a foreign sequence (out of line). */
 int zc_ring_scan(struct zc_ring *r, uint64_t s, uint64_t e);
 
-/*
- * Messages ready to read without waiting, at most max (>= 1): returns the
- * count (0 when empty) and *lo = the first sequence; in slot mode -EILSEQ
- * when the next slot holds a foreign sequence. Slot mode looks at the last
- * slot of the max it could take first: when it is published so is the
- * run before it, and neither the producer's line nor the other slots'
- * words are read.
- */
-static inline int zc_ring_try_avail(struct zc_ring *r, uint32_t max,
-				    uint64_t *lo)
+/* Slot mode, the first look: max when the last slot of the max it could
+ * take is published (so is the run before it: neither the producer's line
+ * nor the other slots' words are read), what is known to be published,
+ * else 0. */
+static inline int zc_ring_try_full(struct zc_ring *r, uint32_t max,
+				   uint64_t *lo)
 {
 	uint64_t s = r->cons_next, n = r->head_cache - s, e;
 
 	*lo = s;
-	if (n == 0 && r->slot_seq) {
-		e = s + (max < r->capacity ? max : r->capacity) - 1;
-		if (zc_ring_seq_of(r, e) == e) {
-			r->head_cache = e + 1;
-			return (int)(e + 1 - s);
-		}
-		return zc_ring_scan(r, s, e);
+	if (n)
+		return n < max ? (int)n : (int)max;
+	e = s + (max < r->capacity ? max : r->capacity) - 1;
+	if (zc_ring_seq_of(r, e) != e)
+		return 0;
+	r->head_cache = e + 1;
+	return (int)(e + 1 - s);
+}
+
+/*
+ * Messages ready to read without waiting, at most max (>= 1): returns the
+ * count (0 when empty) and *lo = the first sequence; in slot mode -EILSEQ
+ * when the next slot holds a foreign sequence. Slot mode looks at the end
+ * of the run first (zc_ring_try_full), then at the slots from the first.
+ */
+static inline int zc_ring_try_avail(struct zc_ring *r, uint32_t max,
+				    uint64_t *lo)
+{
+	uint64_t s = r->cons_next, n;
+	int k;
+
+	if (r->slot_seq) {
+		k = zc_ring_try_full(r, max, lo);
+		return k ? k
+			 : zc_ring_scan(
+				   r, s,
+				   s + (max < r->capacity ? max : r->capacity) -
+					   1);
 	}
+	*lo = s;
+	n = r->head_cache - s;
 	if (n == 0) {
 		/* acquire: pairs with the producer's release of head, so the
 		 * slot contents below head are visible */
@@ -649,27 +669,38 @@ static inline int zc_ring_try_avail(struct zc_ring *r, uint32_t max,
 	return n < max ? (int)n : (int)max;
 }
 
-/* Wait until at least one message is ready (max >= 1); returns how many
- * (1..max), or the wait hook's -errno, or try_avail's. */
+/*
+ * Wait until at least one message is ready (max >= 1); returns how many
+ * (1..max), or the wait hook's -errno, or try_avail's. In slot mode it
+ * waits on the end of the run for up to 63 looks before it takes part of
+ * one: the consumer then reads lines the producer has finished, instead
+ * of taking the line the producer is writing from under it, message by
+ * message (batch 1: the end is the first, nothing changes).
+ */
 static inline int zc_ring_wait_avail(struct zc_ring *r, uint32_t max,
 				     uint64_t *lo)
 {
 	uint64_t iter = 0;
 	int n, err;
 
-	while ((n = zc_ring_try_avail(r, max, lo)) == 0) {
+	for (;;) {
+		n = r->slot_seq && (iter & 63) != 63
+			    ? zc_ring_try_full(r, max, lo)
+			    : zc_ring_try_avail(r, max, lo);
+		if (n)
+			return n;
 		if (r->cons_wait.wait) {
 			/* empty: head_cache == cons_next, and head moves past
 			 * it after the next publish (wake) */
 			err = r->cons_wait.wait(r->cons_wait.arg, r->head,
-						r->head_cache, iter++);
+						r->head_cache, iter);
 			if (err)
 				return err;
 		} else {
 			zc_cpu_relax();
 		}
+		iter++;
 	}
-	return n;
 }
 
 /* Done reading sequences up to hi (inclusive): their slots may be reused. */

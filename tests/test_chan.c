@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Description: channels (lib/chan.h, lib/chanpair.h): every family (ring,
- * mutex queue, pipe, unix, ck) between two threads and between two
+ * mutex queue, pipe, unix, ck, boost) between two threads and between two
  * processes (fork, memory shared), tput, rtt and lat loops with every
  * message's sequence and checksum verified, 64-byte and raw 8-byte
  * messages; a message damaged in flight is caught at its sequence, a
@@ -208,7 +208,7 @@ static void test_transports(void)
 		CHECK(zc_chan_transport_find(t->name) == t);
 		CHECK((unsigned)t->family < ZC_CHAN_NFAMILIES);
 	}
-	CHECK(n == 6);
+	CHECK(n == 7);
 	CHECK(zc_chan_transport_find("process")->process);
 	CHECK(zc_chan_transport_find("carrier-pigeon") == NULL);
 }
