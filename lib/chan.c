@@ -357,7 +357,7 @@ struct ops {
  * broken producer would (a price byte; the 8-byte message's sequence). */
 static void fill_damaged(void *slot, uint32_t size, uint64_t seq)
 {
-	unsigned char m[ZC_RING_SLOT_MAX];
+	_Alignas(8) unsigned char m[ZC_RING_SLOT_MAX];
 	uint64_t id;
 
 	zc_msg_fill(m, size, seq);

@@ -150,7 +150,7 @@ static void test_runs(uint32_t s)
 	enum {
 		N = 40
 	};
-	static unsigned char run[N * 4096], one[4096];
+	static _Alignas(8) unsigned char run[N * 4096], one[4096];
 	static const uint64_t base[] = {0, 0xfffff - 5, 1ull << 40};
 	uint64_t sum = 0;
 	uint32_t at;
@@ -189,7 +189,7 @@ static void test_runs(uint32_t s)
 static void test_msgs(void)
 {
 	static const uint32_t sizes[] = {8, 32, 40, 64, 256, 4096};
-	unsigned char buf[4096];
+	_Alignas(8) unsigned char buf[4096];
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint32_t s = sizes[i];
