@@ -7,10 +7,9 @@
  * writing plain messages into the shared-memory ring that a consumer
  * process drains (C producer; CPython through mmap, field by field or a
  * batch at a time with NumPy; Node.js through typed arrays on the mapped
- * memory). The consumer is the C sink in a forked process or a Rust
- * program; every path's consumer verifies every message, and the
- * crossover is where the ring's host-side cost per message drops below
- * the call's, per host and per consumer.
+ * memory), drained by the C sink forked or by a Rust program. Every
+ * message is verified; the crossover is where the ring's host cost per
+ * message drops below the call's, per host and consumer.
  *
  * Test hooks: ZC_FFI_KILL_CONSUMER=N makes the ring consumer (C or Rust)
  * kill itself (SIGKILL) after N messages; ZC_FFI_CORRUPT=N makes the ring
@@ -22,29 +21,23 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "builtin.h"
-#include "drain.h"
-#include "host.h"
-#include "ring.h"
+#include "ffirun.h"
 #include "xover.h"
-#include "../plugins/ffi_msg.h"
 
 enum {
 	H_C,
 	H_PYTHON,
 	H_NODE,
-	NHOSTS
+	NHOSTS,
+	H_RUST = NHOSTS
 };
-enum {
-	CONS_C,
-	CONS_RUST,
-	NCONS
-};
+#define CONS_C	   0 /* the ring paths' consumers */
+#define CONS_RUST  1
+#define NCONS	   2
 #define SHM_MEMFD  0
 #define SHM_NAMED  1
 #define SIDE_HOST  0 /* zc_side: the producer */
@@ -57,47 +50,20 @@ struct ffi_case {
 	uint64_t count; /* messages per repetition, from the warm-up */
 };
 
-/* One repetition's raw figures. */
-struct sample {
-	uint64_t count;	  /* messages */
-	struct zc_host h; /* the producer's region (lib/host.h) */
-	uint64_t e2e_end; /* the last message checked */
-	uint64_t cons_cpu_ns;
-	struct zc_counts sink;
-	int has_cons, sink_counted;
-};
-
-/* A ring for one repetition and the children around it: ch[0] a host
- * program, ch[1] the consumer (a fork of the C sink or the Rust program,
- * lib/drain.h). */
-struct ffi_ring {
-	struct zc_ring r;
-	char name[64];
-	size_t bytes;
-	struct zc_child ch[2];
-};
-
-struct ffi_path;
-/* One repetition into s, or a ring path's producer (fr: the ring; NULL
- * for a whole repetition). 0 or -errno with why. */
-typedef int (*run_fn)(struct zc_bench *b, const struct ffi_case *fc,
-		      struct ffi_ring *fr, struct sample *s, char *why,
-		      size_t len);
 typedef void (*fill_fn)(void *dst, uint32_t size, uint64_t id,
 			unsigned char *const *pool);
 
 /* The paths as data (the table is below the functions it names). */
 struct ffi_path {
 	const char *name;
-	int host;	   /* H_*: who produces */
-	int ring;	   /* through the ring to a consumer process */
-	int baseline;	   /* the per-call path this one is compared with */
-	run_fn run;	   /* one repetition */
-	fill_fn fill;	   /* C calls: how message id is made */
-	run_fn produce;	   /* ring paths: who writes into the ring */
-	const char *mode;  /* host programs: their --mode */
-	const char *probe; /* host programs: what to check first (--need);
-			      NULL: nothing (a failure then fails the case) */
+	int host;	  /* H_*: who produces */
+	int ring;	  /* through the ring to a consumer process */
+	int baseline;	  /* the per-call path this one is compared with */
+	fill_fn fill;	  /* C calls: how message id is made */
+	const char *mode; /* host programs: their --mode */
+	/* host programs: what to check first (--need); NULL: nothing, a
+	 * failure then fails the case */
+	const char *probe;
 };
 enum {
 	P_CALL,
@@ -113,15 +79,17 @@ enum {
 };
 static const struct ffi_path paths[NPATHS];
 
-/* The host programs: interpreter, script, how zcbench finds them. */
-static const struct ffi_prog {
-	const char *name, *what, *script, *env, *auto_path;
-} progs[NHOSTS] = {
-	[H_C] = {"C", "this thread", NULL, NULL, NULL},
-	[H_PYTHON] = {"Python", "the Python host", "zcbench_ffi_host.py",
-		      "ZC_FFI_HOST", "/usr/bin/python3"},
-	[H_NODE] = {"Node.js", "the Node.js host", "zcbench_ffi_host.js",
-		    "ZC_FFI_NODE_HOST", "/usr/bin/node"},
+/* The programs (lib/host.h): the hosts, and the Rust consumer. */
+static struct zc_host_prog progs[NHOSTS + 1] = {
+	[H_C] = {"this thread", "C"},
+	[H_PYTHON] = {"the Python host", "Python", "python", "/usr/bin/python3",
+		      "ZC_FFI_HOST", "zcbench_ffi_host.py"},
+	[H_NODE] = {"the Node.js host", "Node.js", "node", "/usr/bin/node",
+		    "ZC_FFI_NODE_HOST", "zcbench_ffi_host.js"},
+	[H_RUST] = {"the Rust consumer process", .env = "ZC_FFI_CONSUMER",
+		    .file = "zcbench_ffi_consumer",
+		    .missing = "Rust consumer not built (no rustc when zcbench "
+			       "was built)"},
 };
 static const char *const cons_names[NCONS] = {"c", "rust"};
 
@@ -143,16 +111,13 @@ static const struct zc_opt ffi_opts[] = {
 		"call,call-marshal,python-call,node-call,"
 		"node-call-marshal,ring,python-ring,python-ring-numpy,"
 		"node-ring",
-		"how messages reach the consumer: a call per message "
-		"(call, call-marshal: C; python-call: ctypes; node-call, "
-		"node-call-marshal: koffi) or the shared ring (ring: C; "
-		"python-ring: struct; python-ring-numpy: NumPy batches; "
-		"node-ring: typed arrays)",
+		"a call per message (call, call-marshal: C; python-call: "
+		"ctypes; node-call*: koffi) or the ring (ring: C; python-ring"
+		"*: struct, NumPy batches; node-ring: typed arrays)",
 		&opt_paths, path_words),
 	ZC_OPT_CHOICES("consumer", "c,rust",
-		       "the ring paths' consumer process: c (the sink library, "
-		       "forked) or rust (zcbench_ffi_consumer, built with "
-		       "rustc); the call paths call the C sink",
+		       "the ring paths' consumer process: c (the sink, forked) "
+		       "or rust (rustc-built); the calls call the C sink",
 		       &opt_cons, cons_words),
 	ZC_OPT_LIST("size", "LIST", "bytes", "32,64,256,1024,4096",
 		    "message sizes", &opt_size, ZC_FFI_SIZE_MIN,
@@ -169,13 +134,13 @@ static const struct zc_opt ffi_opts[] = {
 		      "measured time per repetition", &opt_seconds, 0.001, 60,
 		      .quick = "0.05"),
 	ZC_OPT_STR("python", "PATH", "auto",
-		   "Python 3 for the python paths (auto: /usr/bin/python3, "
-		   "Debian's, with python3-numpy, else python3 on PATH; a "
-		   "name is looked up on PATH); none: those paths are skipped",
+		   "Python 3 for the python paths (auto: Debian's "
+		   "/usr/bin/python3, else python3 on PATH; a name is looked "
+		   "up on PATH; none: skipped)",
 		   &opt_interp[H_PYTHON]),
 	ZC_OPT_STR("node", "PATH", "auto",
-		   "Node.js for the node paths (auto: /usr/bin/node, else "
-		   "node on PATH); they need koffi (scripts/setup.sh)",
+		   "Node.js for the node paths (as --python), with koffi "
+		   "(scripts/setup.sh)",
 		   &opt_interp[H_NODE]),
 	ZC_OPT_CHOICE("shm", "memfd",
 		      "how a host program reaches the ring: memfd (inherits "
@@ -229,22 +194,19 @@ static const struct zc_metric ffi_metrics[NMETRICS] = {
 struct ffi_st {
 	int host_cpu, cons_cpu, pair_err;
 	struct zc_plan pair, solo; /* ring paths: host, consumer; calls */
-	char sink_path[PATH_MAX], sink_why[300];
-	char interp[NHOSTS][PATH_MAX], script[NHOSTS][PATH_MAX];
-	char prog_why[NHOSTS][300]; /* a host program cannot run: why */
+	char sink_path[PATH_MAX], sink_why[300], koffi[PATH_MAX];
 	char path_why[NPATHS][300]; /* its probe said no */
-	char koffi[PATH_MAX], rust[PATH_MAX], rust_why[300];
-	struct zc_ffi_sink sink; /* closed in teardown (or at exit) */
+	struct zc_ffi_sink sink;    /* closed in teardown (or at exit) */
 	unsigned char *pool[ZC_FFI_PAYLOADS];
-	struct zc_ffi_verdict v;
-	struct zc_drain drain; /* the C consumer process */
-	unsigned seq;	       /* names of named segments */
-	uint64_t corrupt, kill_after;
-	cpu_set_t saved_affinity;
+	struct zc_drain drain; /* the ring paths' consumer process */
+	int64_t corrupt;       /* ZC_FFI_CORRUPT, -1 none */
+	uint64_t kill_after;   /* ZC_FFI_KILL_CONSUMER, 0 none */
 };
 
 static const char no_consumer[] = "no consumer process: the sink runs inside "
 				  "the host's call (counted on the host side)";
+static const char no_region[] = "the program did not announce a whole "
+				"measured region";
 
 /* ---- finding what the paths need --------------------------------------- */
 
@@ -253,8 +215,8 @@ static const char *const koffi_dirs[] = {
 	"node_modules", "../scripts/node_modules",
 	"../libexec/zcbench/node_modules", NULL};
 
-/* The sink, the host programs (interpreter, script, koffi; then a probe
- * for what a path needs), the Rust consumer: a reason for each missing. */
+/* The sink, the programs and koffi, a reason for each missing; then each
+ * host program's word on what its paths need (zc_host_probe). */
 static void find_all(struct ffi_st *st)
 {
 	char why[300];
@@ -264,106 +226,65 @@ static void find_all(struct ffi_st *st)
 		      st->sink_why, sizeof(st->sink_why)) == 0)
 		zc_ffi_sink_open(&st->sink, st->sink_path, st->sink_why,
 				 sizeof(st->sink_why));
-	for (int h = H_PYTHON; h < NHOSTS; h++) {
-		const struct ffi_prog *p = &progs[h];
-		const char *want = opt_interp[h];
-		char *w = st->prog_why[h];
-		if (!strcmp(want, "auto"))
-			want = access(p->auto_path, X_OK)
-				       ? strrchr(p->auto_path, '/') + 1
-				       : p->auto_path;
-		if (zc_locate(p->env, p->script, beside_binary, ZC_LIBEXECDIR,
-			      st->script[h], PATH_MAX, why, sizeof(why)) < 0)
-			snprintf(w, 300, "%s", why);
-		else if (zc_which(want, st->interp[h], PATH_MAX, why,
-				  sizeof(why)) < 0)
-			snprintf(w, 300,
-				 "no %s interpreter: %s (give --%s PATH)",
-				 p->name, why,
-				 h == H_PYTHON ? "python" : "node");
-	}
-	if (!st->prog_why[H_NODE][0] &&
+	for (int h = H_PYTHON; h <= H_RUST; h++)
+		zc_host_find(&progs[h], h < NHOSTS ? opt_interp[h] : NULL,
+			     beside_binary, ZC_LIBEXECDIR);
+	if (!progs[H_NODE].why[0] &&
 	    zc_locate("ZC_FFI_KOFFI", "koffi/package.json", koffi_dirs,
 		      ZC_NODE_MODULES, st->koffi, sizeof(st->koffi), why,
 		      sizeof(why)) < 0)
-		snprintf(st->prog_why[H_NODE], 300,
+		snprintf(progs[H_NODE].why, 300,
 			 "koffi (npm) not installed: %s; scripts/setup.sh "
 			 "installs it",
 			 why);
-	if (!st->prog_why[H_NODE][0])
+	else if (!progs[H_NODE].why[0])
 		*strrchr(st->koffi, '/') = 0; /* the package folder */
-	if (zc_locate("ZC_FFI_CONSUMER", "zcbench_ffi_consumer", beside_binary,
-		      ZC_LIBEXECDIR, st->rust, sizeof(st->rust), why,
-		      sizeof(why)) < 0)
-		snprintf(st->rust_why, sizeof(st->rust_why),
-			 "Rust consumer not built (no rustc when zcbench was "
-			 "built): %s",
-			 why);
+	for (int k = 0; k < opt_paths.n && !st->sink_why[0]; k++) {
+		const struct ffi_path *pd = &paths[opt_paths.v[k]];
+		struct zc_host_args x = {.mode = "probe",
+					 .lib = st->sink_path,
+					 .koffi = pd->host == H_NODE ? st->koffi
+								     : NULL,
+					 .need = pd->probe,
+					 .corrupt = -1,
+					 .fd = -1};
+		if (pd->probe && !progs[pd->host].why[0])
+			zc_host_probe_prog(&progs[pd->host], &x, 30,
+					   st->path_why[opt_paths.v[k]], 300);
+	}
 }
 
-/* A host program's argv for case fc (fr: its ring); probe: the check of
- * what path pd needs instead. 0 or -E2BIG. */
-static int host_argv(struct ffi_st *st, const struct ffi_path *pd,
-		     const struct ffi_case *fc, const struct ffi_ring *fr,
-		     uint64_t count, int probe, struct zc_argv *a)
+/* What a program is told (lib/host.h zc_host_args): a host (its --mode)
+ * or the Rust consumer; fr NULL: a call path, alone. */
+static int prog_argv(const struct ffi_st *st, int prog,
+		     const struct ffi_case *fc, const struct zc_ffi_ring *fr,
+		     uint64_t count, struct zc_argv *a)
 {
+	const char *mode = prog == H_RUST ? NULL : paths[fc->path].mode;
+	struct zc_host_args x = {.mode = mode,
+				 .lib = mode ? st->sink_path : NULL,
+				 .koffi = prog == H_NODE ? st->koffi : NULL,
+				 .name = fr && fr->named ? fr->name : NULL,
+				 .size = fc->size,
+				 .batch = fr && mode ? fc->batch : 0,
+				 .count = count,
+				 .len = fr ? fr->bytes : 0,
+				 .kill_after = mode ? 0 : st->kill_after,
+				 .corrupt = fr && mode ? st->corrupt : -1,
+				 .fd = fr && !fr->named ? fr->r.mem.fd : -1};
+
 	zc_argv_init(a);
-	zc_argv_add(a, st->interp[pd->host]);
-	zc_argv_add(a, st->script[pd->host]);
-	zc_argv_addf(a, "--mode=%s", probe ? "probe" : pd->mode);
-	zc_argv_addf(a, "--lib=%s", st->sink_path);
-	if (pd->host == H_NODE)
-		zc_argv_addf(a, "--koffi=%s", st->koffi);
-	if (probe) {
-		zc_argv_addf(a, "--need=%s", pd->probe);
-		return a->err;
-	}
-	zc_argv_addf(a, "--size=%u", fc->size);
-	zc_argv_addf(a, "--count=%llu", (unsigned long long)count);
-	if (fr) {
-		zc_argv_addf(a, "--batch=%u", fc->batch);
-		zc_argv_addf(a, "--len=%zu", fr->bytes);
-		if (opt_shm == SHM_NAMED)
-			zc_argv_addf(a, "--name=%s", fr->name);
-		else
-			zc_argv_addf(a, "--fd=%d", fr->r.mem.fd);
-		if (st->corrupt != UINT64_MAX)
-			zc_argv_addf(a, "--corrupt=%llu",
-				     (unsigned long long)st->corrupt);
-	}
-	return a->err;
+	return zc_host_argv(a, &progs[prog], &x);
 }
 
-/* Ask each host program once whether it can run each of its paths. */
-static void probe_paths(struct ffi_st *st)
+/* A program attaches to the ring by name (--shm named). */
+static int named(const struct ffi_case *fc)
 {
-	for (int pi = 0; pi < opt_paths.n; pi++) {
-		const struct ffi_path *pd = &paths[opt_paths.v[pi]];
-		struct zc_argv a;
-		struct zc_spawn sp = {.what = progs[pd->host].what};
-		if (!pd->probe || st->prog_why[pd->host][0] ||
-		    st->path_why[opt_paths.v[pi]][0] || st->sink_why[0])
-			continue;
-		if (host_argv(st, pd, NULL, NULL, 0, 1, &a) == 0) {
-			sp.path = a.v[0];
-			sp.argv = a.v;
-			zc_host_probe(&sp, 30, st->path_why[opt_paths.v[pi]],
-				      300);
-		}
-	}
+	return opt_shm == SHM_NAMED &&
+	       (paths[fc->path].host != H_C || fc->cons == CONS_RUST);
 }
 
-#define STOP_CHECK 4095 /* messages between looks at the stop flag */
-
-/* A C host's measured loop (lib/host.h zc_host_self). */
-struct loop {
-	struct ffi_st *st;
-	const struct ffi_case *fc;
-	struct zc_ring *r; /* ring paths */
-	uint64_t count;
-};
-
-/* ---- call, call-marshal: calls from this thread ------------------------- */
+/* ---- one repetition (lib/ffirun.h) -------------------------------------- */
 
 static struct zc_ffi_text text_recs[ZC_FFI_RECS]; /* call-marshal's input */
 
@@ -373,329 +294,102 @@ static void marshal(void *dst, uint32_t size, uint64_t id,
 	zc_ffi_marshal(dst, size, id, text_recs, pool);
 }
 
-static int call_loop(void *arg)
-{
-	_Alignas(64) unsigned char buf[ZC_FFI_SIZE_MAX];
-	const struct loop *l = arg;
-	const struct ffi_case *fc = l->fc;
-	zc_ffi_consume_fn consume = l->st->sink.consume;
-	fill_fn fill = paths[fc->path].fill;
-	unsigned char *const *pool = l->st->pool;
+struct argv_ctx {
+	const struct ffi_st *st;
+	const struct ffi_case *fc;
+	uint64_t count;
+};
 
-	for (uint64_t id = 0; id < l->count; id++) {
-		fill(buf, fc->size, id, pool);
-		consume(buf);
-		if ((id & STOP_CHECK) == STOP_CHECK && zc_stopped())
-			return -EINTR;
-	}
-	return 0;
+static int run_argv(void *arg, int who, const struct zc_ffi_ring *fr,
+		    struct zc_argv *a)
+{
+	const struct argv_ctx *x = arg;
+	int prog = who == ZC_FFI_WHO_HOST ? paths[x->fc->path].host : H_RUST;
+
+	return prog_argv(x->st, prog, x->fc, fr, x->count, a);
 }
 
-static int run_call(struct zc_bench *b, const struct ffi_case *fc,
-		    struct ffi_ring *no_ring, struct sample *s, char *why,
-		    size_t len)
-{
-	struct ffi_st *st = b->st;
-	struct loop l = {st, fc, NULL, s->count};
-	int err;
-
-	st->sink.begin(fc->size);
-	err = zc_host_self(&s->h, &b->ctx->topo, st->host_cpu, &b->ctx->events,
-			   call_loop, &l, why, len);
-	s->e2e_end = s->h.t_end;
-	if (err)
-		return err;
-	st->sink.end(&st->v);
-	return zc_ffi_verdict_check(&st->v, s->count, why, len);
-}
-
-/* ---- host programs: python-*, node-* (lib/host.h) ----------------------- */
-
-/* A report's verdict (the sink's, or the Rust consumer's). */
-static void verdict_of(const struct zc_host *h, struct zc_ffi_verdict *v)
-{
-	*v = (struct zc_ffi_verdict){
-		.received = zc_host_u64(h, "verdict", "received"),
-		.bad = zc_host_u64(h, "verdict", "bad"),
-		.first_bad = zc_host_u64(h, "verdict", "first_bad"),
-		.first_err = (int32_t)zc_host_u64(h, "verdict", "first_err")};
-}
-
-/* A host program, beside the ring's consumer process (fr NULL: a call
- * path, alone); its verdict is the sink's in its process. */
-static int run_prog(struct zc_bench *b, const struct ffi_case *fc,
-		    struct ffi_ring *fr, struct sample *s, char *why,
+/* Case fc's path, count messages, into res. 0 or -errno with why. */
+static int run_path(struct zc_bench *b, const struct ffi_case *fc,
+		    uint64_t count, struct zc_ffi_result *res, char *why,
 		    size_t len)
 {
 	const struct ffi_path *pd = &paths[fc->path];
 	struct ffi_st *st = b->st;
-	int keep[2] = {fr && opt_shm != SHM_NAMED ? fr->r.mem.fd : -1, -1};
-	struct zc_spawn sp = {.what = progs[pd->host].what,
-			      .cpu = st->host_cpu,
-			      .keep = keep,
-			      .capture = ZC_CHILD_OUT | ZC_CHILD_ERR};
-	struct zc_argv a;
-	struct zc_child alone;
-	int err = host_argv(st, pd, fc, fr, s->count, 0, &a);
-
-	sp.path = a.v[0];
-	sp.argv = a.v;
-	if (err) {
-		snprintf(why, len, "%s: too many arguments", sp.what);
-		return err;
-	}
-	err = zc_host_run(&s->h, &sp, fr ? fr->ch : &alone, fr ? 1 : 0,
-			  &b->ctx->events, b->ctx->timeout_s, why, len);
-	if (!err && s->h.count != s->count) {
-		snprintf(why, len, "%s sent %llu messages of %llu", sp.what,
-			 (unsigned long long)s->h.count,
-			 (unsigned long long)s->count);
-		err = -EPROTO;
-	} else if (!err && !fr) {
-		verdict_of(&s->h, &st->v);
-		err = zc_ffi_verdict_check(&st->v, s->count, why, len);
-	}
-	s->e2e_end = s->h.t_end;
-	zc_host_release(&s->h);
-	return err;
-}
-
-/* ---- ring paths: a consumer process drains the ring --------------------- */
-
-static void sink_end(void *arg, void *out)
-{
-	const struct ffi_st *st = arg;
-	st->sink.end(out);
-}
-static_assert(sizeof(struct zc_ffi_verdict) <= ZC_DRAIN_OUT, "verdict fits");
-
-/* The consumer process (lib/drain.h): a fork of this one calling the C
- * sink, or the Rust program. */
-static int start_consumer(struct zc_bench *b, const struct ffi_case *fc,
-			  struct ffi_ring *fr, uint64_t count, char *why,
-			  size_t len)
-{
-	struct ffi_st *st = b->st;
-	struct zc_drain_cfg dc = {.topo = &b->ctx->topo,
-				  .cpu = st->cons_cpu,
-				  .events = &b->ctx->events,
-				  .consume = st->sink.consume,
-				  .end = sink_end,
-				  .arg = st,
-				  .kill_after = st->kill_after};
-	int keep[2] = {opt_shm == SHM_NAMED ? -1 : fr->r.mem.fd, -1}, err;
-	struct zc_spawn sp = {.what = "the Rust consumer process",
-			      .path = st->rust,
-			      .cpu = st->cons_cpu,
-			      .keep = keep,
-			      .capture = ZC_CHILD_OUT | ZC_CHILD_ERR};
-	struct zc_argv a;
-
-	if (fc->cons == CONS_C) {
-		/* The consumer's sink state is this process's, copied. */
-		st->sink.begin(fc->size);
-		err = zc_drain_fork(&st->drain, &fr->ch[1], &fr->r, &dc, count);
-		if (err < 0)
-			snprintf(why, len, "cannot fork the consumer: %s",
-				 strerror(-err));
-		return err;
-	}
-	zc_argv_init(&a);
-	zc_argv_add(&a, st->rust);
-	if (opt_shm == SHM_NAMED)
-		zc_argv_addf(&a, "--name=%s", fr->name);
-	else
-		zc_argv_addf(&a, "--fd=%d", fr->r.mem.fd);
-	zc_argv_addf(&a, "--len=%zu", fr->bytes);
-	zc_argv_addf(&a, "--size=%u", fc->size);
-	zc_argv_addf(&a, "--count=%llu", (unsigned long long)count);
-	zc_argv_addf(&a, "--kill-after=%llu",
-		     (unsigned long long)st->kill_after);
-	sp.argv = a.v;
-	return zc_drain_spawn(&st->drain, &fr->ch[1], &sp, &b->ctx->events, why,
-			      len);
-}
-
-/* A fresh ring (named for a program that attaches by name; published by
- * its slots' sequence words when the C host writes it, by head for the
- * programs), the consumer, the path's producer; then the verdict. */
-static int run_ring(struct zc_bench *b, const struct ffi_case *fc,
-		    struct ffi_ring *no_ring, struct sample *s, char *why,
-		    size_t len)
-{
-	const struct ffi_path *pd = &paths[fc->path];
-	int named = (pd->host != H_C || fc->cons == CONS_RUST) &&
-		    opt_shm == SHM_NAMED;
-	struct ffi_st *st = b->st;
-	const struct zc_drain_report *rep = st->drain.rep;
-	struct zc_ring_cfg cfg = {
-		.slot_size = fc->size,
-		.capacity = (uint64_t)opt_capacity,
+	struct argv_ctx x = {st, fc, count};
+	struct zc_ffi_run run = {
+		.ring = pd->ring,
+		.fill = pd->fill,
+		.size = fc->size,
+		.batch = fc->batch,
 		.isolation = (uint32_t)opt_iso,
-		.node = -1,
-		.mem_flags = named ? ZC_MEM_NAMED : ZC_MEM_MEMFD,
-		.flags = pd->host == H_C ? ZC_RING_F_SLOT_SEQ : 0};
-	struct ffi_ring fr;
-	int err, cerr;
+		.capacity = (uint64_t)opt_capacity,
+		.count = count,
+		.named = named(fc),
+		.topo = &b->ctx->topo,
+		.host_cpu = st->host_cpu,
+		.cons_cpu = st->cons_cpu,
+		.events = &b->ctx->events,
+		.timeout_s = b->ctx->timeout_s,
+		.sink = &st->sink,
+		.pool = st->pool,
+		.corrupt = st->corrupt,
+		.kill_after = st->kill_after,
+		.host = pd->host == H_C ? NULL : &progs[pd->host],
+		.consumer = fc->cons == CONS_RUST ? &progs[H_RUST] : NULL,
+		.argv = run_argv,
+		.arg = &x};
 
-	snprintf(fr.name, sizeof(fr.name), "/zc-ffi-%d-%u", (int)getpid(),
-		 st->seq++);
-	cfg.name = fr.name;
-	fr.bytes = zc_ring_bytes(&cfg);
-	err = zc_ring_create(&fr.r, &cfg);
-	if (err < 0) {
-		snprintf(why, len, "cannot create the ring: %s",
-			 zc_ring_strerror(err));
-		return err;
-	}
-	zc_child_init(&fr.ch[0], progs[pd->host].what);
-	err = start_consumer(b, fc, &fr, s->count, why, len);
-	if (!err)
-		err = pd->produce(b, fc, &fr, s, why, len);
-	zc_child_kill(&fr.ch[0]);
-	cerr = zc_drain_end(&st->drain, !err, why, len);
-	zc_ring_free(&fr.r);
-	if (err || cerr)
-		return err ? err : cerr;
-	s->e2e_end = rep->t_end;
-	s->cons_cpu_ns = rep->cpu_ns;
-	s->sink = rep->counts;
-	s->sink_counted = rep->counted;
-	s->has_cons = 1;
-	if (fc->cons == CONS_RUST)
-		verdict_of(&st->drain.prog, &st->v);
-	else
-		memcpy(&st->v, rep->out, sizeof(st->v));
-	return zc_ffi_verdict_check(&st->v, s->count, why, len);
-}
-
-/* The test hook's message: a wrong price, its id (last) publishing it. */
-static void fill_damaged(void *slot, uint32_t size, uint64_t id,
-			 unsigned char *const *pool)
-{
-	_Alignas(8) unsigned char m[ZC_FFI_SIZE_MAX];
-	double price;
-
-	zc_ffi_fill(m, size, id, pool);
-	memcpy(&price, m + 8, 8);
-	price += 1;
-	memcpy(m + 8, &price, 8);
-	memcpy((unsigned char *)slot + 8, m + 8, size - 8);
-	zc_msg_publish_id(slot, id);
-}
-
-static int ring_loop(void *arg)
-{
-	const struct loop *l = arg;
-	const struct ffi_case *fc = l->fc;
-	unsigned char *const *pool = l->st->pool;
-	struct zc_ring *r = l->r;
-	uint64_t id = 0, lo, count = l->count, bad = l->st->corrupt;
-	int err;
-
-	while (id < count) {
-		uint32_t n = count - id < fc->batch ? (uint32_t)(count - id)
-						    : fc->batch;
-		err = zc_ring_claim(r, n, &lo);
-		if (err)
-			return err;
-		for (uint64_t q = lo; q < lo + n; q++)
-			zc_ffi_fill(zc_ring_slot(r, q), fc->size, q, pool);
-		if (__builtin_expect(bad - lo < n, 0))
-			fill_damaged(zc_ring_slot(r, bad), fc->size, bad, pool);
-		zc_ring_publish(r, lo, lo + n - 1);
-		id += n;
-		if ((id & ~(uint64_t)STOP_CHECK) !=
-			    ((id - n) & ~(uint64_t)STOP_CHECK) &&
-		    zc_stopped())
-			return -EINTR;
-	}
-	return 0;
-}
-
-/* ring: this thread writes batches into the ring (every message's id word
- * last: a slot-sequence ring). */
-static int produce_c(struct zc_bench *b, const struct ffi_case *fc,
-		     struct ffi_ring *fr, struct sample *s, char *why,
-		     size_t len)
-{
-	struct ffi_st *st = b->st;
-	struct loop l = {st, fc, &fr->r, s->count};
-	int err;
-
-	zc_drain_guard_child(&fr->r, &fr->ch[1]);
-	err = zc_host_self(&s->h, &b->ctx->topo, st->host_cpu, &b->ctx->events,
-			   ring_loop, &l, why, len);
-	if (err == -EPIPE) {
-		size_t k;
-		zc_child_explain(&fr->ch[1], why, len);
-		k = strlen(why);
-		snprintf(why + k, len - k,
-			 "; the producer noticed with %llu of %llu messages "
-			 "sent",
-			 (unsigned long long)fr->r.prod_next,
-			 (unsigned long long)s->count);
-	} else if (err == -EINTR) {
-		snprintf(why, len, "interrupted");
-	}
-	return err ? err
-		   : zc_child_supervise(&fr->ch[1], 1, b->ctx->timeout_s, why,
-					len);
+	return zc_ffi_run(&st->drain, &run, res, why, len);
 }
 
 /* ---- the paths ---------------------------------------------------------- */
 
 static const struct ffi_path paths[NPATHS] = {
 	/* C: a call per message through a function pointer into the sink */
-	[P_CALL] = {"call", H_C, 0, P_CALL, run_call, zc_ffi_fill},
+	[P_CALL] = {"call", H_C, 0, P_CALL, zc_ffi_fill},
 	/* C: the same, each message parsed from a text record first */
-	[P_MARSHAL] = {"call-marshal", H_C, 0, P_CALL, run_call, marshal},
+	[P_MARSHAL] = {"call-marshal", H_C, 0, P_CALL, marshal},
 	/* CPython: a dict packed into a ctypes buffer, a ctypes call each */
-	[P_PYCALL] = {"python-call", H_PYTHON, 0, P_PYCALL, run_prog,
-		      .mode = "call"},
+	[P_PYCALL] = {"python-call", H_PYTHON, 0, P_PYCALL, .mode = "call"},
 	/* Node.js: typed-array stores into a Buffer, a koffi call each */
-	[P_NODECALL] = {"node-call", H_NODE, 0, P_NODECALL, run_prog,
-			.mode = "call", .probe = "koffi"},
+	[P_NODECALL] = {"node-call", H_NODE, 0, P_NODECALL, .mode = "call",
+			.probe = "koffi"},
 	/* Node.js: a JS object that koffi converts into the C struct */
-	[P_NODEMARSHAL] = {"node-call-marshal", H_NODE, 0, P_NODECALL, run_prog,
+	[P_NODEMARSHAL] = {"node-call-marshal", H_NODE, 0, P_NODECALL,
 			   .mode = "call-marshal", .probe = "koffi"},
 	/* C: batches written into the ring, a consumer process checks */
-	[P_RING] = {"ring", H_C, 1, P_CALL, run_ring, .produce = produce_c},
+	[P_RING] = {"ring", H_C, 1, P_CALL},
 	/* CPython: dicts packed into the ring's slots through mmap */
-	[P_PYRING] = {"python-ring", H_PYTHON, 1, P_PYCALL, run_ring,
-		      .produce = run_prog, .mode = "ring"},
+	[P_PYRING] = {"python-ring", H_PYTHON, 1, P_PYCALL, .mode = "ring"},
 	/* CPython: a NumPy structured array over the slots, batch at once */
-	[P_PYNUMPY] = {"python-ring-numpy", H_PYTHON, 1, P_PYCALL, run_ring,
-		       .produce = run_prog, .mode = "ring-numpy",
-		       .probe = "numpy"},
+	[P_PYNUMPY] = {"python-ring-numpy", H_PYTHON, 1, P_PYCALL,
+		       .mode = "ring-numpy", .probe = "numpy"},
 	/* Node.js: typed arrays over the mapped ring, one head store */
-	[P_NODERING] = {"node-ring", H_NODE, 1, P_NODECALL, run_ring,
-			.produce = run_prog, .mode = "ring", .probe = "koffi"},
+	[P_NODERING] = {"node-ring", H_NODE, 1, P_NODECALL, .mode = "ring",
+			.probe = "koffi"},
 };
 
 /* ---- one repetition ----------------------------------------------------- */
 
 static int ffi_one(struct zc_bench *b, int i, int rep)
 {
-	struct ffi_st *st = b->st;
 	struct ffi_case *fc = zc_bench_priv(b, i);
 	struct zc_case *c = zc_bench_case(b, i);
 	const struct ffi_path *pd = &paths[fc->path];
-	struct sample s = {0};
+	struct zc_ffi_result s;
 	char why[ZC_WHY_LEN] = "";
+	uint64_t count = fc->count;
 	double n, ns, e2e;
 	int err;
 
-	/* The warm-up sizes the repetitions: a probe, then enough messages
-	 * for --seconds at the rate it showed. */
-	if (rep < 0 || !fc->count) {
-		uint64_t probe = pd->host != H_C ? 3000 : (1u << 22) / fc->size;
-		s.count = probe < 4096 && pd->host == H_C ? 4096 : probe;
-	} else {
-		s.count = fc->count;
-	}
-	err = pd->run(b, fc, NULL, &s, why, sizeof(why));
-	sched_setaffinity(0, sizeof(st->saved_affinity), &st->saved_affinity);
+	/* The warm-up sizes the repetitions: a probe, then enough for
+	 * --seconds at its rate. */
+	if (rep < 0 || !fc->count)
+		count = pd->host != H_C		       ? 3000
+			: (1u << 22) / fc->size > 4096 ? (1u << 22) / fc->size
+						       : 4096;
+	err = run_path(b, fc, count, &s, why, sizeof(why));
 	if (err == -EINTR || (err && zc_stopped()))
 		return -EINTR;
 	if (err) {
@@ -703,9 +397,9 @@ static int ffi_one(struct zc_bench *b, int i, int rep)
 		zc_error(b->ctx, "%s failed: %s", c->name, why);
 		return err;
 	}
-	n = (double)s.count;
-	ns = (double)s.h.host_ns;
-	e2e = (double)(s.e2e_end - s.h.t_start);
+	n = (double)count;
+	ns = (double)s.host.host_ns;
+	e2e = (double)(s.e2e_end - s.host.t_start);
 	if (rep < 0 || !fc->count) {
 		double want = n / (ns > 1 ? ns : 1) * b->seconds * 1e9;
 		fc->count = want < 1000 ? 1000 : want > 4e9 ? 4e9 : want;
@@ -717,28 +411,23 @@ static int ffi_one(struct zc_bench *b, int i, int rep)
 				    sizeof(c->cpus));
 	c->iterations[rep] = n;
 	zc_case_set(&b->res, c, rep, M_HOST_NS, ns / n);
-	zc_case_set(&b->res, c, rep, M_HOST_CPU, (double)s.h.cpu_ns / n);
+	zc_case_set(&b->res, c, rep, M_HOST_CPU, (double)s.host.cpu_ns / n);
 	zc_case_set(&b->res, c, rep, M_MMSGS, n / e2e * 1e3);
 	zc_case_set(&b->res, c, rep, M_MBPS, n * fc->size / e2e * 1e3);
-	if (s.h.counted)
-		zc_bench_count(b, i, rep, SIDE_HOST, &s.h.counts, n);
+	if (s.host.counted)
+		zc_bench_count(b, i, rep, SIDE_HOST, &s.host.counts, n);
 	else
-		zc_bench_count_absent(b, i, SIDE_HOST,
-				      "the host program did not announce a "
-				      "whole measured region");
-	if (s.has_cons)
+		zc_bench_count_absent(b, i, SIDE_HOST, no_region);
+	if (pd->ring)
 		zc_case_set(&b->res, c, rep, M_CONS_CPU,
 			    (double)s.cons_cpu_ns / n);
 	else
 		zc_case_absent(&b->res, c, M_CONS_CPU, no_consumer);
-	if (s.has_cons && s.sink_counted)
+	if (pd->ring && s.sink_counted)
 		zc_bench_count(b, i, rep, SIDE_SINK, &s.sink, n);
 	else
 		zc_bench_count_absent(b, i, SIDE_SINK,
-				      s.has_cons ? "the consumer program did "
-						   "not announce a whole "
-						   "measured region"
-						 : no_consumer);
+				      pd->ring ? no_region : no_consumer);
 	return 0;
 }
 
@@ -775,7 +464,6 @@ static void ffi_derive(struct zc_bench *b)
 		       ns = zc_bench_median(b, i, M_HOST_NS),
 		       cpu = zc_bench_median(b, i, M_HOST_CPU);
 		size_t n = strlen(c->label);
-		char why[ZC_WHY_LEN];
 
 		if (c->status != ZC_CASE_OK)
 			continue;
@@ -784,11 +472,10 @@ static void ffi_derive(struct zc_bench *b)
 				 "%shost had its CPU %.0f%% of the time "
 				 "(preempted)",
 				 n ? "; " : "", 100 * cpu / ns);
-		snprintf(why, sizeof(why),
-			 "no successful %s case of %u B to compare with",
-			 paths[base].name, fc->size);
 		if (isnan(bv))
-			zc_case_absent(&b->res, c, M_VS_CALL, why);
+			zc_case_absent(&b->res, c, M_VS_CALL,
+				       "no successful per-call case of this "
+				       "host and size to compare with");
 		for (int r = 0; r < c->nrep && !isnan(bv); r++)
 			zc_case_set(&b->res, c, r, M_VS_CALL,
 				    bv / zc_case_get(&b->res, c, r, M_HOST_NS));
@@ -823,12 +510,12 @@ static int xover(struct zc_bench *b, int p, uint32_t size, int cons, int m,
 /* The crossover by host wall and CPU time, per host, consumer and size. */
 static void ffi_headlines(struct zc_bench *b, FILE *f)
 {
+	int ns = opt_size.n;
+
 	for (int m = M_HOST_NS; m <= M_HOST_CPU; m++)
-		for (int k = 0, printed = 0; k < NXPAIRS * NCONS * opt_size.n;
-		     k++) {
-			int p = k / (NCONS * opt_size.n);
-			int cons = k / opt_size.n % NCONS;
-			uint32_t size = (uint32_t)opt_size.v[k % opt_size.n];
+		for (int k = 0, printed = 0; k < NXPAIRS * NCONS * ns; k++) {
+			int p = k / (NCONS * ns), cons = k / ns % NCONS;
+			uint32_t size = (uint32_t)opt_size.v[k % ns];
 			struct zc_xover x;
 
 			if (xover(b, p, size, cons, m, &x))
@@ -840,62 +527,18 @@ static void ffi_headlines(struct zc_bench *b, FILE *f)
 					"ring vs a call per message:\n",
 					m == M_HOST_NS ? "wall" : "CPU");
 			fprintf(f, "  %-7s %-17s -> %-4s %4u B: ",
-				progs[paths[xpairs[p][0]].host].name,
+				progs[paths[xpairs[p][0]].host].lang,
 				paths[xpairs[p][0]].name, cons_names[cons],
 				size);
-			if (x.from)
-				fprintf(f, "wins from batch %u", x.from);
-			else
-				fprintf(f, "%s",
-					x.some ? "wins only at some batches "
-						 "(noise?)"
-					       : "never wins");
-			fprintf(f,
-				" (best %.1f ns at batch %u vs %s %.1f ns, "
-				"%.2fx)\n",
-				x.best, x.best_at, paths[xpairs[p][1]].name,
-				x.base, x.base / x.best);
+			zc_xover_print(f, &x, "batch",
+				       paths[xpairs[p][1]].name);
 		}
-}
-
-/* The plot's marks: where each host's ring first wins (by wall, with the
- * first consumer asked for). */
-static void mark_crossover(struct zc_bench *b, char *extra, size_t len)
-{
-	static const char *const colour[] = {"#1f77b4", "#d62728", "#2ca02c",
-					     "#9467bd"};
-	size_t used = strlen(extra);
-
-	for (int p = 0; p < NXPAIRS && used < len; p++) {
-		const char *ring = paths[xpairs[p][0]].name;
-		double y = 0.96 - 0.05 * p;
-		uint32_t size = 0;
-		struct zc_xover x = {0};
-
-		for (int si = 0; si < opt_size.n && !x.from; si++) {
-			size = (uint32_t)opt_size.v[si];
-			xover(b, p, size, (int)opt_cons.v[0], M_HOST_NS, &x);
-		}
-		if (x.from)
-			used += (size_t)snprintf(
-				extra + used, len - used,
-				"set arrow %d from %u, graph 0 to %u, graph 1 "
-				"nohead dt 2 lc rgb \"%s\"\n"
-				"set label %d \"%s wins from %u B (batch %u)\" "
-				"at %u, graph %.2f left offset 0.5,0 front\n",
-				p + 1, size, size, colour[p], p + 1, ring, size,
-				x.from, size, y);
-		else if (opt_size.n)
-			used += (size_t)snprintf(
-				extra + used, len - used,
-				"set label %d \"%s: no crossover measured\" at "
-				"graph 0.02, graph %.2f front\n",
-				p + 1, ring, y);
-	}
 }
 
 static int ffi_plots(struct zc_bench *b, struct zc_plot *p, int max)
 {
+	static const char *const colour[] = {"#1f77b4", "#d62728", "#2ca02c",
+					     "#9467bd"};
 	const char *cons = cons_names[opt_cons.v[0]];
 
 	zc_plot_init(p, "ffi", "size", "host_ns_per_msg", 1, 1);
@@ -922,88 +565,72 @@ static int ffi_plots(struct zc_bench *b, struct zc_plot *p, int max)
 					   bv, "consumer", cons, NULL);
 		}
 	}
-	mark_crossover(b, p->extra, sizeof(p->extra));
+	/* where each host's ring first wins (by wall) */
+	for (int k = 0; k < NXPAIRS && opt_size.n; k++) {
+		struct zc_xover x = {0};
+		uint32_t size = 0;
+		for (int si = 0; si < opt_size.n && !x.from; si++) {
+			size = (uint32_t)opt_size.v[si];
+			xover(b, k, size, (int)opt_cons.v[0], M_HOST_NS, &x);
+		}
+		zc_xover_mark(p->extra, sizeof(p->extra), k + 1,
+			      paths[xpairs[k][0]].name, size, &x, colour[k],
+			      0.96 - 0.05 * k);
+	}
 	return p->nseries && max > 0 ? 1 : 0;
 }
 
 /* ---- planning ----------------------------------------------------------- */
 
-/* Host and consumer CPUs; the call paths need the host's only. */
-static int plan_cpus(struct zc_bench *b)
-{
-	struct zc_ctx *ctx = b->ctx;
-	struct ffi_st *st = b->st;
-
-	if (opt_place == PLACE_AUTO)
-		st->pair_err = zc_topo_plan_closest(&ctx->topo, ctx->cpus,
-						    ctx->ncpus, &st->pair);
-	else
-		st->pair_err = zc_topo_plan(&ctx->topo, opt_place, 2, ctx->cpus,
-					    ctx->ncpus, &st->pair);
-	if (st->pair_err == -EINVAL)
-		return zc_usage(ctx, "--place: %s", st->pair.why);
-	st->solo = st->pair;
-	if (st->pair_err)
-		zc_topo_plan(&ctx->topo, ZC_PLACE_COMPACT, 1, NULL, 0,
-			     &st->solo);
-	st->solo.nthreads = 1;
-	st->host_cpu = st->solo.cpu[0];
-	st->cons_cpu = st->pair_err ? -1 : st->pair.cpu[1];
-	return 0;
-}
-
 static int ffi_check(struct zc_bench *b)
 {
 	struct zc_ctx *ctx = b->ctx;
 	struct ffi_st *st = b->st;
-	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	long long bmax = 0, smax = 0;
 	const char *e;
-	int rc;
+	char why[256];
 
-	if (opt_capacity & (opt_capacity - 1))
-		return zc_usage(ctx,
-				"--capacity: %lld is not a power of two: "
-				"expected 2, 4, 8 ... %d",
-				opt_capacity, 1 << 24);
-	if (opt_iso != 64 && opt_iso != 128)
-		return zc_usage(ctx, "--isolation: %lld: expected 64 or 128",
-				opt_iso);
-	for (int i = 0; i < opt_batch.n; i++)
-		if (opt_batch.v[i] > opt_capacity)
-			return zc_usage(ctx,
-					"--batch: %lld is larger than the "
-					"ring (--capacity %lld): expected "
-					"1..%lld",
-					opt_batch.v[i], opt_capacity,
-					opt_capacity);
-	for (int i = 0; i < opt_size.n; i++)
-		if (pages > 0 && psz > 0 &&
-		    (double)opt_capacity * (double)opt_size.v[i] >
-			    (double)pages * (double)psz / 4)
-			return zc_usage(ctx,
-					"--capacity %lld of %lld-byte slots "
-					"needs more than a quarter of this "
-					"machine's memory: use fewer slots",
-					opt_capacity, opt_size.v[i]);
-	if (opt_place == ZC_PLACE_CPUS && ctx->ncpus != 2)
-		return zc_usage(ctx, "--place cpus needs --cpus with two CPUs "
-				     "(host,consumer)");
+	for (int k = 0; k < opt_batch.n; k++)
+		bmax = opt_batch.v[k] > bmax ? opt_batch.v[k] : bmax;
+	for (int k = 0; k < opt_size.n; k++)
+		smax = opt_size.v[k] > smax ? opt_size.v[k] : smax;
+	if (zc_ring_geometry_check((uint64_t)opt_capacity, 2, 1 << 24,
+				   (uint64_t)opt_iso, (uint64_t)bmax,
+				   (uint64_t)smax, 2, why, sizeof(why)))
+		return zc_usage(ctx, "%s", why);
 	if (ctx->ncpus && ctx->ncpus != 2)
 		return zc_usage(ctx,
 				"--cpus: give two CPUs (host,consumer), not %d",
 				ctx->ncpus);
+	if (opt_place == ZC_PLACE_CPUS && ctx->ncpus != 2)
+		return zc_usage(ctx, "--place cpus needs --cpus with two CPUs "
+				     "(host,consumer)");
 	if (ctx->ncpus)
 		opt_place = ZC_PLACE_CPUS;
-	rc = plan_cpus(b);
+	/* host and consumer CPUs; the call paths need the host's only */
+	st->pair_err = zc_topo_plan_pair(&ctx->topo, opt_place, ctx->cpus,
+					 ctx->ncpus, &st->pair, &st->solo);
+	if (st->pair_err == -EINVAL)
+		return zc_usage(ctx, "--place: %s", st->pair.why);
+	st->host_cpu = st->solo.cpu[0];
+	st->cons_cpu = st->pair_err ? -1 : st->pair.cpu[1];
 	e = getenv("ZC_FFI_CORRUPT");
-	st->corrupt = e ? strtoull(e, NULL, 10) : UINT64_MAX;
+	st->corrupt = e ? strtoll(e, NULL, 10) : -1;
 	e = getenv("ZC_FFI_KILL_CONSUMER");
 	st->kill_after = e ? strtoull(e, NULL, 10) : 0;
-	if (!rc) {
-		find_all(st);
-		probe_paths(st);
-	}
-	return rc;
+	find_all(st);
+	return 0;
+}
+
+/* Why case fc cannot run here, "" when it can. */
+static const char *skip_why(const struct ffi_st *st, const struct ffi_case *fc)
+{
+	int h = paths[fc->path].host;
+	const char *w = st->sink_why[0]		      ? st->sink_why
+			: h != H_C && progs[h].why[0] ? progs[h].why
+						      : st->path_why[fc->path];
+
+	return *w || fc->cons != CONS_RUST ? w : progs[H_RUST].why;
 }
 
 /* Every path and size; for the ring paths every batch and consumer. */
@@ -1028,7 +655,6 @@ static int ffi_sweep(struct zc_bench *b)
 			char sv[16], bv[16];
 			const char *vals[NKEYS] = {pd->name, sv, bv,
 						   cons_names[fc.cons]};
-			const char *skip = st->sink_why;
 			struct zc_case *c;
 			int i;
 
@@ -1043,20 +669,11 @@ static int ffi_sweep(struct zc_bench *b)
 			c = zc_bench_case(b, i);
 			if (pd->ring)
 				snprintf(c->label, sizeof(c->label),
-					 "ring: %s, %s",
-					 pd->host != H_C && opt_shm == SHM_NAMED
-						 ? "named shm"
-						 : "memfd",
-					 pd->host == H_C ? "by slot sequence"
-							 : "by head");
-			if (!*skip && pd->host != H_C)
-				skip = st->prog_why[pd->host][0]
-					       ? st->prog_why[pd->host]
-					       : st->path_why[path];
-			if (!*skip && fc.cons == CONS_RUST)
-				skip = st->rust_why;
-			if (*skip)
-				zc_case_skip(c, "%s", skip);
+					 "ring: %s, by %s",
+					 named(&fc) ? "named shm" : "memfd",
+					 pd->host ? "head" : "slot sequence");
+			if (*skip_why(st, &fc))
+				zc_case_skip(c, "%s", skip_why(st, &fc));
 		}
 	}
 	return 0;
@@ -1066,12 +683,12 @@ static void ffi_plan_head(struct zc_bench *b)
 {
 	struct ffi_st *st = b->st;
 
-	printf("  sink   %s\n", st->sink_why[0] ? st->sink_why : st->sink_path);
-	for (int h = H_PYTHON; h < NHOSTS; h++)
-		printf("  %-7s%s %s\n", progs[h].name,
-		       st->prog_why[h][0] ? st->prog_why[h] : st->interp[h],
-		       st->prog_why[h][0] ? "" : st->script[h]);
-	printf("  rust   %s\n", st->rust_why[0] ? st->rust_why : st->rust);
+	printf("  sink     %s\n",
+	       st->sink_why[0] ? st->sink_why : st->sink_path);
+	for (int h = H_PYTHON; h <= H_RUST; h++)
+		printf("  %-8s %s %s\n", h == H_RUST ? "Rust" : progs[h].lang,
+		       progs[h].why[0] ? progs[h].why : progs[h].interp,
+		       progs[h].why[0] ? "" : progs[h].path);
 }
 
 /* A host program's repetition also starts an interpreter. */
@@ -1090,16 +707,10 @@ static int ffi_setup(struct zc_bench *b)
 		return zc_error(b->ctx,
 				"cannot map the consumer's report page: %s",
 				strerror(-err));
-	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++) {
-		st->pool[v] = aligned_alloc(64, ZC_FFI_SIZE_MAX);
-		if (!st->pool[v])
-			return zc_error(b->ctx, "out of memory");
-		/* the largest size: every size's payload is its prefix */
-		zc_ffi_payload(st->pool[v], ZC_FFI_SIZE_MAX, v);
-	}
+	if (zc_ffi_pool_new(st->pool))
+		return zc_error(b->ctx, "out of memory");
 	for (unsigned k = 0; k < ZC_FFI_RECS; k++)
 		zc_ffi_text_rec(&text_recs[k], k);
-	sched_getaffinity(0, sizeof(st->saved_affinity), &st->saved_affinity);
 	return 0;
 }
 
@@ -1107,8 +718,7 @@ static void ffi_teardown(struct zc_bench *b)
 {
 	struct ffi_st *st = b->st;
 
-	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
-		free(st->pool[v]);
+	zc_ffi_pool_free(st->pool);
 	zc_drain_release(&st->drain);
 	if (st->sink.dl)
 		dlclose(st->sink.dl);
@@ -1141,14 +751,11 @@ static const struct zc_bench_def ffi_bench = {
 	.item = "msg",
 	.sides = ffi_sides,
 	.nsides = 2,
-	.events_note =
-		"per message; host: this thread on the C paths, the host "
-		"program's main thread on the python and node paths (enabled "
-		"when it announces its measured region over a socket, "
-		"lib/region.h: one socket read and write more, a few us); "
-		"sink: the ring paths' consumer process, the Rust one counted "
-		"the same way (on the call paths the sink runs inside the "
-		"host's call, counted as the host)",
+	.events_note = "per message; host: this thread (C) or the host "
+		       "program's main thread over its announced region "
+		       "(lib/region.h: a socket read and write more, a few "
+		       "us); sink: the ring paths' consumer process, C or Rust "
+		       "(on the call paths the sink runs in the host's call)",
 	.state_size = sizeof(struct ffi_st),
 	.case_size = sizeof(struct ffi_case),
 	.no_quick_warmup = 1, /* the first repetition sizes the others */

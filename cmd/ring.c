@@ -350,11 +350,6 @@ static int ring_one(struct zc_bench *b, int i, int rep)
 
 /* ---- the sweep ------------------------------------------------------------ */
 
-static int is_pow2(long long x)
-{
-	return x > 0 && !(x & (x - 1));
-}
-
 /* The axes of the sweep inside a placement, outermost first. */
 enum {
 	AX_MODE,
@@ -646,44 +641,21 @@ static void ring_headlines(struct zc_bench *b, FILE *f)
 static int ring_check(struct zc_bench *b)
 {
 	struct zc_ctx *ctx = b->ctx;
-	long long phys = sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+	long long bmax = 0, smax = 0;
+	char why[256];
 
-	for (int i = 0; i < opt_cap.n; i++)
-		if (!is_pow2(opt_cap.v[i]))
-			return zc_usage(ctx,
-					"--capacity: %lld is not a power of "
-					"two: expected 64, 128, ... %d slots",
-					opt_cap.v[i], CAP_MAX);
-	for (int i = 0; i < opt_iso.n; i++)
-		if (opt_iso.v[i] != 64 && opt_iso.v[i] != 128)
-			return zc_usage(ctx,
-					"--isolation: %lld: expected 64 or "
-					"128 bytes",
-					opt_iso.v[i]);
 	for (int k = 0; k < opt_batch.n; k++)
-		for (int c = 0; c < opt_cap.n; c++)
-			if (opt_batch.v[k] > opt_cap.v[c])
-				return zc_usage(ctx,
-						"--batch %lld is larger than "
-						"--capacity %lld: expected "
-						"1..%lld",
-						opt_batch.v[k], opt_cap.v[c],
-						opt_cap.v[c]);
-	for (int s = 0; s < opt_size.n; s++)
-		for (int c = 0; c < opt_cap.n; c++) {
-			/* rtt uses two channels; ck a pool of twice the
-			 * slots */
-			long long need = 4 * opt_cap.v[c] * opt_size.v[s];
-			if (phys > 0 && need > phys / 2)
-				return zc_usage(
-					ctx,
-					"--capacity %lld x --size %lld "
-					"needs %lld MiB; this machine has "
-					"%lld MiB (at most half is used): "
-					"lower --capacity",
-					opt_cap.v[c], opt_size.v[s], need >> 20,
-					phys >> 20);
-		}
+		bmax = opt_batch.v[k] > bmax ? opt_batch.v[k] : bmax;
+	for (int k = 0; k < opt_size.n; k++)
+		smax = opt_size.v[k] > smax ? opt_size.v[k] : smax;
+	/* rtt uses two channels; ck a pool of twice the slots */
+	for (int c = 0; c < opt_cap.n; c++)
+		for (int i = 0; i < opt_iso.n; i++)
+			if (zc_ring_geometry_check(
+				    (uint64_t)opt_cap.v[c], CAP_MIN, CAP_MAX,
+				    (uint64_t)opt_iso.v[i], (uint64_t)bmax,
+				    (uint64_t)smax, 4, why, sizeof(why)))
+				return zc_usage(ctx, "%s", why);
 	for (int k = 0; k < opt_size.n; k++)
 		if (!zc_msg_size_ok((uint32_t)opt_size.v[k]))
 			return zc_usage(ctx,

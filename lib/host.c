@@ -7,9 +7,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "host.h"
+#include "locate.h"
 #include "region.h"
 
 int zc_host_self(struct zc_host *h, const struct zc_topo *t, int cpu,
@@ -84,6 +86,64 @@ int zc_argv_addf(struct zc_argv *a, const char *fmt, ...)
 int zc_argv_add(struct zc_argv *a, const char *word)
 {
 	return zc_argv_addf(a, "%s", word);
+}
+
+int zc_host_find(struct zc_host_prog *p, const char *interp,
+		 const char *const *rel, const char *installed)
+{
+	char why[300];
+
+	p->why[0] = p->interp[0] = 0;
+	if (zc_locate(p->env, p->file, rel, installed, p->path, sizeof(p->path),
+		      why, sizeof(why)) < 0) {
+		snprintf(p->why, sizeof(p->why), "%s%s%s",
+			 p->missing ? p->missing : "", p->missing ? ": " : "",
+			 why);
+		return -ENOENT;
+	}
+	if (!p->lang)
+		return 0;
+	if (!strcmp(interp, "auto"))
+		interp = access(p->auto_path, X_OK)
+				 ? strrchr(p->auto_path, '/') + 1
+				 : p->auto_path;
+	if (zc_which(interp, p->interp, sizeof(p->interp), why, sizeof(why)) ==
+	    0)
+		return 0;
+	snprintf(p->why, sizeof(p->why),
+		 "no %s interpreter: %s (give --%s PATH)", p->lang, why,
+		 p->opt);
+	return -ENOENT;
+}
+
+int zc_host_argv(struct zc_argv *a, const struct zc_host_prog *p,
+		 const struct zc_host_args *x)
+{
+	const char *const str[][2] = {{"mode", x->mode},
+				      {"lib", x->lib},
+				      {"koffi", x->koffi},
+				      {"need", x->need},
+				      {"name", x->name}};
+	const uint64_t num[] = {x->size, x->count, x->batch, x->len,
+				x->kill_after};
+	static const char *const num_key[] = {"size", "count", "batch", "len",
+					      "kill-after"};
+
+	if (p->lang)
+		zc_argv_add(a, p->interp);
+	zc_argv_add(a, p->path);
+	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
+		if (str[i][1])
+			zc_argv_addf(a, "--%s=%s", str[i][0], str[i][1]);
+	for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+		if (num[i])
+			zc_argv_addf(a, "--%s=%llu", num_key[i],
+				     (unsigned long long)num[i]);
+	if (x->fd >= 0)
+		zc_argv_addf(a, "--fd=%d", x->fd);
+	if (x->corrupt >= 0)
+		zc_argv_addf(a, "--corrupt=%lld", (long long)x->corrupt);
+	return a->err;
 }
 
 static int u64(json_t *o, const char *key, uint64_t *v)
@@ -236,4 +296,23 @@ int zc_host_probe(const struct zc_spawn *sp, double timeout_s, char *why,
 		snprintf(why, len, "%s", zc_child_last_line(&ch, 1));
 	zc_child_kill(&ch);
 	return err;
+}
+
+int zc_host_probe_prog(const struct zc_host_prog *p,
+		       const struct zc_host_args *x, double timeout_s,
+		       char *why, size_t len)
+{
+	struct zc_spawn sp = {.what = p->what};
+	struct zc_argv a;
+	int err;
+
+	zc_argv_init(&a);
+	err = zc_host_argv(&a, p, x);
+	if (err) {
+		snprintf(why, len, "%s: too many arguments", p->what);
+		return err;
+	}
+	sp.path = a.v[0];
+	sp.argv = a.v;
+	return zc_host_probe(&sp, timeout_s, why, len);
 }

@@ -28,6 +28,9 @@
  *  - it fails with a line on stderr and a non-zero exit status.
  * A program may also answer a probe (zc_host_probe): run with arguments
  * that check what it needs, exit 0, or fail with the reason on stderr.
+ * The programs that ship with zcbench (`zcbench ffi`'s Python and Node.js
+ * hosts, its Rust consumer) are found by zc_host_find and take the
+ * arguments of struct zc_host_args as --key=value (zc_host_argv).
  *
  * Usage:
  *	err = zc_host_self(&h, &topo, cpu, &events, loop, arg, why, len);
@@ -89,6 +92,40 @@ int zc_argv_add(struct zc_argv *a, const char *word);
 int zc_argv_addf(struct zc_argv *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A program that ships with zcbench: an interpreter running a script
+ * (lang, opt, auto_path set), or a program on its own. */
+struct zc_host_prog {
+	const char *what;      /* "the Python host": messages */
+	const char *lang;      /* "Python"; NULL: no interpreter */
+	const char *opt;       /* the option naming the interpreter */
+	const char *auto_path; /* what "auto" means when executable, else
+				  its base name on PATH */
+	const char *env;       /* overrides where file is */
+	const char *file;      /* the script or program beside zcbench */
+	const char *missing;   /* why says this first when file is missing */
+	char interp[4096], path[4096];
+	char why[300]; /* not found: why ("" when found) */
+};
+
+/* The arguments of zcbench ffi's host programs and consumer; NULL
+ * strings, 0 numbers and -1 fd/corrupt are left out. */
+struct zc_host_args {
+	const char *mode, *lib, *koffi, *need, *name;
+	uint32_t size, batch;
+	uint64_t count, len, kill_after;
+	int64_t corrupt; /* a message to damage (test hook), -1 none */
+	int fd;
+};
+
+/* Find p's file (lib/locate.h: beside zcbench in rel, then installed)
+ * and, with a language, its interpreter: interp is a path, a name on
+ * PATH or "auto". 0, or -ENOENT with p->why. */
+int zc_host_find(struct zc_host_prog *p, const char *interp,
+		 const char *const *rel, const char *installed);
+/* p's argv with x's arguments (after zc_argv_init). Returns a->err. */
+int zc_host_argv(struct zc_argv *a, const struct zc_host_prog *p,
+		 const struct zc_host_args *x);
+
 /* This thread, pinned to cpu, runs fn(arg) as the measured region. */
 int zc_host_self(struct zc_host *h, const struct zc_topo *t, int cpu,
 		 const struct zc_evset *ev, int (*fn)(void *arg), void *arg,
@@ -124,5 +161,9 @@ uint64_t zc_host_u64(const struct zc_host *h, const char *obj, const char *key);
  * exits 0, else -EPIPE with its last stderr line in why. */
 int zc_host_probe(const struct zc_spawn *sp, double timeout_s, char *why,
 		  size_t len);
+/* The same for program p run with x (zc_host_argv). */
+int zc_host_probe_prog(const struct zc_host_prog *p,
+		       const struct zc_host_args *x, double timeout_s,
+		       char *why, size_t len);
 
 #endif

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "csum.h"
 #include "ring.h"
 
@@ -27,6 +29,42 @@ int zc_ring_cfg_check(const struct zc_ring_cfg *cfg)
 	if (cfg->flags & ~ZC_RING_F_SLOT_SEQ)
 		return -EINVAL;
 	return 0;
+}
+
+int zc_ring_geometry_check(uint64_t cap, uint64_t cap_min, uint64_t cap_max,
+			   uint64_t iso, uint64_t batch_max, uint64_t size_max,
+			   unsigned copies, char *why, size_t len)
+{
+	long long phys = sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+	double need = (double)copies * (double)cap * (double)size_max;
+
+	if (!is_pow2(cap) || cap < cap_min || cap > cap_max)
+		snprintf(why, len,
+			 "--capacity: %llu is not a power of two: expected "
+			 "%llu, %llu, ... %llu slots",
+			 (unsigned long long)cap, (unsigned long long)cap_min,
+			 (unsigned long long)cap_min * 2,
+			 (unsigned long long)cap_max);
+	else if (iso != 64 && iso != 128)
+		snprintf(why, len,
+			 "--isolation: %llu: expected 64 or 128 bytes",
+			 (unsigned long long)iso);
+	else if (batch_max > cap)
+		snprintf(why, len,
+			 "--batch %llu is larger than --capacity %llu: "
+			 "expected 1..%llu",
+			 (unsigned long long)batch_max, (unsigned long long)cap,
+			 (unsigned long long)cap);
+	else if (phys > 0 && need > (double)phys / 2)
+		snprintf(why, len,
+			 "--capacity %llu x --size %llu needs %.0f MiB; this "
+			 "machine has %lld MiB (at most half is used): lower "
+			 "--capacity",
+			 (unsigned long long)cap, (unsigned long long)size_max,
+			 need / 1048576, phys >> 20);
+	else
+		return 0;
+	return -EINVAL;
 }
 
 size_t zc_ring_bytes(const struct zc_ring_cfg *cfg)

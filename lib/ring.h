@@ -277,6 +277,13 @@ static_assert(offsetof(struct zc_ring, cons_next) -
 size_t zc_ring_bytes(const struct zc_ring_cfg *cfg);
 /* Check slot size, capacity and isolation: 0 or -EINVAL. */
 int zc_ring_cfg_check(const struct zc_ring_cfg *cfg);
+/* A command's ring options, in a user's words: capacity a power of two in
+ * cap_min..cap_max, isolation 64 or 128, no batch above the capacity, and
+ * `copies` rings of the largest slots within half of this machine's
+ * memory. 0, or -EINVAL with why naming the option and the valid range. */
+int zc_ring_geometry_check(uint64_t cap, uint64_t cap_min, uint64_t cap_max,
+			   uint64_t iso, uint64_t batch_max, uint64_t size_max,
+			   unsigned copies, char *why, size_t len);
 
 /* Allocate (lib/shm.h) with cfg's node and flags, touch every page, format
  * the header and attach r to it as creator. */

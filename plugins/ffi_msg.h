@@ -106,6 +106,40 @@ static inline void zc_ffi_fill(void *dst, uint32_t size, uint64_t id,
 		    ZC_FFI_SYMS[id & 7]);
 }
 
+/* The test hook's message id: its price off by one, its id stored last
+ * (a host writing a corrupt message; every consumer must catch it). */
+static inline void zc_ffi_fill_bad(void *dst, uint32_t size, uint64_t id,
+				   unsigned char *const *pool)
+{
+	zc_ffi_tail(dst, size, id, pool);
+	zc_ffi_head(dst, id, zc_ffi_price(id) + 1, zc_ffi_quantity(id),
+		    ZC_FFI_SYMS[id & 7]);
+}
+
+/* The payload pool of the largest size (every size's payload is its
+ * prefix): 0 or -ENOMEM (then nothing is left allocated). */
+static inline int zc_ffi_pool_new(unsigned char **pool)
+{
+	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++) {
+		pool[v] = (unsigned char *)aligned_alloc(64, ZC_FFI_SIZE_MAX);
+		if (!pool[v]) {
+			while (v--) {
+				free(pool[v]);
+				pool[v] = NULL;
+			}
+			return -ENOMEM;
+		}
+		zc_ffi_payload(pool[v], ZC_FFI_SIZE_MAX, v);
+	}
+	return 0;
+}
+
+static inline void zc_ffi_pool_free(unsigned char **pool)
+{
+	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
+		free(pool[v]);
+}
+
 /* Record k of the pool as text, as a dict or a JSON object holds it: the
  * input of the call-marshal path. */
 struct zc_ffi_text {
