@@ -76,8 +76,13 @@ install(TARGETS zc_ffi_sink LIBRARY
 # test_ffi loads the sink, the host scripts and the Rust consumer from the
 # build tree.
 if(BUILD_TESTING AND COMMAND cmake_language)
-  cmake_language(DEFER CALL add_dependencies test_ffi zc_ffi_sink zc_ffi_host)
+  set(_ffi_deps zc_ffi_sink zc_ffi_host)
   if(ZC_RUSTC)
-    cmake_language(DEFER CALL add_dependencies test_ffi zc_ffi_consumer)
+    list(APPEND _ffi_deps zc_ffi_consumer)
   endif()
+  # (EVAL: a deferred call would read the variables only when it runs)
+  foreach(_t test_ffi test_ffirun)
+    cmake_language(EVAL CODE
+      "cmake_language(DEFER CALL add_dependencies ${_t} ${_ffi_deps})")
+  endforeach()
 endif()
