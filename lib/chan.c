@@ -16,6 +16,7 @@
 
 #include "bench.h"
 #include "chan.h"
+#include "inject.h"
 #include "clock.h"
 #include "topo.h"
 
@@ -381,6 +382,8 @@ LOOP_INLINE int send_n(const struct ops *o, struct zc_chan *c, uint64_t seq,
 		return err;
 	if (lo != seq)
 		return -EILSEQ;
+	for (uint32_t i = 0; ZC_INJECT_NS && i < n; i++)
+		zc_inject(); /* a planted regression per message (tests) */
 	if (n == 1 && bad != lo) {
 		/* batch 1 (rtt, lat): the loops below fold into one message */
 		zc_msg_fill_n(o->seg(c, lo, 1, &k), size, lo, 1);
