@@ -159,8 +159,13 @@ struct side {
 	pthread_t tid;
 };
 
+#define LINE_STRIDE (4096 + 128) /* a page and a line apart */
+
 struct zc_sentinel {
-	struct zc_handoff_line line;
+	/* One line per batch, each in its own page at another offset: on a
+	 * mesh (Intel) a line's home slice follows its address, and one
+	 * fixed line would give the sentinel a level of its own per run. */
+	unsigned char *lines;
 	pthread_mutex_t mu;
 	pthread_cond_t go, done_cv;
 	unsigned gen; /* measurement number: the threads run when it moves */
@@ -173,6 +178,11 @@ struct zc_sentinel {
 	struct side side[2];
 	int started;
 };
+
+static struct zc_handoff_line *line_of(struct zc_sentinel *s, int k)
+{
+	return (struct zc_handoff_line *)(s->lines + (size_t)k * LINE_STRIDE);
+}
 
 static void *side_main(void *arg)
 {
@@ -193,15 +203,19 @@ static void *side_main(void *arg)
 		seen = s->gen;
 		pthread_mutex_unlock(&s->mu);
 		sd->cpu_start = zc_topo_current_cpu();
-		if (sd->index == 0)
-			err = zc_handoff_ping(
-				&s->line, ZC_HANDOFF_STORE, ZC_SENTINEL_ROUNDS,
-				ZC_SENTINEL_ROUNDS / ZC_SENTINEL_BATCHES, s->ns,
-				&zc_stop_signal, s->deadline);
-		else
-			err = zc_handoff_pong(&s->line, ZC_HANDOFF_STORE,
-					      ZC_SENTINEL_ROUNDS,
-					      &zc_stop_signal, s->deadline);
+		err = 0;
+		for (int k = 0; k < ZC_SENTINEL_BATCHES && !err; k++) {
+			struct zc_handoff_line *l = line_of(s, k);
+			uint64_t r = ZC_SENTINEL_ROUNDS / ZC_SENTINEL_BATCHES;
+			if (sd->index == 0)
+				err = zc_handoff_ping(
+					l, ZC_HANDOFF_STORE, r, r, &s->ns[k],
+					&zc_stop_signal, s->deadline);
+			else
+				err = zc_handoff_pong(l, ZC_HANDOFF_STORE, r,
+						      &zc_stop_signal,
+						      s->deadline);
+		}
 		sd->cpu_end = zc_topo_current_cpu();
 		pthread_mutex_lock(&s->mu);
 		sd->err = err;
@@ -225,6 +239,7 @@ void zc_sentinel_close(struct zc_sentinel *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->go);
 	pthread_cond_destroy(&s->done_cv);
+	free(s->lines);
 	free(s);
 }
 
@@ -247,6 +262,13 @@ int zc_sentinel_open(struct zc_sentinel **sp, const struct zc_topo *t, int a,
 	if (!s)
 		return -ENOMEM;
 	memset(s, 0, sizeof(*s));
+	s->lines = aligned_alloc(
+		4096, (ZC_SENTINEL_BATCHES * LINE_STRIDE + 4095) / 4096 * 4096);
+	if (!s->lines) {
+		free(s);
+		return -ENOMEM;
+	}
+	memset(s->lines, 0, ZC_SENTINEL_BATCHES * LINE_STRIDE);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->go, NULL);
 	pthread_cond_init(&s->done_cv, NULL);
@@ -299,7 +321,9 @@ int zc_sentinel_measure(struct zc_sentinel *s, double *oneway_ns,
 	pthread_mutex_lock(&s->mu);
 	/* relaxed: both threads are parked; the mutex orders this store
 	 * before their first look at the line */
-	atomic_store_explicit(&s->line.v, 0, memory_order_relaxed);
+	for (int k = 0; k < ZC_SENTINEL_BATCHES; k++)
+		atomic_store_explicit(&line_of(s, k)->v, 0,
+				      memory_order_relaxed);
 	s->done = 0;
 	s->deadline = zc_now_ns() + ZC_SENTINEL_LIMIT_NS;
 	s->gen++;

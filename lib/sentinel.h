@@ -31,10 +31,14 @@
  * CPUs. A side that does not answer within ZC_SENTINEL_LIMIT_NS (the host
  * took its vCPU away) gives -ETIMEDOUT: the value is absent, not a number.
  *
+ * Each of the batches runs on its own line, the lines a page and a line
+ * apart: on a mesh (Intel) a line's home slice follows its address, and a
+ * single line would give each run's sentinel a level of its own; the
+ * median over eight lines measures the host placement, not one address.
+ *
  * Limitations: only the real machine can pin (zc_topo_is_real); a
- * sentinel on a planning topology is refused with -ENODEV. The sentinel
- * measures a line homed where its threads first touched it, reused across
- * measurements (c2c uses a fresh line per pair).
+ * sentinel on a planning topology is refused with -ENODEV. The lines are
+ * reused across measurements (c2c uses a fresh line per pair).
  *
  * Errors: 0 or -errno: -EINVAL (a == b, bad arguments), -ENODEV (cannot
  * pin here), -EXDEV (a thread ran elsewhere), -ETIMEDOUT, -ECANCELED (stop
