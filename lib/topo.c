@@ -65,13 +65,16 @@ int zc_place_from_name(const char *name)
 }
 
 /* PUs a synthetic description asks for: the level counts multiplied
- * ("pack:2 core:8 pu:2(indexes=core)" is 32); -1 beyond the limit. */
+ * ("pack:2 core:8 pu:2(indexes=core)" is 32); -E2BIG beyond the limit,
+ * -EINVAL for a count that is not plain decimal (hwloc reads counts with
+ * strtoul base 0: "pu:0x2000" or "pu:+5000" would pass a decimal count
+ * of 0 here and build 8192 PUs there). */
 static long long synthetic_pus(const char *d)
 {
 	long long n = 1;
 
 	while (*d) {
-		const char *tok = d, *colon;
+		const char *tok = d, *colon, *p;
 		size_t len;
 		long long k = 0;
 
@@ -80,15 +83,23 @@ static long long synthetic_pus(const char *d)
 		len = (size_t)(d - tok);
 		while (*d == ' ' || *d == '\t')
 			d++;
+		if (tok[0] == '[' || tok[0] == '(')
+			continue; /* memory children, attributes: no count */
 		colon = memchr(tok, ':', len);
-		for (const char *p = colon ? colon + 1 : tok;
-		     p < tok + len && *p >= '0' && *p <= '9'; p++) {
-			k = k * 10 + (*p - '0');
-			if (k > ZC_TOPO_MAX_PUS)
-				return -1;
+		p = colon ? colon + 1 : tok;
+		if (p < tok + len && *p >= '1' && *p <= '9') {
+			for (; p < tok + len && *p >= '0' && *p <= '9'; p++) {
+				k = k * 10 + (*p - '0');
+				if (k > ZC_TOPO_MAX_PUS)
+					return -E2BIG;
+			}
+		} else if (!colon && p < tok + len && *p != '0') {
+			continue; /* a word hwloc will judge */
 		}
-		if (k > 0 && (n *= k) > ZC_TOPO_MAX_PUS)
-			return -1;
+		if (k == 0 || (p < tok + len && *p != '('))
+			return -EINVAL;
+		if ((n *= k) > ZC_TOPO_MAX_PUS)
+			return -E2BIG;
 	}
 	return n;
 }
@@ -111,11 +122,21 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 		snprintf(t->source, sizeof(t->source), "this machine");
 	} else if (!strncmp(spec, "synthetic:", 10)) {
 		snprintf(t->source, sizeof(t->source), "%s", spec);
-		if (synthetic_pus(spec + 10) < 0) {
+		long long pus = synthetic_pus(spec + 10);
+		if (pus == -E2BIG) {
 			snprintf(t->err, sizeof(t->err),
 				 "synthetic description '%s' has more than %d "
 				 "PUs: the largest topology zcbench plans for",
 				 spec + 10, ZC_TOPO_MAX_PUS);
+			err = -EINVAL;
+			goto fail;
+		}
+		if (pus < 0) {
+			snprintf(t->err, sizeof(t->err),
+				 "invalid synthetic description '%s': counts "
+				 "are decimal numbers from 1, as in \"pack:2 "
+				 "l3:2 core:8 pu:2\"",
+				 spec + 10);
 			err = -EINVAL;
 			goto fail;
 		}

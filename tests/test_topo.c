@@ -112,6 +112,26 @@ int main(void)
 
 	/* Bad specs. */
 	CHECK(zc_topo_load(&t, "synthetic:pack:x") == -EINVAL && t.err[0]);
+	/* Counts are decimal: hwloc would read these as 8192 and more PUs
+	 * (strtoul base 0) after the limit saw 0; refused before building. */
+	{
+		static const char *const bad[] = {"synthetic:pu:0x2000",
+						  "synthetic:pu:+5000",
+						  "synthetic:pu:020000",
+						  "synthetic:pu:-1",
+						  "synthetic:pack:2 core:0x800",
+						  "synthetic:core:2x pu:2",
+						  "synthetic:pu:0",
+						  "synthetic:pu:",
+						  "synthetic:pu:4097",
+						  "synthetic:pack:64 pu:65",
+						  NULL};
+		for (int i = 0; bad[i]; i++)
+			CHECKF(zc_topo_load(&t, bad[i]) == -EINVAL &&
+				       (strstr(t.err, "decimal") ||
+					strstr(t.err, "more than 4096")),
+			       "%s: %s", bad[i], t.err);
+	}
 	CHECK(zc_topo_load(&t, "/nonexistent/topo.xml") == -ENOENT);
 
 	/* CPU lists. */
