@@ -240,7 +240,9 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 			c, cs, cb, cn, mdecl, xb,
 			zc_res_samples(cb, name, xb, ZC_MAX_REP), xn,
 			zc_res_samples(cn, name, xn, ZC_MAX_REP), "");
-	/* Regime by regime: each BASE regime with NEW's nearest. */
+	/* Regime by regime: each BASE regime with NEW's nearest one not
+	 * matched yet (one to one: a file compared with itself pairs every
+	 * regime with itself, even two of equal hand-off). */
 	for (int k = 0; k < ZC_REGIME_MAX; k++) {
 		char label[24];
 		int best = -1;
@@ -249,7 +251,8 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 		for (int j = 0; j < ZC_REGIME_MAX; j++) {
 			double f = hn[j] / hb[k];
 			f = f < 1 ? 1 / f : f;
-			if (!isnan(hn[j]) && f <= ZC_CMP_REGIME_MATCH &&
+			if (!isnan(hn[j]) && !used[j] &&
+			    f <= ZC_CMP_REGIME_MATCH &&
 			    (best < 0 || fabs(log(hn[j] / hb[k])) <
 						 fabs(log(hn[best] / hb[k]))))
 				best = j;

@@ -20,7 +20,8 @@
  *
  * Regimes (out.h): when both sides of a case carry sentinels, its samples
  * are compared regime by regime. A BASE regime is matched with the NEW
- * regime of the nearest hand-off within ZC_CMP_REGIME_MATCH (a factor);
+ * regime of the nearest hand-off within ZC_CMP_REGIME_MATCH (a factor)
+ * that no other BASE regime matched;
  * each matched pair is compared on its own samples (the row names the
  * regime, "@52ns", when a side had more than one). A regime seen on one
  * side only is "not comparable" (the host placed the vCPUs differently:
