@@ -35,7 +35,7 @@
  *  3. tests/cli_<name>.sh (source tests/lib.sh; exit 77 where it cannot
  *     run), the suites in experiments/, README's command table.
  * Adding a non-benchmark command: the same with `.fn` instead of `.bench`
- * (call zc_cmd_parse() first).
+ * and its table as `.opts` (call zc_cmd_parse() with it first).
  * Adding a ring transport: lib/chan.h's checklist.
  *
  * Exit status: 0 success, 1 failure (a failed self-check included),
@@ -158,6 +158,7 @@ struct zc_command {
 	const struct zc_headline *headlines; /* {NULL}-terminated or NULL */
 	int (*fn)(int argc, char **argv, struct zc_ctx *ctx);
 	const struct zc_bench_def *bench; /* a benchmark run by the driver */
+	const struct zc_opt *opts; /* .fn's table (benchmarks: bench's) */
 };
 
 extern const struct zc_command zc_cmd_compare, zc_cmd_doctor, zc_cmd_events,
@@ -168,6 +169,10 @@ extern const struct zc_command zc_cmd_compare, zc_cmd_doctor, zc_cmd_events,
 const struct zc_command *zc_command_find(const char *name);
 /* The table, sorted by name; *n receives its length. */
 const struct zc_command *const *zc_commands(int *n);
+/* Command c's option table (a benchmark's after its init, which fills
+ * keyword tables from data): what zc_cmd_parse gets, for tests and the
+ * option-parser fuzzer. */
+const struct zc_opt *zc_command_opts(const struct zc_command *c);
 /* Run a command as the hub would (fresh ctx). Returns its exit status. */
 int zc_command_run(int argc, char **argv);
 

@@ -191,4 +191,5 @@ const struct zc_command zc_cmd_compare = {
 	.max_args = 2,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT | ZC_CMD_NO_SUITE,
 	.fn = cmd_compare,
+	.opts = cmp_opts,
 };

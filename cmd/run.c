@@ -490,4 +490,5 @@ const struct zc_command zc_cmd_run = {
 	.max_args = 1,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
 	.fn = cmd_run,
+	.opts = run_opts,
 };

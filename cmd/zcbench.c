@@ -66,6 +66,8 @@ const struct zc_opt zc_global_opts[] = {
 	ZC_OPT_END};
 
 static void vmsg(const struct zc_ctx *ctx, const char *kind, const char *fmt,
+		 va_list ap) __attribute__((format(printf, 3, 0)));
+static void vmsg(const struct zc_ctx *ctx, const char *kind, const char *fmt,
 		 va_list ap)
 {
 	fflush(stdout);
@@ -450,6 +452,7 @@ const struct zc_command *const *zc_commands(int *n)
 	return commands;
 }
 
+#ifndef ZC_NO_MAIN /* the fuzzers link the commands without main() */
 /* README's command table, made from the descriptors (tests compare). */
 static void commands_markdown(FILE *f)
 {
@@ -478,6 +481,16 @@ static void usage(FILE *f)
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error, "
 		   "77 cannot run here, 130 interrupted\n");
 }
+#endif
+
+const struct zc_opt *zc_command_opts(const struct zc_command *c)
+{
+	if (!c->bench)
+		return c->opts;
+	if (c->bench->init)
+		c->bench->init();
+	return c->bench->opts;
+}
 
 int zc_command_run(int argc, char **argv)
 {
@@ -503,6 +516,7 @@ int zc_command_run(int argc, char **argv)
 	return rc == ZC_DONE ? ZC_EXIT_OK : rc;
 }
 
+#ifndef ZC_NO_MAIN
 int main(int argc, char **argv)
 {
 	int rc;
@@ -555,3 +569,4 @@ int main(int argc, char **argv)
 	}
 	return rc;
 }
+#endif

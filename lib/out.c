@@ -159,6 +159,9 @@ void zc_case_absent(const struct zc_results *r, struct zc_case *c, int m,
 /* Neither a skipped nor a failed case keeps repetitions. */
 static void set_status(struct zc_case *c, enum zc_case_status st,
 		       const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void set_status(struct zc_case *c, enum zc_case_status st,
+		       const char *fmt, va_list ap)
 {
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 	c->status = st;
