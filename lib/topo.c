@@ -131,22 +131,17 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 			err = -EINVAL;
 			goto fail;
 		}
-		if (pus < 0) {
-			snprintf(t->err, sizeof(t->err),
-				 "invalid synthetic description '%s': counts "
-				 "are decimal numbers from 1, as in \"pack:2 "
-				 "l3:2 core:8 pu:2\"",
-				 spec + 10);
-			err = -EINVAL;
-			goto fail;
-		}
 		/* hwloc says nothing about why; give the expected shape. */
-		if (hwloc_topology_set_synthetic(t->t, spec + 10) < 0) {
-			snprintf(t->err, sizeof(t->err),
-				 "invalid synthetic description '%s': expected "
-				 "levels such as \"pack:2 numa:2 l3:4 core:8 "
-				 "pu:2\"",
-				 spec + 10);
+		if (pus < 0 ||
+		    hwloc_topology_set_synthetic(t->t, spec + 10) < 0) {
+			snprintf(
+				t->err, sizeof(t->err),
+				"invalid synthetic description '%s': expected "
+				"levels such as \"pack:2 numa:2 l3:4 core:8 "
+				"pu:2\"%s",
+				spec + 10,
+				pus < 0 ? " (counts are decimal numbers from 1)"
+					: "");
 			err = -EINVAL;
 			goto fail;
 		}
@@ -204,8 +199,10 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 			hwloc_bitmap_and(t->allowed, t->allowed, b);
 		hwloc_bitmap_free(b);
 	}
-	if (build_sigs(t) < 0) {
-		err = -ENOMEM;
+	err = build_sigs(t);
+	if (err < 0) {
+		if (err == -ENOMEM)
+			snprintf(t->err, sizeof(t->err), "out of memory");
 		goto fail;
 	}
 	if (hwloc_bitmap_iszero(t->allowed)) {
@@ -218,6 +215,9 @@ fail:
 	free(xml);
 	free(t->sig);
 	t->sig = NULL;
+	if (t->allowed)
+		hwloc_bitmap_free(t->allowed);
+	t->allowed = NULL;
 	hwloc_topology_destroy(t->t);
 	t->t = NULL;
 	return err;
@@ -324,14 +324,31 @@ static int node_of(const struct zc_topo *t, int cpu)
 	return -1;
 }
 
-/* The signatures of every PU; 0 or -ENOMEM. */
+/* The signatures of every PU; 0, -ENOMEM, or -EINVAL with t->err for a
+ * PU whose OS index is ZC_TOPO_MAX_OS_INDEX or more, or whose cpuset is
+ * not its own index alone (an XML file written by hand: the signatures
+ * are indexed by OS index, and plans name CPUs by it). */
 static int build_sigs(struct zc_topo *t)
 {
 	hwloc_obj_t o = NULL;
 	int max = -1;
 
-	while ((o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_PU, o)))
+	while ((o = hwloc_get_next_obj_by_type(t->t, HWLOC_OBJ_PU, o))) {
+		if (o->os_index >= ZC_TOPO_MAX_OS_INDEX || !o->cpuset ||
+		    hwloc_bitmap_weight(o->cpuset) != 1 ||
+		    !hwloc_bitmap_isset(o->cpuset, o->os_index)) {
+			snprintf(t->err, sizeof(t->err),
+				 "a PU with OS index %u%s: not a topology "
+				 "zcbench can plan for",
+				 o->os_index,
+				 o->os_index >= ZC_TOPO_MAX_OS_INDEX
+					 ? " (OS indexes are below 65536)"
+					 : " has a cpuset other than that "
+					   "index");
+			return -EINVAL;
+		}
 		max = (int)o->os_index > max ? (int)o->os_index : max;
+	}
 	t->nsig = max + 1;
 	t->sig = calloc((size_t)(t->nsig > 0 ? t->nsig : 1), sizeof(*t->sig));
 	if (!t->sig)
@@ -741,21 +758,27 @@ void zc_topo_format_allowed(const struct zc_topo *t, char *buf, size_t len)
 
 int zc_topo_export_xml(const struct zc_topo *t, const char *dir)
 {
-	char tmp[4096], path[4096];
-	snprintf(path, sizeof(path), "%s/topology.xml", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.topology.xml.tmp.%d", dir,
-		 (int)getpid());
-	if (hwloc_topology_export_xml(t->t, tmp, 0) < 0) {
-		int err = errno ? -errno : -EIO;
-		unlink(tmp);
-		return err;
+	struct zc_afile a;
+	char *xml;
+	int len, err;
+
+	/* Through afile: only a regular topology.xml (or none) is replaced,
+	 * never a symlink, FIFO or device someone left in the folder. */
+	if (hwloc_topology_export_xmlbuffer(t->t, &xml, &len, 0) < 0)
+		return errno ? -errno : -EIO;
+	err = zc_afile_open(&a, dir, "topology.xml");
+	if (err == 0) {
+		/* buflen counts the final NUL */
+		if (len > 1 &&
+		    fwrite(xml, 1, (size_t)len - 1, a.f) != (size_t)len - 1) {
+			err = errno ? -errno : -EIO;
+			zc_afile_abort(&a);
+		} else {
+			err = zc_afile_commit(&a);
+		}
 	}
-	if (rename(tmp, path) < 0) {
-		int err = -errno;
-		unlink(tmp);
-		return err;
-	}
-	return 0;
+	hwloc_free_xmlbuffer(t->t, xml);
+	return err;
 }
 
 int zc_topo_cache(const struct zc_topo *t, int cpu, int level, int data,

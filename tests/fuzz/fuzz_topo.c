@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_topo — synthetic topologies: zc_topo_load("synthetic:" + input),
- * and on success every placement plan (pairs, compact and scatter of 4
- * and of all PUs), the closest pair and the allowed set as text.
+ * fuzz_topo — topologies to plan against: zc_topo_load("synthetic:" +
+ * input), or, for an input that starts with '<', the input as an XML
+ * file (a memfd, read through /proc/self/fd like any file); on success
+ * every placement plan (pairs, compact and scatter of 4 and of all PUs),
+ * the closest pair and the allowed set as text.
  * Invariants: a failure says why; a loaded topology has 1..ZC_TOPO_MAX_PUS
  * PUs; a plan's CPUs are allowed, distinct for a pair, classified as
  * planned.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "topo.h"
@@ -29,13 +34,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *spec, buf[256];
 	int rc, n;
 
-	if (size > 200 || !(spec = malloc(size + 11)))
-		return 0;
-	memcpy(spec, "synthetic:", 10);
-	memcpy(spec + 10, data, size);
-	spec[size + 10] = 0;
-	rc = zc_topo_load(&t, spec);
-	free(spec);
+	if (size && data[0] == '<') {
+		static int fd = -1;
+		char path[64];
+		if (fd < 0)
+			fd = memfd_create("fuzz-topo.xml", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, 0) < 0 ||
+		    pwrite(fd, data, size, 0) != (ssize_t)size)
+			return 0;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		rc = zc_topo_load(&t, path);
+	} else {
+		if (size > 200 || !(spec = malloc(size + 11)))
+			return 0;
+		memcpy(spec, "synthetic:", 10);
+		memcpy(spec + 10, data, size);
+		spec[size + 10] = 0;
+		rc = zc_topo_load(&t, spec);
+		free(spec);
+	}
 	if (rc < 0) {
 		ZC_FUZZ_CHECK(t.err[0]);
 		return 0;
