@@ -162,26 +162,26 @@ static void md_headlines(FILE *f, const struct zc_md_run *run,
 
 static void md_text_file(FILE *f, const char *dir, const char *name)
 {
-	char path[4200], buf[512];
+	char path[4200], *text, *p;
 	int lines = 0, more = 0;
-	FILE *in;
+	size_t len;
 
+	/* A regular file of bounded size only: a FIFO left in the folder
+	 * under this name must not hang the report. */
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	in = fopen(path, "r");
-	if (!in)
+	if (zc_read_file(path, ZC_READ_MAX_TEXT, &text, &len) < 0)
 		return;
-	while (fgets(buf, sizeof(buf), in)) {
+	for (p = text; *p; p += len + (p[len] == '\n')) {
+		len = strcspn(p, "\n");
 		if (lines == 60) {
 			more++;
 			continue;
 		}
 		if (!lines++)
 			fprintf(f, "```text\n");
-		fputs(buf, f);
-		if (!strchr(buf, '\n'))
-			fputc('\n', f);
+		fprintf(f, "%.*s\n", (int)len, p);
 	}
-	fclose(in);
+	free(text);
 	if (lines)
 		fprintf(f, "```\n");
 	if (more)
