@@ -14,6 +14,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,5 +36,23 @@ static inline char *zc_fuzz_text(const uint8_t *data, size_t size)
 	}
 	return s;
 }
+
+/* A comparison written out as compare does (Markdown, JSON), to nowhere. */
+#ifdef ZC_COMPARE_H
+static inline void zc_fuzz_write_cmp(const struct zc_cmp *c, int all)
+{
+	FILE *f = fopen("/dev/null", "w");
+	json_t *j;
+
+	if (f) {
+		zc_cmp_markdown(f, c, all);
+		fclose(f);
+	}
+	j = zc_cmp_json(c);
+	ZC_FUZZ_CHECK(j);
+	free(json_dumps(j, 0));
+	json_decref(j);
+}
+#endif
 
 #endif
