@@ -724,15 +724,20 @@ int zc_topo_parse_cpus(const char *text, int *cpus, int max)
 	for (;;) {
 		char *end;
 		long a, b;
+		/* decimal digits only: strtol would take blanks and a sign */
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
 		errno = 0;
 		a = strtol(p, &end, 10);
-		if (end == p || a < 0 || a > INT_MAX / 2 || errno)
+		if (a > INT_MAX / 2 || errno)
 			return -EINVAL;
 		b = a;
 		p = end;
 		if (*p == '-') {
-			b = strtol(++p, &end, 10);
-			if (end == p || b < a || b > INT_MAX / 2)
+			if (*++p < '0' || *p > '9')
+				return -EINVAL;
+			b = strtol(p, &end, 10);
+			if (b < a || b > INT_MAX / 2 || errno)
 				return -EINVAL;
 			p = end;
 		}

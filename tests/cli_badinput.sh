@@ -319,6 +319,8 @@ bad 2 falseshare --dry-run --cpus 0-1,1
 bad 2 falseshare --dry-run --cpus 99999
 bad 2 falseshare --dry-run --cpus 3-1
 bad 2 falseshare --dry-run --cpus 0x1
+bad 2 falseshare --dry-run --cpus ' 0,+1' --place cpus
+bad 2 falseshare --dry-run --cpus 0-+1 --place cpus
 bad 2 falseshare --dry-run --events bogus
 bad 2 falseshare --dry-run --events ,
 bad 2 falseshare --dry-run --events cycles,bogus

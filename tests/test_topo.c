@@ -140,6 +140,14 @@ int main(void)
 	CHECK(zc_topo_parse_cpus("1,1", cpus, 16) == -EINVAL);
 	CHECK(zc_topo_parse_cpus("a", cpus, 16) == -EINVAL);
 	CHECK(zc_topo_parse_cpus("0,", cpus, 16) == -EINVAL);
+	/* decimal only, as every number zcbench reads */
+	CHECK(zc_topo_parse_cpus(" 1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("+1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0- 1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0-+1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0x1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0-99999999999", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("010", cpus, 16) == 1 && cpus[0] == 10);
 	CHECK(zc_place_from_name("cross-numa") == ZC_PLACE_CROSS_NUMA);
 	CHECK(zc_place_from_name("nope") == -EINVAL);
 
