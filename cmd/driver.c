@@ -143,8 +143,20 @@ static void ev_name(const char *ev, char *buf, size_t len)
 	buf[k] = 0;
 }
 
-/* Fixed metrics, then one per side and event: "<side>_<event>_per_<item>". */
-static int build_metrics(struct zc_bench *b)
+/* Metric m's name is an earlier metric's ("task-clock,TASK_CLOCK" both
+ * make task_clock_per_op: one value would overwrite the other). */
+static int name_taken(const struct zc_bench *b, int m)
+{
+	for (int k = 0; k < m; k++)
+		if (!strcmp(b->metrics[k].name, b->metrics[m].name))
+			return 1;
+	return 0;
+}
+
+/* Fixed metrics, then one per side and event: "<side>_<event>_per_<item>".
+ * The total, -E2BIG, -ENOMEM, or -EEXIST with *dup the event whose
+ * metric another event or a fixed metric already names. */
+static int build_metrics(struct zc_bench *b, int *dup)
 {
 	const struct zc_bench_def *d = b->d;
 	const struct zc_evset *ev = &b->ctx->events;
@@ -177,6 +189,10 @@ static int build_metrics(struct zc_bench *b)
 			b->metrics[n] = (struct zc_metric){
 				name,	    unit, ZC_BETTER_NONE, desc, 0,
 				ZC_GB_NONE, 1};
+			if (name_taken(b, n)) {
+				*dup = e;
+				return -EEXIST;
+			}
 			b->ev_metric[s][e] = n++;
 		}
 	return total;
@@ -533,10 +549,19 @@ int zc_bench_main(const struct zc_command *cmd, int argc, char **argv,
 	}
 	if (d->check && (rc = d->check(b)) != 0)
 		goto out;
-	nm = build_metrics(b);
+	nm = build_metrics(b, &np);
 	if (nm == -E2BIG) {
 		rc = zc_usage(ctx, "--events: too many events for %d sides",
 			      nsides(d));
+		goto out;
+	}
+	if (nm == -EEXIST) {
+		rc = zc_usage(ctx,
+			      "--events: repeated value '%s': its metric is "
+			      "named by another event or a metric of %s (name "
+			      "each event once)",
+			      ctx->events.ev[np].name, cmd->name);
+		np = 0;
 		goto out;
 	}
 	if (nm < 0 || zc_results_init(&b->res, cmd->name, d->keys, d->nkeys,

@@ -324,6 +324,8 @@ bad 2 falseshare --dry-run --cpus 0-+1 --place cpus
 bad 2 falseshare --dry-run --events bogus
 bad 2 falseshare --dry-run --events ,
 bad 2 falseshare --dry-run --events cycles,bogus
+bad 2 falseshare --dry-run --events task-clock,task-clock
+bad 2 ring --dry-run --events cycles,CYCLES
 bad 2 ffi --dry-run --capacity 64 --batch 128
 bad 2 ffi --dry-run --place cpus
 bad 2 ffi --dry-run --paths call,bogus
