@@ -270,6 +270,7 @@ struct zc_bench {
 	int tainted;		   /* 1 + a case whose threads still run */
 	char fatal[300];	   /* the run cannot go on: why */
 	struct zc_bcase *bc;	   /* per case */
+	int *names;		   /* case names hashed: index + 1, 0 free */
 	unsigned char *priv;	   /* per case, d->case_size each */
 	int cap;		   /* allocated cases */
 	struct zc_metric *metrics; /* fixed + counter metrics */
@@ -284,13 +285,20 @@ struct zc_bench {
 	uint64_t drive_t0;
 };
 
+/* The most cases one command runs: lists given on the command line
+ * multiply (64 sizes x 64 batches x every transport, mode and place are
+ * 500,000 cases, hours of measurement and gigabytes for the plan); beyond
+ * it the sweep is a usage error. */
+#define ZC_BENCH_MAX_CASES 10000
+
 /*
  * Add a case: vals are the parameter values in key order; plan (NULL: the
  * case uses no particular CPUs) is where it runs, perr what zc_topo_plan
  * returned (!= 0: the case is skipped with plan->why). group orders the
  * drive (see group_begin). Returns the case index (also its index in
  * b->res.cases), -EEXIST when a case of that name exists (nothing added:
- * a parameter the variant ignores), -ENOMEM.
+ * a parameter the variant ignores), -E2BIG beyond ZC_BENCH_MAX_CASES
+ * (sweep returns it; the driver says so), -ENOMEM.
  */
 int zc_bench_add(struct zc_bench *b, const char *const *vals,
 		 const struct zc_plan *plan, int perr, int group);

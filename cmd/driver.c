@@ -4,6 +4,7 @@
  * parse, check, sweep, dry-run plan or can-run, begin, setup, interleaved
  * repetitions group by group, teardown, ratios, files, plots, headlines.
  */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +24,30 @@ struct zc_bench_sentinel {
 
 /* ---- cases ------------------------------------------------------------- */
 
+/* The case names seen, in an open-addressing table twice the largest
+ * sweep: the check stays linear where a search of every earlier case made
+ * a 10,000-case plan take seconds. */
+#define NAME_SLOTS 32768u
+static_assert(NAME_SLOTS >= 2 * ZC_BENCH_MAX_CASES, "room for every case");
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of `name`: where its case is, or the free one it would take. */
+static int *name_slot(struct zc_bench *b, const char *name)
+{
+	unsigned h = name_hash(name) & (NAME_SLOTS - 1);
+
+	while (b->names[h] && strcmp(b->res.cases[b->names[h] - 1].name, name))
+		h = (h + 1) & (NAME_SLOTS - 1);
+	return &b->names[h];
+}
+
 int zc_bench_add(struct zc_bench *b, const char *const *vals,
 		 const struct zc_plan *plan, int perr, int group)
 {
@@ -31,7 +56,7 @@ int zc_bench_add(struct zc_bench *b, const char *const *vals,
 	struct zc_bcase *bc;
 	char name[256];
 	size_t off;
-	int i;
+	int i, *slot;
 
 	/* The name the case would get: a parameter the variant ignores
 	 * ("-") gives one case, not copies. */
@@ -40,9 +65,13 @@ int zc_bench_add(struct zc_bench *b, const char *const *vals,
 		off += (size_t)snprintf(name + off, sizeof(name) - off,
 					"/%s:%s", d->keys[k],
 					vals[k] ? vals[k] : "");
-	for (int k = 0; k < b->res.ncases; k++)
-		if (!strcmp(b->res.cases[k].name, name))
-			return -EEXIST;
+	if (!b->names && !(b->names = calloc(NAME_SLOTS, sizeof(int))))
+		return -ENOMEM;
+	slot = name_slot(b, name);
+	if (*slot)
+		return -EEXIST;
+	if (b->res.ncases == ZC_BENCH_MAX_CASES)
+		return -E2BIG;
 	if (b->res.ncases == b->cap) {
 		int cap = b->cap ? 2 * b->cap : 32;
 		void *nb = realloc(b->bc, (size_t)cap * sizeof(*b->bc));
@@ -60,6 +89,7 @@ int zc_bench_add(struct zc_bench *b, const char *const *vals,
 	if (!c)
 		return -ENOMEM;
 	i = b->res.ncases - 1;
+	*slot = i + 1;
 	bc = &b->bc[i];
 	memset(bc, 0, sizeof(*bc));
 	memset(zc_bench_priv(b, i), 0, d->case_size);
@@ -511,6 +541,7 @@ static void release(struct zc_bench *b)
 	zc_results_release(&b->res);
 	free(b->bc);
 	free(b->priv);
+	free(b->names);
 	free(b->metrics);
 	free(b->mname);
 	free(b->sent);
@@ -572,6 +603,17 @@ int zc_bench_main(const struct zc_command *cmd, int argc, char **argv,
 	rc = d->sweep(b);
 	if (rc == -ENOMEM) {
 		rc = zc_error(ctx, "out of memory");
+		goto out;
+	}
+	if (rc == -E2BIG) {
+		rc = zc_usage(ctx,
+			      "the sweep has more than %d cases: give fewer "
+			      "values (the lists multiply)",
+			      ZC_BENCH_MAX_CASES);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = zc_error(ctx, "cannot plan the cases: %s", strerror(-rc));
 		goto out;
 	}
 	if (rc)

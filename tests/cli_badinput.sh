@@ -333,6 +333,9 @@ bad 2 ring --dry-run --capacity 64 --batch 128
 bad 2 wait --dry-run --place l3,l3,l3
 bad 2 sendfile --dry-run --cache hot,hot,hot
 bad 2 ffi --dry-run --paths all,all
+# lists multiply: beyond ZC_BENCH_MAX_CASES the sweep is refused, fast
+bad 2 ring --dry-run --size "$(seq -s, 32 8 536)" --batch "$(seq -s, 1 64)" \
+	--mode all --transport all --place all
 for c in doctor events topo; do
 	bad 2 "$c" --repeat 0
 	bad 2 "$c" --timeout inf
