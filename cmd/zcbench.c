@@ -329,6 +329,14 @@ int zc_cmd_begin(struct zc_ctx *ctx)
 		return zc_error(ctx, "cannot create results folder '%s': %s",
 				ctx->out ? ctx->out : "results/runs",
 				strerror(-err));
+	if (ctx->flags & ZC_CMD_RESULTS) {
+		char bad[64];
+		/* Said now, not after the measurement. */
+		err = zc_out_check_all(ctx->dir, ctx->cmd, bad, sizeof(bad));
+		if (err < 0)
+			return zc_error(ctx, "cannot write %s in '%s': %s", bad,
+					ctx->dir, zc_file_strerror(err, 1));
+	}
 	err = write_meta(ctx, "running");
 	if (err < 0)
 		return zc_error(ctx,

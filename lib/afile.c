@@ -33,6 +33,16 @@ int zc_afile_rename(const char *from, const char *to)
 	return rename(from, to) < 0 ? -errno : 0;
 }
 
+int zc_afile_check(const char *dir, const char *name)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+			     dir && *dir ? dir : ".", name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return replaceable(path) ? 0 : -EEXIST;
+}
+
 int zc_afile_open(struct zc_afile *a, const char *dir, const char *name)
 {
 	int fd, err;

@@ -42,6 +42,9 @@ void zc_afile_abort(struct zc_afile *a);
 /* rename(from, to) by the same rule: -EEXIST (nothing renamed) when `to`
  * exists and is not a regular file; else 0 or -errno from rename. */
 int zc_afile_rename(const char *from, const char *to);
+/* Would zc_afile_open(dir, name) be allowed to replace what is there?
+ * 0, or -EEXIST (a symlink, FIFO, device or folder); creates nothing. */
+int zc_afile_check(const char *dir, const char *name);
 
 /* Write a JSON value to <dir>/<name> atomically (indent 2, real precision
  * 15). NaN reals are never written: use zc_json_real(). */

@@ -412,6 +412,16 @@ mkfifo p-txt/topo.txt
 for p in p-meta p-topo p-report p-txt; do
 	OUTDIR=$p bad 1 run ./s-good --out "$p"
 done
+# a benchmark refuses before it measures (77 where it cannot run at all)
+mkdir p-json p-csv
+mkfifo p-json/falseshare.json
+ln -s "$tmp/victim.json" p-csv/falseshare.csv
+for p in p-json p-csv; do
+	OUTDIR=$p bad "1|77" falseshare --quick --stride 8 --op atomic \
+		--seconds 0.01 --out "$p"
+done
+[ -p p-json/falseshare.json ] && [ -L p-csv/falseshare.csv ] ||
+	fail "a benchmark replaced a FIFO or symlink in its folder"
 [ -p p-meta/meta.json ] && [ -p p-txt/topo.txt ] &&
 	[ -L p-topo/topology.xml ] && [ -L p-report/report.md ] ||
 	fail "a run replaced a FIFO or symlink in its folder"
