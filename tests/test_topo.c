@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -43,6 +44,30 @@ static int distinct_nodes(struct zc_topo *t, const int *cpu, int n)
 			k++;
 	}
 	return k;
+}
+
+/* 1,024 PUs load and plan every class in well under a second (PU
+ * signatures: classification is a few comparisons). */
+static void check_large(void)
+{
+	static struct zc_plan p;
+	struct zc_topo t;
+	struct timespec a, b;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK(zc_topo_load(&t, "synthetic:pack:2 numa:2 l3:2 core:64 pu:2") ==
+	      0);
+	CHECK(zc_topo_npus(&t) == 1024);
+	for (int c = 0; c < ZC_PLACE_CPUS; c++)
+		zc_topo_plan(&t, c, c < ZC_PLACE_COMPACT ? 2 : 1024, NULL, 0,
+			     &p);
+	CHECK(zc_topo_plan_closest(&t, NULL, 0, &p) == 0);
+	zc_topo_release(&t);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	s = (double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	CHECKF(s < 1, "1,024 PUs took %.2f s to plan", s);
 }
 
 int main(void)
@@ -109,6 +134,8 @@ int main(void)
 	CHECK(zc_topo_pin_self(&t, 0) == -EINVAL); /* planning only */
 	CHECK(!zc_topo_is_real(&t));
 	zc_topo_release(&t);
+
+	check_large();
 
 	/* Bad specs. */
 	CHECK(zc_topo_load(&t, "synthetic:pack:x") == -EINVAL && t.err[0]);
