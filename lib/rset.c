@@ -532,6 +532,13 @@ static int check_result(struct zc_rset *s, int f, json_t *root,
 	if ((rc = req_name(&v, zc, "command", 31, &cmd)) < 0 ||
 	    (rc = opt_type(&v, zc, "interrupted", is_bool, "a boolean")) < 0)
 		return rc;
+	/* A command's name: it names files and goes into report.md's
+	 * regimes.gp, where a quote would be gnuplot code. */
+	if (cmd[strspn(cmd, "abcdefghijklmnopqrstuvwxyz0123456789_-")])
+		return verr(&v,
+			    "command '%s' is not a command name (a-z, 0-9, "
+			    "'-', '_')",
+			    cmd);
 	ms = json_object_get(zc, "metrics");
 	cs = json_object_get(zc, "cases");
 	if (!json_is_array(ms))

@@ -14,7 +14,8 @@
  * Every result file is checked against the schema before anything uses it;
  * what compare, export and report.md read is then known to have its type:
  *  - zcbench.schema_version an integer equal to ZC_OUT_SCHEMA (else
- *    -EPROTO); command a non-empty string; interrupted a boolean;
+ *    -EPROTO); command a command's name (1..31 of a-z, 0-9, '-', '_');
+ *    interrupted a boolean;
  *  - metrics an array of objects, each with a name (1..95 bytes, declared
  *    once) and better ("lower", "higher" or "none"); unit, description
  *    strings and portable a boolean where given;

@@ -97,6 +97,10 @@ static const struct bad bads[] = {
 	 "{\"zcbench\": {\"schema_version\": 1, \"command\": 5}}", -EINVAL,
 	 "command is an integer, expected a string"},
 	{"unknown member", NULL, NULL, ", \"future\": 1", NULL, 0, NULL},
+	{"command with a quote", NULL, NULL, NULL,
+	 "{\"zcbench\": {\"schema_version\": 1, \"command\": "
+	 "\"x';system('id');'\"}}",
+	 -EINVAL, "is not a command name"},
 	{"interrupted string", NULL, NULL, NULL,
 	 "{\"zcbench\": {\"schema_version\": 1, \"command\": \"x\", "
 	 "\"interrupted\": \"no\"}}",
