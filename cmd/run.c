@@ -181,6 +181,15 @@ static int check_line(struct run *run, int k, int show_plan)
 			where, l->lineno);
 		return -1;
 	}
+	/* --dry-run (the check) would make it valid; the run would not. */
+	if ((c->flags & ZC_CMD_RESULTS) && has_word(l, "--topology")) {
+		fprintf(stderr,
+			"%s:%d: no --topology for %s in a suite: a suite "
+			"measures this machine (zcbench %s --dry-run "
+			"--topology plans for another)\n",
+			where, l->lineno, c->name, c->name);
+		return -1;
+	}
 	for (int j = 0; j < k; j++)
 		if (!strcmp(run->suite.line[j].argv[0], c->name)) {
 			fprintf(stderr,

@@ -208,6 +208,7 @@ printf 'topo --topology synthetic:pu:0x2000\n' >s-topo
 printf 'events --bogus\n' >s-events
 printf 'falseshare -h\n' >s-help
 printf 'topo --topology fifo.xml\n' >s-fifo
+printf 'falseshare --topology synthetic:pu:2\n' >s-plan
 mkdir outfile-parent
 printf 'x' >outfile-parent/file
 printf 'keep' >victim.json
@@ -429,7 +430,7 @@ done
 # ---- files: suites, topologies, plot folders ------------------------------------
 for s in s-range s-command s-repeat s-out s-dry s-nosuite s-dup s-quote \
 	s-dquote s-empty s-zcbench s-nul s-lines s-words s-hex s-topo s-events \
-	s-help s-fifo huge.suite fifo dir.json /dev/null /dev/zero \
+	s-help s-fifo s-plan huge.suite fifo dir.json /dev/null /dev/zero \
 	link-fifo.json link-dangling.json; do
 	[ "${s#/}" != "$s" ] || s=./$s
 	bad 2 run "$s" --dry-run
@@ -449,6 +450,8 @@ bad 1 plot empty
 # ---- standard output that cannot be written --------------------------------------
 # (a full disk or a closed pipe must not pass for success)
 for args in "topo" "topo -h" "compare -h" "doctor" "events" "falseshare --dry-run" \
+	"ffi --dry-run" "ring --dry-run" "sendfile --dry-run" "wait --dry-run" \
+	"topo --format json" "events --format csv" "doctor --format json" \
 	"compare good good" "compare good good --format json" "export good" \
 	"run --dry-run quick" "help" "help topo" "help --markdown" "--version"; do
 	# shellcheck disable=SC2086
