@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -106,6 +111,200 @@ static long long synthetic_pus(const char *d)
 
 static int build_sigs(struct zc_topo *t);
 
+/* How long a child may take to read an XML file (64 MiB take seconds). */
+#define XML_CHILD_SECONDS 30
+
+/* Before hwloc sees it: a PU or NUMA node whose OS index is beyond
+ * ZC_TOPO_MAX_OS_INDEX makes hwloc build bitmaps of up to 2^32 bits (and
+ * export gigabytes of them). 0, or -E2BIG with the index in *idx. */
+static int xml_indexes(const char *xml, unsigned long long *idx)
+{
+	static const char *const tags[] = {"<object type=\"PU\"",
+					   "<object type=\"NUMANode\"", NULL};
+
+	for (int k = 0; tags[k]; k++)
+		for (const char *p = xml; (p = strstr(p, tags[k])); p++) {
+			const char *end = strchr(p, '>'),
+				   *o = strstr(p, " os_index=\"");
+			unsigned long long v = 0;
+			if (!o || (end && o > end))
+				continue;
+			for (o += 11;
+			     *o >= '0' && *o <= '9' && v < (1ull << 40); o++)
+				v = v * 10 + (unsigned)(*o - '0');
+			if (v >= ZC_TOPO_MAX_OS_INDEX) {
+				*idx = v;
+				return -E2BIG;
+			}
+		}
+	return 0;
+}
+
+/* The child's side: load xml as the parent would, write hwloc's export of
+ * it to fd. Exit 0, 2 (hwloc refused it), 3 (could not write), 4 (more
+ * than ZC_TOPO_MAX_PUS PUs), 5 (an OS index too large): 4 and 5 before
+ * the export, which would be gigabytes. */
+static void __attribute__((noreturn))
+xml_child(const char *xml, size_t len, int fd)
+{
+	hwloc_topology_t t;
+	char *out;
+	int n, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	/* hwloc's warnings (and a sanitizer's report of its crash) */
+	if (null >= 0)
+		dup2(null, 2);
+	if (hwloc_topology_init(&t) < 0 ||
+	    hwloc_topology_set_xmlbuffer(t, xml, (int)len + 1) < 0)
+		_exit(2);
+	hwloc_topology_set_icache_types_filter(t, HWLOC_TYPE_FILTER_KEEP_ALL);
+	if (hwloc_topology_load(t) < 0)
+		_exit(2);
+	if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU) > ZC_TOPO_MAX_PUS)
+		_exit(4);
+	/* xml_indexes' check, as hwloc read it (quoted otherwise) */
+	for (int k = 0; k < 2; k++) {
+		hwloc_obj_t o = NULL;
+		while ((o = hwloc_get_next_obj_by_type(
+				t, k ? HWLOC_OBJ_NUMANODE : HWLOC_OBJ_PU, o)))
+			if (o->os_index >= ZC_TOPO_MAX_OS_INDEX &&
+			    o->os_index != HWLOC_UNKNOWN_INDEX)
+				_exit(5);
+	}
+	if (hwloc_topology_export_xmlbuffer(t, &out, &n, 0) < 0)
+		_exit(2);
+	for (int off = 0; off < n - 1;) {
+		ssize_t w = write(fd, out + off, (size_t)(n - 1 - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(3);
+		off += (int)w;
+	}
+	_exit(0);
+}
+
+/*
+ * hwloc's XML reader trusts its input: a malformed cpuset makes hwloc 2.9
+ * dereference NULL in hwloc_insert_object_by_parent. So a file is read
+ * first by a child process, which loads it and writes back hwloc's own
+ * export of what it read; only that is loaded here. A child that crashes,
+ * refuses the file or takes over XML_CHILD_SECONDS is an error (-EINVAL,
+ * why says which). On success *out (malloc'ed, NUL-terminated) holds the
+ * export, *outlen its length.
+ */
+static int xml_through_child(const char *xml, size_t len, char **out,
+			     size_t *outlen, char *why, size_t wlen)
+{
+	size_t n = 0, cap = len + 65536, max = 2 * (size_t)ZC_READ_MAX_XML;
+	struct timespec t0, now;
+	int p[2], status = 0, err = 0;
+	char *buf = malloc(cap + 1);
+	pid_t pid;
+
+	unsigned long long idx;
+
+	*out = NULL;
+	if (xml_indexes(xml, &idx) < 0) {
+		free(buf);
+		snprintf(why, wlen,
+			 "a PU or NUMA node with OS index %llu (OS indexes are "
+			 "below %d): not a topology zcbench can plan for",
+			 idx, ZC_TOPO_MAX_OS_INDEX);
+		return -EINVAL;
+	}
+	if (!buf)
+		return -ENOMEM;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(buf);
+		return -errno;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		xml_child(xml, len, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		err = -errno;
+		close(p[0]);
+		free(buf);
+		return err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pf = {.fd = p[0], .events = POLLIN};
+		long ms;
+		ssize_t r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = XML_CHILD_SECONDS * 1000L -
+		     (now.tv_sec - t0.tv_sec) * 1000L -
+		     (now.tv_nsec - t0.tv_nsec) / 1000000L;
+		if (ms <= 0 || poll(&pf, 1, (int)ms) == 0) {
+			snprintf(why, wlen, "hwloc took over %d s to read it",
+				 XML_CHILD_SECONDS);
+			err = -EINVAL;
+			break;
+		}
+		if (n == cap) {
+			char *nb;
+			if (cap >= max) {
+				snprintf(why, wlen,
+					 "its topology is too large");
+				err = -EINVAL;
+				break;
+			}
+			cap = cap * 2 < max ? cap * 2 : max;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		r = read(p[0], buf + n, cap - n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(p[0]);
+	if (err)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!err && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+			snprintf(why, wlen,
+				 "more than %d PUs, the most zcbench plans for",
+				 ZC_TOPO_MAX_PUS);
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
+			snprintf(why, wlen,
+				 "a PU or NUMA node with an OS index of %d or "
+				 "more: not a topology zcbench can plan for",
+				 ZC_TOPO_MAX_OS_INDEX);
+		else if (WIFSIGNALED(status))
+			snprintf(why, wlen,
+				 "hwloc crashed reading it (signal %d): not a "
+				 "well-formed hwloc XML topology",
+				 WTERMSIG(status));
+		else
+			snprintf(why, wlen, "not a hwloc XML topology");
+		err = -EINVAL;
+	}
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
 int zc_topo_load(struct zc_topo *t, const char *spec)
 {
 	char *xml = NULL;
@@ -158,12 +357,26 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 				 ZC_READ_MAX_XML >> 20);
 			goto fail;
 		}
-		if (hwloc_topology_set_xmlbuffer(t->t, xml, (int)xml_len + 1) <
-		    0) {
-			snprintf(t->err, sizeof(t->err),
-				 "'%s' is not a hwloc XML topology", spec);
-			err = -EINVAL;
-			goto fail;
+		{
+			char why[160] = "", *clean;
+			size_t clean_len = 0;
+			err = xml_through_child(xml, xml_len, &clean,
+						&clean_len, why, sizeof(why));
+			free(xml);
+			xml = clean;
+			xml_len = clean_len;
+			if (err == 0 &&
+			    hwloc_topology_set_xmlbuffer(
+				    t->t, xml, (int)xml_len + 1) < 0) {
+				snprintf(why, sizeof(why),
+					 "not a hwloc XML topology");
+				err = -EINVAL;
+			}
+			if (err < 0) {
+				snprintf(t->err, sizeof(t->err), "%s",
+					 why[0] ? why : strerror(-err));
+				goto fail;
+			}
 		}
 	}
 	/* Keep instruction caches too: meta.json and the Google Benchmark

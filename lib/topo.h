@@ -32,7 +32,10 @@
  * synthetic description's level counts, plain decimal numbers, multiplied
  * and checked before hwloc builds anything; an XML file of at most
  * ZC_READ_MAX_XML bytes, read as a regular file only), PU OS indexes below
- * ZC_TOPO_MAX_OS_INDEX, each PU's cpuset its own index.
+ * ZC_TOPO_MAX_OS_INDEX, each PU's cpuset its own index. hwloc's XML
+ * reader trusts its input (a malformed cpuset crashes hwloc 2.9), so an
+ * XML file is read first by a child process that hands back hwloc's own
+ * export of it; a file that crashes or hangs that child is refused.
  *
  * Errors: -EINVAL (bad spec, with a message from zc_topo_strerror), -ENOENT
  * (no XML file), -ENOMEM, -ENODEV (a class the machine lacks: the reason is

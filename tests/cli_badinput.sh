@@ -170,7 +170,8 @@ printf 'this is not XML\n' >notxml.xml
 # beyond 65535, one whose cpuset is another index)
 cp "$src/tests/fuzz/corpus/topo/crash-os-index-4294967294.xml" \
 	"$src/tests/fuzz/corpus/topo/os-index-2000000000.xml" \
-	"$src/tests/fuzz/corpus/topo/os-index-cpuset.xml" .
+	"$src/tests/fuzz/corpus/topo/os-index-cpuset.xml" \
+	"$src/tests/fuzz/corpus/topo/crash-hwloc-cpuset-syntax.xml" .
 printf '<?xml version="1.0"?>\n<topology><object type="Machine"' >truncated.xml
 printf '<?xml version="1.0"?>\n<topology version="2.0"></topology>\n' >empty-topo.xml
 # folders wrong in one way
@@ -438,6 +439,7 @@ for s in s-range s-command s-repeat s-out s-dry s-nosuite s-dup s-quote \
 done
 for x in fifo.xml huge.xml notxml.xml truncated.xml empty-topo.xml dir.json \
 	crash-os-index-4294967294.xml os-index-2000000000.xml os-index-cpuset.xml \
+	crash-hwloc-cpuset-syntax.xml \
 	/dev/null /dev/zero link-fifo.json link-dangling.json nosuch.xml; do
 	bad 2 topo --topology "$x"
 	bad 2 falseshare --dry-run --topology "$x"
