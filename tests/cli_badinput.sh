@@ -357,6 +357,17 @@ bad 2 run quick ci
 bad 2 run nosuch-suite
 bad 2 falseshare --out '' --dry-run
 
+# very long values and paths
+long=$(printf '8,%.0s' $(seq 1 5000))8
+lp=$(printf 'a%.0s' $(seq 1 5000))
+bad 2 falseshare --dry-run --stride "$long"
+bad 2 falseshare --dry-run --events "$(printf 'cycles%.0s' $(seq 1 100))"
+bad 2 topo --topology "synthetic:$(printf 'pu:1 %.0s' $(seq 1 3000))"
+bad 1 compare "$lp" good
+bad 1 export --output "$lp/x.json" good
+bad 2 falseshare --quick --out "$lp"
+bad 2 run "$lp"
+
 # ---- files: results ------------------------------------------------------------
 for f in nosuch.json empty dir.json fifo.json /dev/null /dev/full /dev/zero \
 	link-fifo.json link-dangling.json huge.json truncated.json nan.json \
