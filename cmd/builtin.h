@@ -59,6 +59,7 @@ enum {
 	ZC_EXIT_OK = 0,
 	ZC_EXIT_FAIL = 1,
 	ZC_EXIT_USAGE = 2,
+	ZC_EXIT_REGRESSION = 3, /* compare, ab: a regression was found */
 	ZC_EXIT_SKIP = 77,
 	ZC_EXIT_INTR = 130,
 	ZC_DONE = -1, /* zc_cmd_parse: help was printed, exit 0 */
@@ -91,6 +92,7 @@ struct zc_ctx {
 	const char *events_text; /* --events LIST */
 	double timeout_s;	 /* --timeout per case */
 	int quiet;		 /* --quiet: no table on stdout */
+	int no_plot;		 /* --no-plot: data only */
 	int sentinel;		 /* --sentinel: 1 on, 0 off */
 	/* derived by zc_cmd_parse / zc_cmd_begin */
 	int reps; /* repetitions to run */
@@ -161,9 +163,10 @@ struct zc_command {
 	const struct zc_opt *opts; /* .fn's table (benchmarks: bench's) */
 };
 
-extern const struct zc_command zc_cmd_compare, zc_cmd_doctor, zc_cmd_events,
-	zc_cmd_export, zc_cmd_falseshare, zc_cmd_ffi, zc_cmd_plot, zc_cmd_ring,
-	zc_cmd_run, zc_cmd_sendfile, zc_cmd_topo, zc_cmd_wait;
+extern const struct zc_command zc_cmd_ab, zc_cmd_c2c, zc_cmd_compare,
+	zc_cmd_doctor, zc_cmd_events, zc_cmd_export, zc_cmd_falseshare,
+	zc_cmd_ffi, zc_cmd_plot, zc_cmd_ring, zc_cmd_run, zc_cmd_sendfile,
+	zc_cmd_topo, zc_cmd_wait;
 
 /* Look a command up by name (for `zcbench run`). NULL if unknown. */
 const struct zc_command *zc_command_find(const char *name);
@@ -277,6 +280,7 @@ struct zc_bench {
 	char (*mname)[96];
 	int ev_metric[ZC_BENCH_SIDES][ZC_EV_MAX];
 	int group_first, group_n; /* the group being driven */
+	int *group_idx;		  /* its cases' indexes */
 	/* the sentinels, one per CPU pair (lib/sentinel.h) */
 	struct zc_bench_sentinel *sent;
 	int nsent;

@@ -14,7 +14,6 @@
 
 /* Documented in -h and README: 0 no regression, 1 error, 2 usage error,
  * 3 regression found. */
-#define ZC_EXIT_REGRESSION 3
 
 enum {
 	OUT_MARKDOWN,

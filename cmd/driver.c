@@ -398,6 +398,10 @@ static void sentinel_meta(struct zc_bench *b)
 		o = json_pack(
 			"{s:s, s:s}", "state", "off", "why",
 			"--sentinel off: no regimes, figures as measured");
+	else if (b->d->own_sentinel)
+		o = json_pack("{s:s, s:s}", "state", "own", "method",
+			      "every repetition is a hand-off: its own figure "
+			      "is its sentinel");
 	else
 		o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:f, s:f, s:f}",
 			      "state", "on", "method",
@@ -415,12 +419,11 @@ static void sentinel_meta(struct zc_bench *b)
 
 /* ---- driving ----------------------------------------------------------- */
 
-static int *drive_idx; /* the group being driven: global case indexes */
 
 static int drive_skip(void *v, int k)
 {
 	struct zc_bench *b = v;
-	int i = drive_idx[k];
+	int i = b->group_idx[k];
 	return b->tainted || b->fatal[0] ||
 	       b->res.cases[i].status != ZC_CASE_OK;
 }
@@ -428,7 +431,7 @@ static int drive_skip(void *v, int k)
 static int drive_one(void *v, int k, int rep)
 {
 	struct zc_bench *b = v;
-	int i = drive_idx[k], err;
+	int i = b->group_idx[k], err;
 	struct zc_case *c = &b->res.cases[i];
 	struct zc_sentinel *s =
 		rep >= 0 && !b->d->own_sentinel ? sentinel_of(b, i) : NULL;
@@ -464,7 +467,7 @@ static int drive(struct zc_bench *b)
 		return -ENOMEM;
 	}
 	b->drive_t0 = zc_now_ns();
-	drive_idx = idx;
+	b->group_idx = idx;
 	for (int first = 0;
 	     first < n && !zc_stopped() && !b->fatal[0] && !b->tainted;
 	     first++) {
@@ -492,7 +495,7 @@ static int drive(struct zc_bench *b)
 	sentinel_meta(b);
 	free(idx);
 	free(seen);
-	drive_idx = NULL;
+	b->group_idx = NULL;
 	return zc_results_regimes(&b->res);
 }
 
@@ -610,10 +613,6 @@ int zc_bench_main(const struct zc_command *cmd, int argc, char **argv,
 			      "the sweep has more than %d cases: give fewer "
 			      "values (the lists multiply)",
 			      ZC_BENCH_MAX_CASES);
-		goto out;
-	}
-	if (rc < 0) {
-		rc = zc_error(ctx, "cannot plan the cases: %s", strerror(-rc));
 		goto out;
 	}
 	if (rc)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "inject.h"
 #include "shm.h"
 
 enum fs_op {
@@ -116,6 +117,7 @@ static void fs_worker(struct zc_worker *w)
 				__asm__ __volatile__("" : "+r"(reg));
 			}
 			n += BATCH;
+			zc_inject();
 		} while (!zc_worker_should_stop(w));
 	} else if (a->op == OP_ATOMIC) {
 		do {
@@ -125,12 +127,14 @@ static void fs_worker(struct zc_worker *w)
 				atomic_fetch_add_explicit(c, 1,
 							  memory_order_relaxed);
 			n += BATCH;
+			zc_inject();
 		} while (!zc_worker_should_stop(w));
 	} else if (a->op == OP_STORE) {
 		do {
 			for (int i = 0; i < BATCH; i++)
 				*vc = *vc + 1;
 			n += BATCH;
+			zc_inject();
 		} while (!zc_worker_should_stop(w));
 	} else {
 		/* relaxed: single writer per counter, see above */
@@ -142,6 +146,7 @@ static void fs_worker(struct zc_worker *w)
 					memory_order_relaxed))
 					;
 			n += BATCH;
+			zc_inject();
 		} while (!zc_worker_should_stop(w));
 	}
 	zc_worker_end(w);

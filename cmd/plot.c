@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * zcbench plot DIR — re-render every <name>.gp of a results folder to
- * <name>.png (after restyling a script, or where gnuplot was missing).
+ * <name>.png (where gnuplot was missing, or after --no-plot). Only
+ * scripts this zcbench sealed are run (lib/seal.h): a folder from
+ * someone else runs none of their code.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "builtin.h"
+#include "seal.h"
 
 static const struct zc_opt plot_opts[] = {ZC_OPT_END};
 
@@ -66,7 +69,18 @@ static int cmd_plot(int argc, char **argv, struct zc_ctx *ctx)
 		goto out;
 	}
 	for (int i = 0; i < n && !zc_stopped(); i++) {
-		int err = zc_plot_render(pv[0], names[i], msg, sizeof(msg));
+		char gp[300];
+		int err;
+		snprintf(gp, sizeof(gp), "%s.gp", names[i]);
+		if (zc_seal_check(pv[0], gp, msg, sizeof(msg)) < 0) {
+			zc_error(ctx,
+				 "refusing %s: %s (render it with 'gnuplot "
+				 "%s' yourself if you trust it)",
+				 gp, msg, gp);
+			failed++;
+			continue;
+		}
+		err = zc_plot_render(pv[0], names[i], msg, sizeof(msg));
 		if (err < 0) {
 			zc_error(ctx, "cannot render %s.png: %s", names[i],
 				 err == -EIO ? msg : strerror(-err));

@@ -57,36 +57,11 @@ static double mono_s(void)
 	return (double)zc_now_ns() / 1e9;
 }
 
-static int is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* A name looks in experiments/ (here, beside the build, installed); a path
- * is taken as it is. */
 static int find_suite(struct zc_ctx *ctx, const char *arg, char *path,
 		      size_t len)
 {
-	static const char *const rel[] = {"..", "../share/zcbench", NULL};
-	char name[4200], why[512];
-
-	if (strchr(arg, '/')) {
-		snprintf(path, len, "%s", arg);
+	if (zc_suite_find(arg, path, len) == 0)
 		return 0;
-	}
-	snprintf(name, sizeof(name), "experiments/%s", arg);
-	if (is_file(name)) {
-		snprintf(path, len, "%s", name);
-		return 0;
-	}
-	if (zc_locate(NULL, name, rel, ZC_DATADIR, path, len, why,
-		      sizeof(why)) == 0)
-		return 0;
-	if (is_file(arg)) {
-		snprintf(path, len, "%s", arg);
-		return 0;
-	}
 	return zc_usage(ctx,
 			"no suite '%s' (looked for experiments/%s here, "
 			"beside the program and in %s/experiments): give "

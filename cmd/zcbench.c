@@ -16,9 +16,10 @@
 
 /* Sorted by name. Each command's facts live in its own file. */
 static const struct zc_command *const commands[] = {
-	&zc_cmd_compare,    &zc_cmd_doctor,   &zc_cmd_events, &zc_cmd_export,
-	&zc_cmd_falseshare, &zc_cmd_ffi,      &zc_cmd_plot,   &zc_cmd_ring,
-	&zc_cmd_run,	    &zc_cmd_sendfile, &zc_cmd_topo,   &zc_cmd_wait,
+	&zc_cmd_ab,	&zc_cmd_c2c,	&zc_cmd_compare,    &zc_cmd_doctor,
+	&zc_cmd_events, &zc_cmd_export, &zc_cmd_falseshare, &zc_cmd_ffi,
+	&zc_cmd_plot,	&zc_cmd_ring,	&zc_cmd_run,	    &zc_cmd_sendfile,
+	&zc_cmd_topo,	&zc_cmd_wait,
 };
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
 
@@ -58,6 +59,10 @@ const struct zc_opt zc_global_opts[] = {
 	ZC_OPT_DOUBLE("timeout", "S", "s", "60", "limit for one case",
 		      &parse_ctx.timeout_s, 1, 86400),
 	ZC_OPT_FLAG("quiet", "print no table on stdout", &parse_ctx.quiet),
+	ZC_OPT_FLAG("no-plot",
+		    "write the data and the plot scripts, render no PNG "
+		    "(zcbench plot DIR renders them later)",
+		    &parse_ctx.no_plot),
 	ZC_OPT_CHOICE("sentinel", "on",
 		      "measure the cache-line hand-off between a case's CPUs "
 		      "before and after every repetition and give figures "
@@ -110,9 +115,9 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		c && c->args ? " " : "", c && c->args ? c->args : "");
 	if (c)
 		fprintf(f, "%s\n", c->summary);
-	if (c && c->what)
+	if (c && c->what && c->why)
 		fprintf(f, "\nWhat: %s.\nWhy it matters: %s.\n", c->what,
-			c->why ? c->why : "");
+			c->why);
 	if (ctx->opts && ctx->opts[0].name) {
 		fprintf(f, "\n%s options:\n", ctx->cmd);
 		zc_opt_help(f, ctx->opts);
@@ -212,6 +217,7 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 		ctx->events_text = parse_ctx.events_text;
 		ctx->timeout_s = parse_ctx.timeout_s;
 		ctx->quiet = parse_ctx.quiet;
+		ctx->no_plot = parse_ctx.no_plot;
 		ctx->sentinel = parse_ctx.sentinel;
 	}
 	ctx->reps = ctx->repeat ? (int)ctx->repeat : 5;
@@ -399,7 +405,7 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 	}
 	for (int i = 0; i < nplots && rc != ZC_EXIT_FAIL; i++) {
 		err = zc_plot_write(ctx->dir, &plots[i]);
-		if (err == 0)
+		if (err == 0 && !ctx->no_plot)
 			err = zc_plot_render(ctx->dir, plots[i].name, msg,
 					     sizeof(msg));
 		if (err == -ENOENT) {
@@ -468,12 +474,15 @@ const struct zc_command *const *zc_commands(int *n)
 static void commands_markdown(FILE *f)
 {
 	fprintf(f, "| command | what it measures |\n|---|---|\n");
-	for (int i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "| `%s%s%s` | %s |\n", commands[i]->name,
-			commands[i]->args ? " " : "",
-			commands[i]->args ? commands[i]->args : "",
+	for (int i = 0; i < NCOMMANDS; i++) {
+		const char *a = commands[i]->args ? commands[i]->args : "";
+		fprintf(f, "| `%s%s", commands[i]->name, *a ? " " : "");
+		for (; *a; a++) /* a '|' would end the table cell */
+			fputs(*a == '|' ? "\\|" : (char[2]){*a, 0}, f);
+		fprintf(f, "` | %s |\n",
 			commands[i]->what ? commands[i]->what
 					  : commands[i]->summary);
+	}
 }
 
 static void usage(FILE *f)
@@ -555,7 +564,12 @@ int main(int argc, char **argv)
 		return stdout_checked(ZC_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		printf("zcbench %s (git %s)\n", ZC_VERSION, ZC_GIT_REV);
+		printf("zcbench %s (git %s)\nresults schema %d\n", ZC_VERSION,
+		       ZC_GIT_REV, ZC_OUT_SCHEMA);
+		if (ZC_INJECT_NS)
+			printf("test build: %d ns of busy work injected "
+			       "(ZC_INJECT_NS): not for measuring\n",
+			       ZC_INJECT_NS);
 		return stdout_checked(ZC_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "help")) {

@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "mdreport.h"
 #include "plot.h"
+#include "seal.h"
 #include "report.h"
 
 #define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
@@ -377,7 +378,7 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 			series++ ? ", \\\n     " : "", cmd, cmd);
 	}
 	fputs("\nset output\n", a.f);
-	err = zc_afile_commit(&a);
+	err = zc_seal_commit(&a);
 	if (err == 0 && zc_plot_render(run->dir, "regimes", NULL, 0) == 0)
 		fprintf(f, "![regimes.png](regimes.png)\n\n");
 	return err;

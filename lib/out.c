@@ -43,10 +43,13 @@ void zc_results_release(struct zc_results *r)
 		free(r->cases[i].absent);
 	}
 	free(r->cases);
+	free(r->pairs);
 	json_decref(r->options);
 	json_decref(r->context);
 	r->cases = NULL;
 	r->ncases = r->cap = 0;
+	r->pairs = NULL;
+	r->npairs = r->pairs_cap = 0;
 	r->options = r->context = NULL;
 }
 
@@ -350,8 +353,15 @@ int zc_case_sentinel(struct zc_results *r, struct zc_case *c, int rep,
 		if (r->pairs[p].a == a && r->pairs[p].b == b)
 			break;
 	if (p == r->npairs) {
-		if (p == ZC_MAX_PAIRS)
-			return -ENOSPC;
+		if (p == r->pairs_cap) {
+			int cap = r->pairs_cap ? 2 * r->pairs_cap : 16;
+			struct zc_pair *np =
+				realloc(r->pairs, (size_t)cap * sizeof(*np));
+			if (!np)
+				return -ENOMEM;
+			r->pairs = np;
+			r->pairs_cap = cap;
+		}
 		memset(&r->pairs[p], 0, sizeof(r->pairs[p]));
 		r->pairs[p].a = a;
 		r->pairs[p].b = b;

@@ -131,6 +131,8 @@ struct zc_pair {
 	int samples, moved; /* samples classified; moved during the sample */
 };
 
+/* The driver's sentinels per run (cmd/driver.c); r->pairs grows as
+ * needed (c2c records one pair per case). */
 #define ZC_MAX_PAIRS 64
 
 struct zc_results {
@@ -145,8 +147,8 @@ struct zc_results {
 	json_t *options; /* the command's options as recorded (owned) */
 	json_t *context; /* Google Benchmark context (owned; may be NULL) */
 	int interrupted; /* the run stopped on a signal */
-	struct zc_pair pairs[ZC_MAX_PAIRS];
-	int npairs;
+	struct zc_pair *pairs; /* npairs of them (owned; grows) */
+	int npairs, pairs_cap;
 };
 
 int zc_results_init(struct zc_results *r, const char *cmd,
@@ -183,7 +185,7 @@ void zc_case_fail(const struct zc_results *r, struct zc_case *c,
 /*
  * The sentinel of repetition rep: its values before and after (NaN when
  * one could not be taken), when the repetition started (s), on CPUs a, b
- * (the pair is added to r->pairs). -ENOSPC when ZC_MAX_PAIRS pairs exist.
+ * (the pair is added to r->pairs). -EINVAL (rep out of range), -ENOMEM.
  */
 int zc_case_sentinel(struct zc_results *r, struct zc_case *c, int rep,
 		     double before, double after, double at, int a, int b);

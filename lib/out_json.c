@@ -87,9 +87,10 @@ static json_t *json_case_regimes(const struct zc_results *r,
 
 	for (int k = 0; g && k < g->n; k++) {
 		int n = zc_case_regime_count(c, k);
-		json_t *ms = json_object();
+		json_t *ms;
 		if (!n)
-			continue;
+			continue; /* before ms exists: nothing to free */
+		ms = json_object();
 		for (int m = 0; m < r->nmetrics; m++) {
 			struct zc_summary s;
 			if (zc_case_regime_summary(r, c, m, k, &s) < 0)
@@ -116,13 +117,16 @@ static json_t *json_case_regimes(const struct zc_results *r,
 /* Per case: the sentinel of each repetition. */
 static json_t *json_case_sentinel(const struct zc_case *c)
 {
-	json_t *o = json_object(),
-	       *v[3] = {json_array(), json_array(), json_array()};
+	json_t *o, *v[3];
 
 	if (c->pair < 0)
 		return json_pack("{s:n, s:s}", "before", "why",
 				 c->sent_why[0] ? c->sent_why
 						: "no sentinel for this case");
+	o = json_object();
+	v[0] = json_array();
+	v[1] = json_array();
+	v[2] = json_array();
 	for (int rep = 0; rep < c->nrep; rep++) {
 		json_array_append_new(v[0], zc_json_real(c->sent[rep][0]));
 		json_array_append_new(v[1], zc_json_real(c->sent[rep][1]));

@@ -11,6 +11,7 @@
 
 #include "out.h"
 #include "plot.h"
+#include "seal.h"
 #include "locate.h"
 #include "proc.h"
 
@@ -424,7 +425,105 @@ int zc_plot_write(const char *dir, const struct zc_plot *p)
 	fputs("set datafile nocolumnheaders\n", a.f);
 	write_axes(a.f, p);
 	write_plot(a.f, p);
-	return zc_afile_commit(&a);
+	return zc_seal_commit(&a);
+}
+
+/* ---- heatmaps ------------------------------------------------------------ */
+
+static void heatmap_tics(FILE *f, const struct zc_heatmap *h, const char *axis)
+{
+	fprintf(f, "set %s (", axis);
+	for (int i = 0; i < h->ntics; i++) {
+		fputs(i ? ", " : "", f);
+		gp_str(f, h->tics[i].label);
+		fprintf(f, " %d", h->tics[i].pos);
+	}
+	fputs(")\n", f);
+}
+
+int zc_plot_heatmap_write(const char *dir, const struct zc_heatmap *h)
+{
+	static const double width[ZC_HEATMAP_LEVELS] = {2.5, 1.5, 0.6};
+	struct zc_afile a;
+	char file[sizeof(h->name) + 4];
+	double hi;
+	int err;
+
+	if (bad_name(h->name) || bad_name(h->csv) || h->n < 1 || h->ntics < 0 ||
+	    h->ntics > ZC_HEATMAP_MAX_MARKS || h->nlines < 0 ||
+	    h->nlines > ZC_HEATMAP_MAX_MARKS || (h->ntics && !h->tics) ||
+	    (h->nlines && !h->lines))
+		return -EINVAL;
+	for (int i = 0; i < h->ntics; i++)
+		if (h->tics[i].pos < 0 || h->tics[i].pos >= h->n)
+			return -EINVAL;
+	for (int i = 0; i < h->nlines; i++)
+		if (h->lines[i].pos < 1 || h->lines[i].pos >= h->n ||
+		    h->lines[i].level < 0 ||
+		    h->lines[i].level >= ZC_HEATMAP_LEVELS)
+			return -EINVAL;
+	snprintf(file, sizeof(file), "%s.gp", h->name);
+	err = zc_afile_open(&a, dir, file);
+	if (err < 0)
+		return err;
+	fprintf(a.f,
+		"# zcbench heatmap: %s\n# Re-render (or restyle, then "
+		"re-render) inside this folder:\n#\tgnuplot %s.gp\n# Data: "
+		"%s, a matrix with a header row and a label column; an "
+		"empty cell has no value.\n# zcbench passes a temporary output "
+		"name as ARG1 (gnuplot -c).\n",
+		h->name, h->name, h->csv);
+	fputs("out = (ARGC >= 1 && ARG1 ne \"\") ? ARG1 : '", a.f);
+	gp_body(a.f, h->name);
+	fputs(".png'\n\nset encoding utf8\nset datafile separator \",\"\n"
+	      "set terminal pngcairo size 900,820 noenhanced "
+	      "font \"DejaVu Sans,10\"\nset output out\n",
+	      a.f);
+	fprintf(a.f, "set tmargin %s\nset label 901 ",
+		h->subtitle[0] ? "4.5" : "3");
+	gp_str(a.f, h->title);
+	fputs(" at screen 0.5, screen 0.965 center font \",12\"\n", a.f);
+	if (h->subtitle[0]) {
+		fputs("set label 902 ", a.f);
+		gp_str(a.f, h->subtitle);
+		fputs(" at screen 0.5, screen 0.93 center font \",9\"\n", a.f);
+	}
+	gp_set(a.f, "set xlabel", h->xlabel);
+	gp_set(a.f, "set ylabel", h->ylabel);
+	gp_set(a.f, "set cblabel", h->cblabel);
+	hi = h->n - 0.5;
+	/* Row 0 at the top, square cells; a light-to-dark scale (blank
+	 * cells stay white). */
+	fprintf(a.f,
+		"set view map\nset size ratio -1\nset xrange [-0.5:%g]\n"
+		"set yrange [%g:-0.5]\nset tics nomirror out scale 0.5\n"
+		"set palette defined (0 '#ffffcc', 1 '#fed976', 2 '#fd8d3c', "
+		"3 '#e31a1c', 4 '#800026')\n%s",
+		hi, hi, h->logcb ? "set logscale cb\n" : "");
+	fprintf(a.f, "set xtics rotate by 90 right font \",%d\"\n",
+		h->ntics > 32 ? 7 : 9);
+	fprintf(a.f, "set ytics font \",%d\"\n", h->ntics > 32 ? 7 : 9);
+	if (h->ntics) {
+		heatmap_tics(a.f, h, "xtics");
+		heatmap_tics(a.f, h, "ytics");
+	}
+	fputs("\n# Group boundaries.\n", a.f);
+	for (int i = 0; i < h->nlines; i++) {
+		double x = h->lines[i].pos - 0.5;
+		double w = width[h->lines[i].level];
+		fprintf(a.f,
+			"set arrow from %g,-0.5 to %g,%g nohead front lw %g "
+			"lc rgb '#303030'\n"
+			"set arrow from -0.5,%g to %g,%g nohead front lw %g "
+			"lc rgb '#303030'\n",
+			x, x, hi, w, x, hi, x, w);
+	}
+	fputs("\nplot ", a.f);
+	gp_str(a.f, h->csv);
+	fputs(" matrix rowheaders columnheaders using 1:2:3 with image "
+	      "notitle\nset output\n",
+	      a.f);
+	return zc_seal_commit(&a);
 }
 
 /* gnuplot in the folder, through lib/proc: it dies with zcbench, gets

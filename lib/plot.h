@@ -89,4 +89,48 @@ int zc_plot_render(const char *dir, const char *name, char *err, size_t len);
 /* Is gnuplot installed (on PATH)? */
 int zc_plot_available(void);
 
+/*
+ * Heatmaps: a separate entry point (the line plots above are unchanged). A
+ * square matrix read from <csv> in the same folder, drawn as an image
+ * (`set view map`, `with image`), row 0 at the top, one cell per row and
+ * column position. The CSV: a header row "<corner>,<label 0>,...", then n
+ * rows "<label i>,<value i,0>,...,<value i,n-1>"; an empty or NaN cell has
+ * no value and stays blank. `tics` label positions on both axes (the
+ * caller keeps them few enough to read); `lines` mark group boundaries,
+ * drawn before position pos on both axes, thickest for level 0.
+ * zc_plot_heatmap_write() writes a self-contained <name>.gp (re-render
+ * with `gnuplot <name>.gp` in the folder); zc_plot_render() renders it.
+ *
+ * Errors: -EINVAL (a bad name, n < 1, a tic or line out of range, more
+ * than ZC_HEATMAP_MAX_MARKS tics or lines), or zc_afile's -errno.
+ */
+#define ZC_HEATMAP_LEVELS    3
+#define ZC_HEATMAP_MAX_MARKS 4096
+
+struct zc_heatmap_tic {
+	int pos;
+	char label[16];
+};
+
+struct zc_heatmap_line {
+	int pos;   /* between positions pos-1 and pos */
+	int level; /* 0 .. ZC_HEATMAP_LEVELS-1: 0 thickest */
+};
+
+struct zc_heatmap {
+	char name[64]; /* <name>.gp, <name>.png */
+	char csv[64];  /* the matrix, in the same folder */
+	char title[160];
+	char subtitle[200];
+	char xlabel[96], ylabel[96], cblabel[96];
+	int n; /* rows = columns */
+	const struct zc_heatmap_tic *tics;
+	int ntics;
+	const struct zc_heatmap_line *lines;
+	int nlines;
+	int logcb; /* logarithmic colour scale */
+};
+
+int zc_plot_heatmap_write(const char *dir, const struct zc_heatmap *h);
+
 #endif

@@ -284,6 +284,22 @@ int zc_child_supervise(struct zc_child *ch, int n, double timeout_s, char *why,
 				 ch[0].what, timeout_s);
 			err = -ETIMEDOUT;
 		}
+		if (err == -EINTR) {
+			/* Stopped by a signal: pass it on so a zcbench child
+			 * removes its temporary files, then give them time. */
+			uint64_t end = zc_now_ns() + ZC_CHILD_GRACE_NS;
+			int left = 1;
+			for (int c = 0; c < n; c++)
+				if (!ch[c].exited)
+					kill(ch[c].pid, SIGTERM);
+			while (left && zc_now_ns() < end) {
+				left = 0;
+				for (int c = 0; c < n; c++)
+					left += !zc_child_poll(&ch[c]);
+				if (left)
+					usleep(2000);
+			}
+		}
 		if (err) {
 			for (int c = 0; c < n; c++)
 				zc_child_kill(&ch[c]);

@@ -22,7 +22,8 @@
  * Captured output keeps its last 4 KiB; the last line of stderr is what
  * explains a failure. Every child is reaped on every path: supervise()
  * kills the others when one fails, on a signal (zc_stopped) and at the
- * time limit; kill() reaps.
+ * time limit (on a signal the children get SIGTERM first and up to
+ * ZC_CHILD_GRACE_NS to clean up); kill() reaps.
  *
  * Limitations: at most ZC_CHILD_MAX children per supervise() call.
  *
@@ -33,8 +34,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define ZC_CHILD_MAX 8
-#define ZC_CHILD_BUF 4096
+#define ZC_CHILD_MAX	  8
+#define ZC_CHILD_GRACE_NS 5000000000ull /* after SIGTERM, before SIGKILL */
+#define ZC_CHILD_BUF	  4096
 
 /* What to capture of an exec'ed child (the rest goes to /dev/null). */
 #define ZC_CHILD_OUT 1u /* stdout into ch->out */

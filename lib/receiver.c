@@ -17,6 +17,7 @@
 
 #include "bench.h"
 #include "clock.h"
+#include "inject.h"
 #include "receiver.h"
 #include "xfer.h"
 
@@ -276,6 +277,7 @@ int zc_receiver_send(struct zc_receiver *r, struct zc_xfer *x,
 	s->cpu_start = sched_getcpu();
 	t0 = zc_now_ns();
 	err = zc_xfer_run(x);
+	zc_inject(); /* a planted regression (test builds only) */
 	if (err < 0 && x->why[0])
 		snprintf(s->why, sizeof(s->why), "%s", x->why);
 	else if (err < 0)

@@ -71,6 +71,16 @@ int zc_handoff_pong(struct zc_handoff_line *l, enum zc_handoff_method m,
 		    uint64_t rounds, const atomic_int *stop,
 		    uint64_t deadline_ns);
 
+/*
+ * The loop's own cost, without the hand-off: one thread runs `rounds`
+ * round trips of both sides' steps of method m (the same code) on a line
+ * only it touches, and returns the ns they took. Half of that per round
+ * trip is the harness overhead inside every one-way figure (c2c reports
+ * it). The line is left at 2 * rounds.
+ */
+uint64_t zc_handoff_local(struct zc_handoff_line *l, enum zc_handoff_method m,
+			  uint64_t rounds);
+
 #define ZC_SENTINEL_ROUNDS   256
 #define ZC_SENTINEL_BATCHES  8
 #define ZC_SENTINEL_LIMIT_NS 50000000ull /* 50 ms */

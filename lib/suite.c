@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "afile.h"
+#include "locate.h"
 #include "suite.h"
 
 /* ---- words and suite files ------------------------------------------------
@@ -187,6 +188,36 @@ int zc_suite_parse(struct zc_suite *s, const char *name, const char *text)
 }
 
 /* Suites are a few lines; anything this large is not one. */
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int zc_suite_find(const char *arg, char *path, size_t len)
+{
+	static const char *const rel[] = {"..", "../share/zcbench", NULL};
+	char name[4200], why[512];
+
+	if (strchr(arg, '/')) {
+		snprintf(path, len, "%s", arg);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "experiments/%s", arg);
+	if (is_file(name)) {
+		snprintf(path, len, "%s", name);
+		return 0;
+	}
+	if (zc_locate(NULL, name, rel, ZC_DATADIR, path, len, why,
+		      sizeof(why)) == 0)
+		return 0;
+	if (is_file(arg)) {
+		snprintf(path, len, "%s", arg);
+		return 0;
+	}
+	return -ENOENT;
+}
 
 int zc_suite_load(struct zc_suite *s, const char *path)
 {

@@ -36,6 +36,11 @@ struct zc_suite {
 	char err[600]; /* "path:line: why" on -EINVAL */
 };
 
+/* Where suite `arg` is: a path (it has a '/') as it is; a name in
+ * experiments/ here, beside the program, installed (ZC_DATADIR), then the
+ * name as a file here. 0 with path, -ENOENT. */
+int zc_suite_find(const char *arg, char *path, size_t len);
+
 /* Read and split a suite file. s is initialised here. */
 int zc_suite_load(struct zc_suite *s, const char *path);
 /* The same from text (name is used in messages). */

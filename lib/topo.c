@@ -734,52 +734,53 @@ static int plan_pair(const struct zc_topo *t, enum zc_place place,
 	return -ENODEV;
 }
 
-static void pair_reason(const struct zc_topo *t, enum zc_place place,
-			struct zc_plan *p)
+void zc_topo_class_why(const struct zc_topo *t, enum zc_place place, char *why,
+		       size_t len)
 {
 	int npus = zc_topo_npus(t), ncores = zc_topo_ncores(t);
 	int nnuma = zc_topo_nnumanodes(t), npack = zc_topo_npackages(t);
 	int nl3 = count_type(t, HWLOC_OBJ_L3CACHE);
 
+	why[0] = 0;
 	if (npus < 2) {
-		snprintf(p->why, sizeof(p->why),
-			 "needs 2 CPUs; this process may use %d", npus);
+		snprintf(why, len, "needs 2 CPUs; this process may use %d",
+			 npus);
 		return;
 	}
 	switch (place) {
 	case ZC_PLACE_SMT:
-		snprintf(p->why, sizeof(p->why), "%s",
+		snprintf(why, len, "%s",
 			 zc_topo_has_smt(t)
 				 ? "no core has two allowed hardware threads"
 				 : "no SMT: each core has one hardware thread");
 		break;
 	case ZC_PLACE_L2:
-		snprintf(p->why, sizeof(p->why),
+		snprintf(why, len,
 			 "no two cores share an L2 cache (each core has its "
 			 "own)");
 		break;
 	case ZC_PLACE_L3:
 		if (ncores < 2)
-			snprintf(p->why, sizeof(p->why),
+			snprintf(why, len,
 				 "needs 2 cores; this process may use %d",
 				 ncores);
 		else
-			snprintf(p->why, sizeof(p->why),
+			snprintf(why, len,
 				 "no two cores with private L2 caches share an "
 				 "L3");
 		break;
 	case ZC_PLACE_CROSS_L3:
-		snprintf(p->why, sizeof(p->why),
+		snprintf(why, len,
 			 "no NUMA node holds two L3 caches (%d L3, %d node%s)",
 			 nl3, nnuma, nnuma == 1 ? "" : "s");
 		break;
 	case ZC_PLACE_CROSS_NUMA:
-		snprintf(p->why, sizeof(p->why), "%s",
+		snprintf(why, len, "%s",
 			 nnuma < 2 ? "one NUMA node"
 				   : "no package holds two NUMA nodes");
 		break;
 	case ZC_PLACE_CROSS_PACKAGE:
-		snprintf(p->why, sizeof(p->why), "%s",
+		snprintf(why, len, "%s",
 			 npack < 2 ? "one package" : "no two packages allowed");
 		break;
 	default:
@@ -849,7 +850,7 @@ int zc_topo_plan(const struct zc_topo *t, enum zc_place place, int nthreads,
 			return -EINVAL;
 		}
 		if (plan_pair(t, place, p) < 0) {
-			pair_reason(t, place, p);
+			zc_topo_class_why(t, place, p->why, sizeof(p->why));
 			return -ENODEV;
 		}
 	}

@@ -134,6 +134,11 @@ int zc_topo_classify(const struct zc_topo *t, int a, int b);
 int zc_topo_plan(const struct zc_topo *t, enum zc_place place, int nthreads,
 		 const int *cpus, int ncpus, struct zc_plan *plan);
 
+/* Why the machine has no pair of class `place` (a pair class), for a
+ * class that zc_topo_plan refused with -ENODEV ("" for other classes). */
+void zc_topo_class_why(const struct zc_topo *t, enum zc_place place, char *why,
+		       size_t len);
+
 /*
  * Plan a pair on the closest two distinct cores: the first class this
  * machine has of l2, l3, cross-l3, cross-numa, cross-package, and smt last

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libhwloc-dev hwloc-nox libnuma-dev numactl libpfm4-dev
       libjansson-dev gnuplot-nox
-      libck-dev liburing-dev python3)
+      libck-dev liburing-dev python3 nettle-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -295,7 +295,7 @@ option_cases() {
 	done < <(opts "$c" "$sec")
 }
 
-for c in falseshare ffi ring sendfile wait topo; do
+for c in c2c falseshare ffi ring sendfile wait topo; do
 	bad 2 "$c" --dry-run --no-such-option
 	bad 2 "$c" --dry-run extra-argument
 	option_cases "$c" "$c" --dry-run
@@ -306,6 +306,12 @@ for c in compare export; do
 	option_cases "$c" "$c" "$G"
 done
 option_cases run run
+option_cases ab ab nosuch-base nosuch-new -- ci
+bad 2 ab --no-such-option nosuch-base nosuch-new -- ci
+bad 2 ab nosuch-base
+bad "1|2" ab nosuch-base nosuch-new -- ci
+bad "1|2" ab /dev/null /dev/null -- ci
+bad "1|2" ab ./fifo ./fifo -- ci
 for c in doctor events plot; do
 	bad 2 "$c" --no-such-option
 done

@@ -158,6 +158,16 @@ if command -v gnuplot >/dev/null; then
 	expect_exit 0 $z plot "$tmp/a"
 	png_ok "$tmp/a/falseshare.png"
 	no_temps "$tmp/a"
+	# A script zcbench did not seal (edited, or from someone else) is
+	# not run: plotting a folder runs none of its code.
+	cp -r "$tmp/a" "$tmp/evil"
+	printf 'system("touch %s/pwned")\n' "$tmp" >>"$tmp/evil/falseshare.gp"
+	expect_exit 1 $z plot "$tmp/evil"
+	expect_grep "refusing falseshare.gp: not written by zcbench" "$tmp/err"
+	[ -e "$tmp/pwned" ] && fail "plot ran a foreign script's system()"
+	cp "$tmp/a/falseshare.gp" "$tmp/evil/falseshare.gp"
+	ZC_PLOT_KEY="$tmp/another.key" expect_exit 1 $z plot "$tmp/evil"
+	expect_grep "no plot key here\|does not match" "$tmp/err"
 fi
 expect_exit 1 $z plot "$tmp/empty"
 expect_grep 'no plots' "$tmp/err"

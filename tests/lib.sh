@@ -60,6 +60,26 @@ need_cpus() {
 	exit 77
 }
 
+# expect_sigint DIR SECONDS CMD...: CMD, writing its results into DIR, is
+# sent SIGINT after SECONDS: it exits 130, meta.json says interrupted, and
+# no temporary file is left.
+expect_sigint() {
+	local dir=$1 secs=$2 pid rc
+	shift 2
+	"$@" >/dev/null 2>"$tmp/err" &
+	pid=$!
+	sleep "$secs"
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	[ $rc = 130 ] || fail "SIGINT: '$*' exited $rc, expected 130"
+	python3 -c 'import json, sys
+m = json.load(open(sys.argv[1] + "/meta.json"))
+assert m["status"] == "interrupted", m["status"]' "$dir" ||
+		fail "$dir/meta.json does not say interrupted"
+	no_temps "$dir"
+}
+
 finish() {
 	if [ "$fails" -gt 0 ]; then
 		echo "$fails failure(s)" >&2
