@@ -111,6 +111,40 @@ static long long synthetic_pus(const char *d)
 
 static int build_sigs(struct zc_topo *t);
 
+/* Every object's cpuset is the union of its children's (hwloc makes sure
+ * of it for a machine; a malformed XML file, loaded "out of order", may
+ * not: plans walk the tree and trust it). -EINVAL with t->err. Level by
+ * level, not by recursion: a file may nest deeply. */
+static int check_tree(struct zc_topo *t)
+{
+	hwloc_bitmap_t u = hwloc_bitmap_alloc();
+	int depth = hwloc_topology_get_depth(t->t), bad = 0;
+
+	if (!u)
+		return -ENOMEM;
+	for (int d = 0; d < depth && !bad; d++) {
+		hwloc_obj_t o = NULL;
+		while (!bad && (o = hwloc_get_next_obj_by_depth(t->t, d, o))) {
+			if (!o->first_child)
+				continue;
+			hwloc_bitmap_zero(u);
+			for (hwloc_obj_t c = o->first_child; c;
+			     c = c->next_sibling)
+				if (c->cpuset)
+					hwloc_bitmap_or(u, u, c->cpuset);
+			bad = !o->cpuset || !hwloc_bitmap_isequal(u, o->cpuset);
+			if (bad)
+				snprintf(
+					t->err, sizeof(t->err),
+					"a %s whose CPUs are not its "
+					"children's: not a consistent topology",
+					hwloc_obj_type_string(o->type));
+		}
+	}
+	hwloc_bitmap_free(u);
+	return bad ? -EINVAL : 0;
+}
+
 /* How long a child may take to read an XML file (64 MiB take seconds). */
 #define XML_CHILD_SECONDS 30
 
@@ -140,6 +174,35 @@ static int xml_indexes(const char *xml, unsigned long long *idx)
 	return 0;
 }
 
+static int set_bounded(hwloc_const_bitmap_t b)
+{
+	return !b || hwloc_bitmap_iszero(b) ||
+	       (hwloc_bitmap_last(b) >= 0 &&
+		hwloc_bitmap_last(b) < ZC_TOPO_MAX_OS_INDEX);
+}
+
+/* Every object's CPU and node sets are finite and below the limit. */
+static int sets_bounded(hwloc_topology_t t)
+{
+	int depth = hwloc_topology_get_depth(t);
+
+	for (int d = -1; d < depth; d++) {
+		hwloc_obj_t o = NULL;
+		int dd = d < 0 ? HWLOC_TYPE_DEPTH_NUMANODE : d;
+		while ((o = hwloc_get_next_obj_by_depth(t, dd, o)))
+			if (!set_bounded(o->cpuset) ||
+			    !set_bounded(o->complete_cpuset) ||
+			    !set_bounded(o->nodeset) ||
+			    !set_bounded(o->complete_nodeset) ||
+			    (o->type == HWLOC_OBJ_PU &&
+			     o->os_index >= ZC_TOPO_MAX_OS_INDEX) ||
+			    (o->type == HWLOC_OBJ_NUMANODE &&
+			     o->os_index >= ZC_TOPO_MAX_OS_INDEX))
+				return 0;
+	}
+	return 1;
+}
+
 /* The child's side: load xml as the parent would, write hwloc's export of
  * it to fd. Exit 0, 2 (hwloc refused it), 3 (could not write), 4 (more
  * than ZC_TOPO_MAX_PUS PUs), 5 (an OS index too large): 4 and 5 before
@@ -154,6 +217,11 @@ xml_child(const char *xml, size_t len, int fd)
 	/* hwloc's warnings (and a sanitizer's report of its crash) */
 	if (null >= 0)
 		dup2(null, 2);
+	/* A crash here is hwloc's, and this process's only: die of it (a
+	 * sanitizer's or fuzzer's handler would report it as the parent's). */
+	static const int deadly[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+	for (size_t i = 0; i < sizeof(deadly) / sizeof(*deadly); i++)
+		signal(deadly[i], SIG_DFL);
 	if (hwloc_topology_init(&t) < 0 ||
 	    hwloc_topology_set_xmlbuffer(t, xml, (int)len + 1) < 0)
 		_exit(2);
@@ -162,15 +230,11 @@ xml_child(const char *xml, size_t len, int fd)
 		_exit(2);
 	if (hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU) > ZC_TOPO_MAX_PUS)
 		_exit(4);
-	/* xml_indexes' check, as hwloc read it (quoted otherwise) */
-	for (int k = 0; k < 2; k++) {
-		hwloc_obj_t o = NULL;
-		while ((o = hwloc_get_next_obj_by_type(
-				t, k ? HWLOC_OBJ_NUMANODE : HWLOC_OBJ_PU, o)))
-			if (o->os_index >= ZC_TOPO_MAX_OS_INDEX &&
-			    o->os_index != HWLOC_UNKNOWN_INDEX)
-				_exit(5);
-	}
+	/* xml_indexes' check as hwloc read the file: every object's sets
+	 * finite and below ZC_TOPO_MAX_OS_INDEX (a NUMA node without an
+	 * os_index gets 2^32-1, and its nodeset that many bits) */
+	if (!sets_bounded(t))
+		_exit(5);
 	if (hwloc_topology_export_xmlbuffer(t, &out, &n, 0) < 0)
 		_exit(2);
 	for (int off = 0; off < n - 1;) {
@@ -283,8 +347,9 @@ static int xml_through_child(const char *xml, size_t len, char **out,
 				 ZC_TOPO_MAX_PUS);
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
 			snprintf(why, wlen,
-				 "a PU or NUMA node with an OS index of %d or "
-				 "more: not a topology zcbench can plan for",
+				 "a CPU or NUMA node set reaching OS index %d "
+				 "or beyond: not a topology zcbench can plan "
+				 "for",
 				 ZC_TOPO_MAX_OS_INDEX);
 		else if (WIFSIGNALED(status))
 			snprintf(why, wlen,
@@ -413,6 +478,8 @@ int zc_topo_load(struct zc_topo *t, const char *spec)
 		hwloc_bitmap_free(b);
 	}
 	err = build_sigs(t);
+	if (err == 0)
+		err = check_tree(t);
 	if (err < 0) {
 		if (err == -ENOMEM)
 			snprintf(t->err, sizeof(t->err), "out of memory");
@@ -698,6 +765,11 @@ static void distribute(const struct zc_topo *t, hwloc_obj_t o, int n, int *out,
 	}
 	if (nc == 0)
 		return;
+	/* Children holding fewer PUs than their parent (a tree built from a
+	 * malformed file): place what fits, the caller sees the shortfall
+	 * (the round-robin below would look for room forever). */
+	if (total < n)
+		n = total;
 	{
 		int want[1024];
 		for (int i = 0; i < nc; i++) {
@@ -838,8 +910,13 @@ int zc_topo_plan(const struct zc_topo *t, enum zc_place place, int nthreads,
 		} else {
 			distribute(t, hwloc_get_root_obj(t->t), nthreads,
 				   p->cpu, &k);
-			if (k != nthreads)
+			if (k != nthreads) {
+				snprintf(p->why, sizeof(p->why),
+					 "the topology's tree holds %d of the "
+					 "%d PUs asked for",
+					 k, nthreads);
 				return -ENODEV;
+			}
 		}
 		break;
 	default:
