@@ -315,15 +315,7 @@ static void test_cases(void)
 
 static void put(const char *name, const char *text)
 {
-	char p[512];
-	FILE *f;
-	snprintf(p, sizeof(p), "%s/%s", tmp, name);
-	f = fopen(p, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	zc_check_put(tmp, name, text);
 }
 
 static int load(const char *name, char *err, size_t len)

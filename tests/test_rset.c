@@ -347,19 +347,6 @@ static void test_index(void)
 	free(text);
 }
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char p[600];
-	FILE *f;
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 static int load(const char *path, char *err, size_t len)
 {
 	struct zc_rset s;
@@ -378,9 +365,9 @@ static void test_folders(const char *tmp)
 
 	snprintf(dir, sizeof(dir), "%s/two", tmp);
 	mkdir(dir, 0777);
-	put(dir, "a.json", ok);
+	zc_check_put(dir, "a.json", ok);
 	CHECK(load(dir, err, sizeof(err)) == 0);
-	put(dir, "b.json", ok);
+	zc_check_put(dir, "b.json", ok);
 	CHECK(load(dir, err, sizeof(err)) == -EINVAL);
 	CHECKF(strstr(err, "a.json and b.json both hold results of "
 			   "'falseshare'"),
@@ -388,21 +375,23 @@ static void test_folders(const char *tmp)
 	snprintf(p, sizeof(p), "%s/b.json", dir);
 	unlink(p);
 
-	put(dir, "meta.json", "[1]");
+	zc_check_put(dir, "meta.json", "[1]");
 	CHECK(load(dir, err, sizeof(err)) == -EINVAL);
 	CHECKF(strstr(err, "meta.json: an array, expected an object"), "%s",
 	       err);
-	put(dir, "meta.json", "{\"host\": 7}");
+	zc_check_put(dir, "meta.json", "{\"host\": 7}");
 	CHECK(load(dir, err, sizeof(err)) == -EINVAL);
 	CHECKF(strstr(err, "meta.json: host is an integer"), "%s", err);
-	put(dir, "meta.json", "{\"host\": \"h\", \"cpu\": {\"model\": []}}");
+	zc_check_put(dir, "meta.json",
+		     "{\"host\": \"h\", \"cpu\": {\"model\": []}}");
 	CHECK(load(dir, err, sizeof(err)) == -EINVAL);
 	CHECKF(strstr(err, "model is an array"), "%s", err);
-	put(dir, "meta.json", "{\"host\": \"h\", \"cpu\": {\"model\": \"m\"}}");
+	zc_check_put(dir, "meta.json",
+		     "{\"host\": \"h\", \"cpu\": {\"model\": \"m\"}}");
 	CHECK(load(dir, err, sizeof(err)) == 0);
 	/* meta.json of a named file is checked too */
 	snprintf(p, sizeof(p), "%s/a.json", dir);
-	put(dir, "meta.json", "{\"status\": false}");
+	zc_check_put(dir, "meta.json", "{\"status\": false}");
 	CHECK(load(p, err, sizeof(err)) == -EINVAL);
 	CHECKF(strstr(err, "status is false"), "%s", err);
 	snprintf(p, sizeof(p), "%s/meta.json", dir);
