@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz zcbench's readers with libFuzzer (ASan+UBSan): each target of
-# tests/fuzz/ for SECONDS (default 25) from its corpus, tests/fuzz/corpus/
+# tests/fuzz/ for SECONDS (default 20) from its corpus, tests/fuzz/corpus/
 # <target>/, plus what earlier runs found (build-fuzz/corpus/<target>/).
 # Builds build-fuzz/ (clang, -DZC_FUZZ=ON) when it is missing.
 #
@@ -17,7 +17,7 @@
 # ft: features) at the end of the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-25}
+secs=${1:-20}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(opt suite topo rset compare)
