@@ -426,12 +426,12 @@ static int check_case(struct vctx *v, json_t *c, size_t i,
 			    jtype(samples));
 	json_object_foreach(samples, k, x)
 	{
+		char what[120];
 		if (!index_find(metrics, nmetrics, k))
 			return verr(v,
 				    "samples of metric '%.95s', which "
 				    "zcbench.metrics does not declare",
 				    k);
-		char what[120];
 		snprintf(what, sizeof(what), "samples.%s", k);
 		rc = check_values(v, x, what, 0, &n);
 		if (rc < 0)
