@@ -419,7 +419,6 @@ static void sentinel_meta(struct zc_bench *b)
 
 /* ---- driving ----------------------------------------------------------- */
 
-
 static int drive_skip(void *v, int k)
 {
 	struct zc_bench *b = v;
