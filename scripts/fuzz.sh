@@ -16,7 +16,7 @@
 # Prints, per target, executions and libFuzzer's coverage (cov: edges,
 # ft: features) at the end of the run.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 secs=${1:-20}
 shift || true
 targets=("$@")

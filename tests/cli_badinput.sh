@@ -187,7 +187,7 @@ mkfifo fifodir/x.json
 mkdir manyfiles manycmds # more *.json than a results folder holds
 (cd manyfiles && touch $(seq -f '%g.json' 1 4097))
 for i in $(seq 1 65); do
-	sed "s/\"command\": \"falseshare\"/\"command\": \"c$i\"/" "$G" >manycmds/c$i.json
+	sed "s/\"command\": \"falseshare\"/\"command\": \"c$i\"/" "$G" >"manycmds/c$i.json"
 done
 # suites wrong in one way
 printf 'falseshare --stride 12\n' >s-range
