@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * zcbench ring — the SPSC shared-memory ring between two pinned threads and
- * between two processes, against its peers (a mutex+condvar queue, a pipe,
- * an AF_UNIX stream socket, Concurrency Kit's ck_ring). Every transport
- * carries the same message stream and is read by the same consumer loop,
- * which verifies each message's sequence and checksum (lib/chan.h).
+ * between two processes, against its peers (a mutex+condvar queue, the
+ * Disruptor paper's ArrayBlockingQueue stand-in; a pipe; an AF_UNIX stream
+ * socket; Concurrency Kit's ck_ring; boost::lockfree::spsc_queue). Every
+ * transport carries the same message stream and is read by the same
+ * consumer loop, which verifies each message's sequence and checksum, or
+ * for the raw 8-byte message its sequence and the running sum
+ * (lib/chan.h).
  *
  * Modes: tput (one way, as fast as the producer can go: msgs/s, GB/s, CPU
  * per message each side), rtt (ping-pong over a pair of channels), lat
@@ -59,15 +62,19 @@ static const struct zc_word node_words[] = {{"producer", NODE_PRODUCER},
 
 static const struct zc_opt ring_opts[] = {
 	ZC_OPT_CHOICES(
-		"transport", "thread,process,mutex,pipe,unix,ck",
+		"transport", "thread,process,mutex,pipe,unix,ck,boost",
 		"thread: the ring between two pinned threads; process: "
 		"the ring in shared memory, consumer forked; peers: mutex "
 		"(mutex+condvar bounded queue), pipe, unix (AF_UNIX "
-		"stream), ck (Concurrency Kit ck_ring SPSC)",
+		"stream), ck (Concurrency Kit ck_ring SPSC), boost "
+		"(boost::lockfree::spsc_queue)",
 		&opt_transport, transport_words),
-	ZC_OPT_LIST("size", "LIST", "bytes", "32,64,256,1024,4096",
-		    "message (slot) size", &opt_size, ZC_MSG_SIZE,
-		    ZC_RING_SLOT_MAX, 8, NULL, .quick = "32,256,4096"),
+	ZC_OPT_LIST("size", "LIST", "bytes", "8,32,64,256,1024,4096",
+		    "message (slot) size: 8 (the raw sequence, checked with a "
+		    "running sum and the count) or 32..4096 (fields and a "
+		    "checksum)",
+		    &opt_size, ZC_MSG_RAW, ZC_RING_SLOT_MAX, 8, NULL,
+		    .quick = "8,32,4096"),
 	ZC_OPT_LIST("batch", "LIST", "messages", "1,8,64,256",
 		    "messages per claim/publish (ring), per write/read "
 		    "(pipe, unix), per lock (mutex)",
@@ -343,11 +350,6 @@ static int ring_one(struct zc_bench *b, int i, int rep)
 
 /* ---- the sweep ------------------------------------------------------------ */
 
-static int is_pow2(long long x)
-{
-	return x > 0 && !(x & (x - 1));
-}
-
 /* The axes of the sweep inside a placement, outermost first. */
 enum {
 	AX_MODE,
@@ -555,62 +557,82 @@ static double median_of(struct zc_bench *b, const char *t, const char *mode,
 	return zc_bench_median(b, i, m);
 }
 
-/* The questions, answered from this run's medians. */
+/* The best tput median at this size over batches >= 64: of transport t,
+ * or (t NULL) of any peer, named in *who. NaN when there is none. */
+static double best_tput(struct zc_bench *b, const char *t, uint32_t size,
+			const char **who)
+{
+	double best = NAN;
+
+	for (int i = 0; i < b->res.ncases; i++) {
+		const struct rcase *r = zc_bench_priv(b, i);
+		double m = zc_bench_median(b, i, M_MMSGS);
+		if (r->mode != ZC_CHAN_TPUT || r->cfg.size != size ||
+		    r->cfg.batch < 64 || isnan(m) || !(m > best || isnan(best)))
+			continue;
+		if (t ? strcmp(r->t->name, t) : r->t->family == ZC_CHAN_RING)
+			continue;
+		best = m;
+		if (who)
+			*who = r->t->name;
+	}
+	return best;
+}
+
+/* The questions, answered from this run's medians, per size. */
 static void ring_headlines(struct zc_bench *b, FILE *f)
 {
-	const char *s0;
-	char buf[2048];
+	char buf[4096], sv[16];
+	const char *who = "", *s0;
 	size_t n = 0;
-	double best = 0, x, y;
+	double x, y;
 
 	if (!b->res.ncases)
 		return;
-	s0 = zc_case_param(&b->res, zc_bench_case(b, 0), "size");
 #define ADD(...)                                                               \
 	n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0,  \
 			      __VA_ARGS__)
-	x = median_of(b, "thread", "tput", s0, "1", M_MMSGS);
-	y = median_of(b, "ck", "tput", s0, "1", M_MMSGS);
-	if (!isnan(x) && !isnan(y))
-		ADD("  ring vs ck_ring, batch 1:      %7.2f vs %7.2f Mmsg/s "
-		    "(%.2fx)\n",
-		    x, y, x / y);
-	for (int i = 0; i < b->res.ncases; i++) {
-		const struct rcase *r = zc_bench_priv(b, i);
-		const struct zc_case *c = zc_bench_case(b, i);
-		double m = zc_bench_median(b, i, M_MMSGS);
-		if (!strcmp(r->t->name, "thread") && r->mode == ZC_CHAN_TPUT &&
-		    r->cfg.batch >= 64 &&
-		    !strcmp(zc_case_param(&b->res, c, "size"), s0) && m > best)
-			best = m;
-	}
-	if (best > 0)
-		ADD("  ring, batch >= 64 (best):      %7.2f Mmsg/s\n", best);
-	for (int i = 0; i < b->res.ncases; i++) {
-		const char *bv =
-			zc_case_param(&b->res, zc_bench_case(b, i), "batch");
-		if (zc_bench_find(b, "transport", "thread", "mode", "tput",
-				  "size", s0, "batch", bv, NULL) != i)
-			continue;
-		x = median_of(b, "thread", "tput", s0, bv, M_MMSGS);
-		y = median_of(b, "process", "tput", s0, bv, M_MMSGS);
+	for (int k = 0; k < opt_size.n; k++) {
+		uint32_t size = (uint32_t)opt_size.v[k];
+		snprintf(sv, sizeof(sv), "%u", size);
+		x = best_tput(b, "thread", size, NULL);
+		y = best_tput(b, NULL, size, &who);
+		if (!isnan(x))
+			ADD("  %4u B ring, batch >= 64 (best): %7.2f Mmsg/s",
+			    size, x);
 		if (!isnan(x) && !isnan(y))
-			ADD("  process vs thread, batch %-4s %7.2f vs %7.2f "
-			    "Mmsg/s (%+.1f %%)\n",
-			    bv, y, x, (y / x - 1) * 100);
+			ADD(", %.2fx the best peer (%s %.2f)", x / y, who, y);
+		if (!isnan(x))
+			ADD("\n");
+		x = median_of(b, "thread", "tput", sv, "1", M_MMSGS);
+		y = median_of(b, "ck", "tput", sv, "1", M_MMSGS);
+		if (!isnan(x) && !isnan(y))
+			ADD("  %4u B ring vs ck_ring, batch 1: %7.2f vs %7.2f "
+			    "Mmsg/s (%.2fx)\n",
+			    size, x, y, x / y);
+		for (int j = 0; j < opt_batch.n; j++) {
+			char bv[16];
+			snprintf(bv, sizeof(bv), "%lld", opt_batch.v[j]);
+			x = median_of(b, "thread", "tput", sv, bv, M_MMSGS);
+			y = median_of(b, "process", "tput", sv, bv, M_MMSGS);
+			if (!isnan(x) && !isnan(y))
+				ADD("  %4u B process vs thread, batch %-4s "
+				    "%7.2f "
+				    "vs %7.2f Mmsg/s (%+.1f %%)\n",
+				    size, bv, y, x, (y / x - 1) * 100);
+		}
 	}
+	s0 = zc_case_param(&b->res, zc_bench_case(b, 0), "size");
 	for (const struct zc_chan_transport *t = zc_chan_transports; t->name;
 	     t++) {
 		x = median_of(b, t->name, "rtt", s0, NULL, M_RTT);
 		if (!isnan(x))
-			ADD("  round trip %-8s            %9.0f ns\n", t->name,
-			    x);
+			ADD("  round trip %-8s %4s B          %9.0f ns\n",
+			    t->name, s0, x);
 	}
 #undef ADD
 	if (n)
-		fprintf(f,
-			"\nheadlines (%s B messages, medians of this run):\n%s",
-			s0, buf);
+		fprintf(f, "\nheadlines (medians of this run):\n%s", buf);
 }
 
 /* ---- validation and the command -------------------------------------------
@@ -619,44 +641,27 @@ static void ring_headlines(struct zc_bench *b, FILE *f)
 static int ring_check(struct zc_bench *b)
 {
 	struct zc_ctx *ctx = b->ctx;
-	long long phys = sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+	long long bmax = 0, smax = 0;
+	char why[256];
 
-	for (int i = 0; i < opt_cap.n; i++)
-		if (!is_pow2(opt_cap.v[i]))
-			return zc_usage(ctx,
-					"--capacity: %lld is not a power of "
-					"two: expected 64, 128, ... %d slots",
-					opt_cap.v[i], CAP_MAX);
-	for (int i = 0; i < opt_iso.n; i++)
-		if (opt_iso.v[i] != 64 && opt_iso.v[i] != 128)
-			return zc_usage(ctx,
-					"--isolation: %lld: expected 64 or "
-					"128 bytes",
-					opt_iso.v[i]);
 	for (int k = 0; k < opt_batch.n; k++)
-		for (int c = 0; c < opt_cap.n; c++)
-			if (opt_batch.v[k] > opt_cap.v[c])
-				return zc_usage(ctx,
-						"--batch %lld is larger than "
-						"--capacity %lld: expected "
-						"1..%lld",
-						opt_batch.v[k], opt_cap.v[c],
-						opt_cap.v[c]);
-	for (int s = 0; s < opt_size.n; s++)
-		for (int c = 0; c < opt_cap.n; c++) {
-			/* rtt uses two channels; ck a pool of twice the
-			 * slots */
-			long long need = 4 * opt_cap.v[c] * opt_size.v[s];
-			if (phys > 0 && need > phys / 2)
-				return zc_usage(
-					ctx,
-					"--capacity %lld x --size %lld "
-					"needs %lld MiB; this machine has "
-					"%lld MiB (at most half is used): "
-					"lower --capacity",
-					opt_cap.v[c], opt_size.v[s], need >> 20,
-					phys >> 20);
-		}
+		bmax = opt_batch.v[k] > bmax ? opt_batch.v[k] : bmax;
+	for (int k = 0; k < opt_size.n; k++)
+		smax = opt_size.v[k] > smax ? opt_size.v[k] : smax;
+	/* rtt uses two channels; ck a pool of twice the slots */
+	for (int c = 0; c < opt_cap.n; c++)
+		for (int i = 0; i < opt_iso.n; i++)
+			if (zc_ring_geometry_check(
+				    (uint64_t)opt_cap.v[c], CAP_MIN, CAP_MAX,
+				    (uint64_t)opt_iso.v[i], (uint64_t)bmax,
+				    (uint64_t)smax, 4, why, sizeof(why)))
+				return zc_usage(ctx, "%s", why);
+	for (int k = 0; k < opt_size.n; k++)
+		if (!zc_msg_size_ok((uint32_t)opt_size.v[k]))
+			return zc_usage(ctx,
+					"--size: %lld: expected 8 (the raw "
+					"sequence) or 32..%u, a multiple of 8",
+					opt_size.v[k], ZC_RING_SLOT_MAX);
 	for (int p = 0; p < opt_place.n; p++)
 		if (opt_place.v[p] == ZC_PLACE_CPUS && ctx->ncpus < 2 &&
 		    opt_place.n == 1)
@@ -722,11 +727,12 @@ static const struct zc_headline ring_headline[] = {
 const struct zc_command zc_cmd_ring = {
 	.name = "ring",
 	.summary = "SPSC shared-memory ring vs mutex queue, pipe, unix socket, "
-		   "ck_ring",
+		   "ck_ring, boost::lockfree",
 	.what = "the SPSC shared-memory ring (Disruptor-style) between threads "
 		"and processes against a mutex+condvar queue, a pipe, an "
-		"AF_UNIX socket and ck_ring: throughput, CPU per message, "
-		"round trip, open-loop latency; every message verified",
+		"AF_UNIX socket, ck_ring and boost::lockfree::spsc_queue: "
+		"throughput, CPU per message, round trip, open-loop latency; "
+		"every message verified",
 	.why = "what a preallocated, cache-line-isolated ring saves over the "
 	       "usual queues, and how placement changes it",
 	.flags = ZC_CMD_RESULTS,

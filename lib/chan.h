@@ -3,10 +3,12 @@
 #define ZC_CHAN_H
 /*
  * chan — one-way message channels behind one interface: the SPSC ring
- * (lib/ring.h) and its peers, a mutex+condvar bounded queue, a pipe, an
- * AF_UNIX stream socket and Concurrency Kit's ck_ring. Every family carries
- * the same message stream (lib/ring.h's zc_msg_fill: sequence + checksum)
- * and is read by the same consumer loop, which verifies every message. A
+ * (lib/ring.h) and its peers, a mutex+condvar bounded queue (the Disruptor
+ * paper's ArrayBlockingQueue stand-in), a pipe, an AF_UNIX stream socket,
+ * Concurrency Kit's ck_ring and boost::lockfree::spsc_queue. Every family
+ * carries the same message stream (lib/ring.h's zc_msg_fill: sequence +
+ * checksum) and is read by the same consumer loop, which verifies every
+ * message. A
  * pair of channels runs one repetition of a benchmark (tput: one way as
  * fast as it goes; rtt: ping-pong over two channels; lat: open loop at an
  * offered rate, latency from the intended send time) between two pinned
@@ -30,9 +32,13 @@
  * The loops (chan.c) are written once and instantiated per family over a
  * const table of the always-inline operations below, so the ring's hot
  * path has no indirect call that the peers would not have. A family's
- * operations: claim n slots and fill them (slot), publish them; receive up
- * to max, read them (rslot), release them; quit (streams: close one's end
- * so that a peer blocked in read/write sees EOF/EPIPE).
+ * operations: claim n slots, give them as contiguous runs (seg) that the
+ * loop fills with zc_msg_fill_n, publish them; receive up to max, give
+ * them as runs (rseg) that the loop checks with zc_msg_verify_n (one
+ * branch per run), release them; quit (streams: close one's end so that a
+ * peer blocked in read/write sees EOF/EPIPE). The ring is formatted in
+ * slot-sequence mode (lib/ring.h): its consumer learns what is published
+ * from the slots, not from the producer's index line.
  *
  * Stopping. Both sides watch the shared flags while they wait (every 1024
  * spins, every 10 ms of a condvar wait, on EINTR): abort (the other side
@@ -55,10 +61,13 @@
  * ignored (zc_bench_signals_install does): a closed stream is then EPIPE,
  * not death. Fork from the thread that outlives the child (lib/proc.h).
  * ck_ring is available only where Concurrency Kit was built in, and not
- * under ThreadSanitizer (its fences are inline assembly TSan cannot see).
- * Sizes: 32..4096 bytes, a multiple of 8; batch 1..cap; cap a power of two
- * (the pipe's buffer is cap x size bytes, capped by the kernel's
- * pipe-max-size; unix ignores cap; only the ring uses iso).
+ * under ThreadSanitizer (its fences are inline assembly TSan cannot see);
+ * boost only where a C++ compiler and boost/lockfree were found
+ * (lib/chan_boost.cpp). Sizes: 8 (the raw sequence) or 32..4096 bytes, a
+ * multiple of 8; batch 1..cap; cap a power of two (the pipe's buffer is
+ * cap x size bytes, capped by the kernel's pipe-max-size; boost's queue
+ * holds cap x size bytes of words; unix ignores cap; only the ring uses
+ * iso).
  *
  * Errors: 0 or -errno. zc_chan_open: -EINVAL (geometry), -EOPNOTSUPP (the
  * family is not available here: zc_chan_available says why), -ENOMEM,
@@ -92,6 +101,9 @@
 #ifdef ZC_HAVE_CK
 #include <ck_ring.h>
 #endif
+#ifdef ZC_HAVE_BOOST
+#include "chan_boost.h"
+#endif
 
 #include "counters.h"
 #include "proc.h"
@@ -107,6 +119,7 @@ enum zc_chan_family {
 	ZC_CHAN_PIPE,
 	ZC_CHAN_UNIX,
 	ZC_CHAN_CK,
+	ZC_CHAN_BOOST,
 	ZC_CHAN_NFAMILIES
 };
 
@@ -204,6 +217,7 @@ struct zc_chan {
 	struct ck_ring *ck; /* in mem, shared with a forked peer */
 	struct ck_ring_buffer *ckbuf;
 #endif
+	void *bq;	     /* boost: its spsc_queue, in mem */
 	unsigned char *pool; /* ck: the messages its pointers point to */
 	uint64_t pool_mask;
 	_Alignas(128) uint64_t pseq; /* producer: next sequence */
@@ -211,6 +225,7 @@ struct zc_chan {
 	_Alignas(128) uint64_t cseq; /* consumer: next sequence */
 	unsigned char *cbuf;	     /* consumer staging (peers) */
 	size_t chave;		     /* bytes in cbuf (streams) */
+	uint64_t idsum;		     /* running sum of the ids received */
 	const void *cptr;	     /* ck: the message dequeued */
 	_Alignas(128) char end[1];
 };
@@ -249,9 +264,10 @@ ZC_CHAN_INLINE int zc_chan_ring_claim(struct zc_chan *c, uint32_t n,
 	return zc_ring_claim(&c->ring, n, lo);
 }
 
-ZC_CHAN_INLINE void *zc_chan_ring_slot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE void *zc_chan_ring_seg(struct zc_chan *c, uint64_t seq,
+				      uint32_t n, uint32_t *k)
 {
-	return zc_ring_slot(&c->ring, seq);
+	return zc_ring_run(&c->ring, seq, n, k);
 }
 
 ZC_CHAN_INLINE int zc_chan_ring_publish(struct zc_chan *c, uint64_t lo,
@@ -267,9 +283,10 @@ ZC_CHAN_INLINE int zc_chan_ring_receive(struct zc_chan *c, uint32_t max,
 	return zc_ring_wait_avail(&c->ring, max, lo);
 }
 
-ZC_CHAN_INLINE const void *zc_chan_ring_rslot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE const void *zc_chan_ring_rseg(struct zc_chan *c, uint64_t seq,
+					     uint32_t n, uint32_t *k)
 {
-	return zc_ring_slot(&c->ring, seq);
+	return zc_ring_run(&c->ring, seq, n, k);
 }
 
 ZC_CHAN_INLINE void zc_chan_ring_release(struct zc_chan *c, uint64_t lo,
@@ -286,13 +303,17 @@ ZC_CHAN_INLINE int zc_chan_stage_claim(struct zc_chan *c, uint32_t n,
 	return 0;
 }
 
-ZC_CHAN_INLINE void *zc_chan_stage_slot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE void *zc_chan_stage_seg(struct zc_chan *c, uint64_t seq,
+				       uint32_t n, uint32_t *k)
 {
+	*k = n;
 	return c->pbuf + (size_t)(seq - c->pseq) * c->cfg.size;
 }
 
-ZC_CHAN_INLINE const void *zc_chan_stage_rslot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE const void *zc_chan_stage_rseg(struct zc_chan *c, uint64_t seq,
+					      uint32_t n, uint32_t *k)
 {
+	*k = n;
 	return c->cbuf + (size_t)(seq - c->cseq) * c->cfg.size;
 }
 
@@ -454,6 +475,15 @@ ZC_CHAN_INLINE void *zc_chan_ck_slot(struct zc_chan *c, uint64_t seq)
 	return c->pool + (size_t)(seq & c->pool_mask) * c->cfg.size;
 }
 
+ZC_CHAN_INLINE void *zc_chan_ck_seg(struct zc_chan *c, uint64_t seq, uint32_t n,
+				    uint32_t *k)
+{
+	uint64_t room = c->pool_mask + 1 - (seq & c->pool_mask);
+
+	*k = n < room ? n : (uint32_t)room;
+	return zc_chan_ck_slot(c, seq);
+}
+
 ZC_CHAN_INLINE int zc_chan_ck_publish(struct zc_chan *c, uint64_t lo,
 				      uint32_t n)
 {
@@ -486,8 +516,10 @@ ZC_CHAN_INLINE int zc_chan_ck_receive(struct zc_chan *c, uint32_t max,
 	return 1;
 }
 
-ZC_CHAN_INLINE const void *zc_chan_ck_rslot(struct zc_chan *c, uint64_t seq)
+ZC_CHAN_INLINE const void *zc_chan_ck_rseg(struct zc_chan *c, uint64_t seq,
+					   uint32_t n, uint32_t *k)
 {
+	*k = 1; /* receive gave one */
 	return c->cptr;
 }
 
@@ -495,6 +527,51 @@ ZC_CHAN_INLINE void zc_chan_ck_release(struct zc_chan *c, uint64_t lo,
 				       uint32_t n)
 {
 	c->cseq += n;
+}
+#endif
+
+#ifdef ZC_HAVE_BOOST
+/*
+ * boost::lockfree::spsc_queue of message words (lib/chan_boost.h): a batch
+ * staged in pbuf is pushed whole (in parts while the queue is full); the
+ * consumer pops whole messages into cbuf, a partial one staying there as
+ * with the streams (zc_chan_fd_release moves it down).
+ */
+ZC_CHAN_INLINE int zc_chan_boost_publish(struct zc_chan *c, uint64_t lo,
+					 uint32_t n)
+{
+	const uint64_t *w = (const uint64_t *)c->pbuf;
+	size_t left = (size_t)n * c->cfg.size / 8;
+	uint64_t iter = 0;
+	int err;
+
+	while (left) {
+		size_t k = zc_boost_push(c->bq, w, left);
+		w += k;
+		left -= k;
+		if (!k && (err = zc_chan_spin_wait(c, NULL, 0, iter++)))
+			return err;
+	}
+	c->pseq += n;
+	return 0;
+}
+
+ZC_CHAN_INLINE int zc_chan_boost_receive(struct zc_chan *c, uint32_t max,
+					 uint64_t *lo)
+{
+	size_t sz = c->cfg.size, want = (size_t)max * sz;
+	uint64_t iter = 0;
+	int err;
+
+	while (c->chave < sz) {
+		size_t k = zc_boost_pop(c->bq, (uint64_t *)(c->cbuf + c->chave),
+					(want - c->chave) / 8);
+		c->chave += 8 * k;
+		if (!k && (err = zc_chan_spin_wait(c, NULL, 0, iter++)))
+			return err;
+	}
+	*lo = c->cseq;
+	return (int)(c->chave / sz);
 }
 #endif
 

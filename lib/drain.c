@@ -28,6 +28,7 @@ int zc_drain_init(struct zc_drain *d)
 
 void zc_drain_release(struct zc_drain *d)
 {
+	zc_host_release(&d->prog);
 	if (d->rep)
 		munmap(d->rep, sizeof(*d->rep));
 	d->rep = NULL;
@@ -70,7 +71,10 @@ static __attribute__((noreturn)) void drain_main(struct zc_drain_report *rep,
 	zc_counters_start(&ctr);
 	c0 = zc_thread_cpu_ns();
 	while (got < count) {
-		n = zc_ring_wait_avail(r, maxb ? maxb : 1, &lo);
+		uint64_t left = count - got;
+		n = zc_ring_wait_avail(
+			r, left < maxb ? (uint32_t)left : (maxb ? maxb : 1),
+			&lo);
 		if (n < 0) {
 			rep->err = n;
 			break;
@@ -99,8 +103,10 @@ int zc_drain_fork(struct zc_drain *d, struct zc_child *ch, struct zc_ring *r,
 	pid_t pid;
 
 	memset(d->rep, 0, sizeof(*d->rep));
+	d->rep->counted = 1;
 	d->cpu = cfg->cpu;
 	d->ch = ch;
+	d->is_prog = 0;
 	pid = zc_child_fork(ch, "the consumer process", 0);
 	if (pid == 0)
 		drain_main(d->rep, r, cfg, count);
@@ -120,9 +126,48 @@ static int prod_wait(void *arg, _Atomic uint64_t *word, uint64_t seen,
 	return 0;
 }
 
+int zc_drain_spawn(struct zc_drain *d, struct zc_child *ch,
+		   const struct zc_spawn *sp, const struct zc_evset *ev,
+		   char *why, size_t len)
+{
+	memset(d->rep, 0, sizeof(*d->rep));
+	zc_host_release(&d->prog);
+	d->cpu = -1; /* zc_host_finish checks the program's own report */
+	d->ch = ch;
+	d->is_prog = 1;
+	return zc_host_start(&d->prog, sp, ch, ev, why, len);
+}
+
+int zc_drain_end(struct zc_drain *d, int ok, char *why, size_t len)
+{
+	struct zc_drain_report *rep = d->rep;
+	int err;
+
+	if (!d->is_prog) {
+		zc_child_kill(d->ch);
+		return ok ? zc_drain_result(d, why, len) : 0;
+	}
+	err = zc_host_finish(&d->prog, d->ch, ok, why, len);
+	if (!ok || err)
+		return ok ? err : 0;
+	rep->got = d->prog.count;
+	rep->t_end = d->prog.t_end;
+	rep->cpu_ns = d->prog.cpu_ns;
+	rep->counts = d->prog.counts;
+	rep->counted = d->prog.counted;
+	rep->done = 1;
+	return 0;
+}
+
+void zc_drain_guard_child(struct zc_ring *r, struct zc_child *consumer)
+{
+	r->prod_wait =
+		(struct zc_ring_wait){.wait = prod_wait, .arg = consumer};
+}
+
 void zc_drain_guard(struct zc_drain *d, struct zc_ring *r)
 {
-	r->prod_wait = (struct zc_ring_wait){.wait = prod_wait, .arg = d->ch};
+	zc_drain_guard_child(r, d->ch);
 }
 
 int zc_drain_result(const struct zc_drain *d, char *why, size_t len)

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "csum.h"
 #include "ring.h"
 
@@ -24,7 +26,45 @@ int zc_ring_cfg_check(const struct zc_ring_cfg *cfg)
 		return -EINVAL;
 	if (cfg->isolation != 64 && cfg->isolation != 128)
 		return -EINVAL;
+	if (cfg->flags & ~ZC_RING_F_SLOT_SEQ)
+		return -EINVAL;
 	return 0;
+}
+
+int zc_ring_geometry_check(uint64_t cap, uint64_t cap_min, uint64_t cap_max,
+			   uint64_t iso, uint64_t batch_max, uint64_t size_max,
+			   unsigned copies, char *why, size_t len)
+{
+	long long phys = sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+	double need = (double)copies * (double)cap * (double)size_max;
+
+	if (!is_pow2(cap) || cap < cap_min || cap > cap_max)
+		snprintf(why, len,
+			 "--capacity: %llu is not a power of two: expected "
+			 "%llu, %llu, ... %llu slots",
+			 (unsigned long long)cap, (unsigned long long)cap_min,
+			 (unsigned long long)cap_min * 2,
+			 (unsigned long long)cap_max);
+	else if (iso != 64 && iso != 128)
+		snprintf(why, len,
+			 "--isolation: %llu: expected 64 or 128 bytes",
+			 (unsigned long long)iso);
+	else if (batch_max > cap)
+		snprintf(why, len,
+			 "--batch %llu is larger than --capacity %llu: "
+			 "expected 1..%llu",
+			 (unsigned long long)batch_max, (unsigned long long)cap,
+			 (unsigned long long)cap);
+	else if (phys > 0 && need > (double)phys / 2)
+		snprintf(why, len,
+			 "--capacity %llu x --size %llu needs %.0f MiB; this "
+			 "machine has %lld MiB (at most half is used): lower "
+			 "--capacity",
+			 (unsigned long long)cap, (unsigned long long)size_max,
+			 need / 1048576, phys >> 20);
+	else
+		return 0;
+	return -EINVAL;
 }
 
 size_t zc_ring_bytes(const struct zc_ring_cfg *cfg)
@@ -51,12 +91,22 @@ static void attach_fields(struct zc_ring *r, unsigned char *p,
 	r->mask = h->capacity - 1;
 	r->slot_size = h->slot_size;
 	r->isolation = h->isolation;
+	r->slot_seq = !!(h->flags & ZC_RING_F_SLOT_SEQ);
 	/* The indices may be non-zero when attaching to a running ring: start
 	 * each side from what is in memory. */
 	r->prod_next = atomic_load_explicit(r->head, memory_order_acquire);
 	r->tail_cache = atomic_load_explicit(r->tail, memory_order_acquire);
 	r->cons_next = r->tail_cache;
 	r->head_cache = r->prod_next;
+}
+
+/* Slot i's seq word: i - C, the lap before 0 (layout v2). */
+static void format_slots(unsigned char *slots, uint64_t cap, uint32_t size)
+{
+	for (uint64_t i = 0; i < cap; i++) {
+		uint64_t v = i - cap;
+		memcpy(slots + i * size, &v, 8);
+	}
 }
 
 int zc_ring_format(struct zc_ring *r, void *p, size_t len,
@@ -79,11 +129,13 @@ int zc_ring_format(struct zc_ring *r, void *p, size_t len,
 	h->slot_size = cfg->slot_size;
 	h->capacity = cfg->capacity;
 	h->isolation = iso;
-	h->flags = 0;
+	h->flags = cfg->flags;
 	h->prod_off = iso;
 	h->cons_off = 2 * (uint64_t)iso;
 	h->slots_off = 3 * (uint64_t)iso;
 	h->total_len = need;
+	format_slots((unsigned char *)p + h->slots_off, cfg->capacity,
+		     cfg->slot_size);
 	/* release: the header fields and zeroed indices happen before an
 	 * attacher's acquire load sees the magic */
 	atomic_store_explicit(magic, ZC_RING_MAGIC, memory_order_release);
@@ -103,12 +155,14 @@ int zc_ring_attach_mem(struct zc_ring *r, void *p, size_t len,
 		return -EFBIG;
 	/* acquire: pairs with the release of the magic in zc_ring_format */
 	if (atomic_load_explicit((_Atomic uint64_t *)p, memory_order_acquire) !=
-		    ZC_RING_MAGIC ||
-	    h->version != ZC_RING_VERSION)
+	    ZC_RING_MAGIC)
 		return -EPROTO;
+	if (h->version != ZC_RING_VERSION)
+		return -EPROTONOSUPPORT;
 	got = (struct zc_ring_cfg){.slot_size = h->slot_size,
 				   .capacity = h->capacity,
-				   .isolation = h->isolation};
+				   .isolation = h->isolation,
+				   .flags = h->flags};
 	if (zc_ring_cfg_check(&got) || h->prod_off != h->isolation ||
 	    h->cons_off != 2ull * h->isolation ||
 	    h->slots_off != 3ull * h->isolation ||
@@ -182,6 +236,7 @@ void zc_ring_reset(struct zc_ring *r)
 	 * follows orders these stores before the peers' first loads */
 	atomic_store_explicit(r->head, 0, memory_order_relaxed);
 	atomic_store_explicit(r->tail, 0, memory_order_relaxed);
+	format_slots(r->slots, r->capacity, r->slot_size);
 	r->prod_next = r->tail_cache = 0;
 	r->cons_next = r->head_cache = 0;
 }
@@ -190,7 +245,10 @@ const char *zc_ring_strerror(int err)
 {
 	switch (err) {
 	case -EPROTO:
-		return "not a zcbench ring (bad magic or layout version)";
+		return "not a zcbench ring (bad magic)";
+	case -EPROTONOSUPPORT:
+		return "ring layout version is not 2, the one this reader "
+		       "speaks";
 	case -EINVAL:
 		return "ring geometry out of range or not the one expected";
 	case -EFBIG:
@@ -202,16 +260,34 @@ const char *zc_ring_strerror(int err)
 	}
 }
 
+int zc_ring_scan(struct zc_ring *r, uint64_t s, uint64_t e)
+{
+	uint64_t w = zc_ring_seq_of(r, s), q;
+
+	if (w != s)
+		/* the lap before: not written yet; anything else is foreign */
+		return w == s - r->capacity ? 0 : -EILSEQ;
+	for (q = s + 1; q < e && zc_ring_seq_of(r, q) == q; q++)
+		;
+	r->head_cache = q;
+	return (int)(q - s);
+}
+
 #define FILL_K 0x9e3779b97f4a7c15ull
 
-void zc_msg_fill_tail(void *slot, uint32_t size, uint64_t id)
+void zc_msg_fill_tail(void *slot, uint32_t size, const uint64_t head[4])
 {
 	unsigned char *p = slot;
-	uint64_t w = id * FILL_K + 1, sum;
+	uint64_t w = head[0] * FILL_K + 1, sum;
+	struct zc_csum c;
 
 	for (uint32_t i = ZC_MSG_SIZE; i < size - 8; i += 8, w += 8)
 		memcpy(p + i, &w, 8);
-	sum = zc_csum64(p, size - 8);
+	/* The id word is stored last: the sum starts from head[] instead. */
+	zc_csum_init(&c);
+	zc_csum_update(&c, head, ZC_MSG_SIZE);
+	zc_csum_update(&c, p + ZC_MSG_SIZE, size - 8 - ZC_MSG_SIZE);
+	sum = zc_csum_final(&c);
 	memcpy(p + size - 8, &sum, 8);
 }
 
@@ -222,4 +298,19 @@ int zc_msg_verify_tail(const void *slot, uint32_t size)
 
 	memcpy(&sum, p + size - 8, 8);
 	return sum == zc_csum64(p, size - 8) ? 0 : -EBADMSG;
+}
+
+int zc_msg_verify_find(const void *p, uint32_t size, uint64_t id, uint32_t n,
+		       uint32_t *at)
+{
+	const unsigned char *m = p;
+	int err;
+
+	for (uint32_t i = 0; i < n; i++, m += size)
+		if ((err = zc_msg_verify(m, size, id + i))) {
+			*at = i;
+			return err;
+		}
+	*at = n;
+	return -EBADMSG; /* unreachable: verify_n found a difference */
 }

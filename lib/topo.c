@@ -1100,3 +1100,16 @@ int zc_topo_cache(const struct zc_topo *t, int cpu, int level, int data,
 	}
 	return -ENOENT;
 }
+
+int zc_topo_plan_pair(const struct zc_topo *t, int place, const int *cpus,
+		      int ncpus, struct zc_plan *pair, struct zc_plan *solo)
+{
+	int err = place < 0 ? zc_topo_plan_closest(t, cpus, ncpus, pair)
+			    : zc_topo_plan(t, place, 2, cpus, ncpus, pair);
+
+	*solo = *pair;
+	if (err)
+		zc_topo_plan(t, ZC_PLACE_COMPACT, 1, NULL, 0, solo);
+	solo->nthreads = 1;
+	return err;
+}

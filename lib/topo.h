@@ -149,6 +149,12 @@ void zc_topo_class_why(const struct zc_topo *t, enum zc_place place, char *why,
  */
 int zc_topo_plan_closest(const struct zc_topo *t, const int *cpus, int ncpus,
 			 struct zc_plan *plan);
+/* A pair in class place (< 0: the closest, as above) and, for what needs
+ * one CPU, solo: the pair's first, or the first of a compact plan when no
+ * pair fits. Returns what planning the pair returned (-EINVAL: bad
+ * input; -ENODEV: no pair here, solo still planned). */
+int zc_topo_plan_pair(const struct zc_topo *t, int place, const int *cpus,
+		      int ncpus, struct zc_plan *pair, struct zc_plan *solo);
 
 /* NUMA node (OS index) holding PU cpu; -1 if none or unknown. */
 int zc_topo_cpu_node(const struct zc_topo *t, int cpu);

@@ -5,7 +5,8 @@
  * ffi_msg — the logical messages `zcbench ffi` delivers on all its paths,
  * and the sink library's interface. Shared by cmd/ffi.c, the sink library
  * (plugins/ffi_sink.c) and tests/test_ffi.c, mirrored by
- * scripts/ffi_host.py.
+ * scripts/ffi_host.py and scripts/ffi_host.js (producers) and
+ * plugins/ffi_consumer.rs (the Rust consumer).
  *
  * A message of S bytes (32..4096, a multiple of 8) is a function of its id:
  *	0   u64 id		0, 1, 2 ... in order
@@ -31,6 +32,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,33 +67,77 @@ static inline void zc_ffi_payload(void *dst, uint32_t size, unsigned v)
 		memcpy((char *)dst + 8 * j, &w, 8);
 }
 
-/* Write the head (32 bytes) of message id into dst. */
+/* Write the head (32 bytes) of message id into dst, after its payload
+ * and trailer: the id word comes last, stored with release, so a message
+ * written in place in a slot-sequence ring (lib/ring.h) publishes itself
+ * complete. */
 static inline void zc_ffi_head(void *dst, uint64_t id, double price,
 			       uint32_t quantity, const char sym[8])
 {
 	char *p = dst;
 	uint32_t check = (uint32_t)~id;
 
-	memcpy(p, &id, 8);
 	memcpy(p + 8, &price, 8);
 	memcpy(p + 16, &quantity, 4);
 	memcpy(p + 20, sym, 8);
 	memcpy(p + 28, &check, 4);
+	/* release: the bytes above are visible to a consumer whose acquire
+	 * load reads this id */
+	atomic_store_explicit((_Atomic uint64_t *)dst, id,
+			      memory_order_release);
 }
 
-/* Complete message id into dst from a prebuilt payload pool
- * (pool[v] = zc_ffi_payload(v)); the reference producer. */
-static inline void zc_ffi_fill(void *dst, uint32_t size, uint64_t id,
+static inline void zc_ffi_tail(char *p, uint32_t size, uint64_t id,
 			       unsigned char *const *pool)
 {
-	char *p = dst;
-
-	zc_ffi_head(p, id, zc_ffi_price(id), zc_ffi_quantity(id),
-		    ZC_FFI_SYMS[id & 7]);
 	if (size > 32) {
 		memcpy(p + 32, pool[id & (ZC_FFI_PAYLOADS - 1)], size - 40);
 		memcpy(p + size - 8, &id, 8);
 	}
+}
+
+/* Complete message id into dst (8-byte aligned) from a prebuilt payload
+ * pool (pool[v] = zc_ffi_payload(v)); the reference producer. */
+static inline void zc_ffi_fill(void *dst, uint32_t size, uint64_t id,
+			       unsigned char *const *pool)
+{
+	zc_ffi_tail(dst, size, id, pool);
+	zc_ffi_head(dst, id, zc_ffi_price(id), zc_ffi_quantity(id),
+		    ZC_FFI_SYMS[id & 7]);
+}
+
+/* The test hook's message id: its price off by one, its id stored last
+ * (a host writing a corrupt message; every consumer must catch it). */
+static inline void zc_ffi_fill_bad(void *dst, uint32_t size, uint64_t id,
+				   unsigned char *const *pool)
+{
+	zc_ffi_tail(dst, size, id, pool);
+	zc_ffi_head(dst, id, zc_ffi_price(id) + 1, zc_ffi_quantity(id),
+		    ZC_FFI_SYMS[id & 7]);
+}
+
+/* The payload pool of the largest size (every size's payload is its
+ * prefix): 0 or -ENOMEM (then nothing is left allocated). */
+static inline int zc_ffi_pool_new(unsigned char **pool)
+{
+	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++) {
+		pool[v] = (unsigned char *)aligned_alloc(64, ZC_FFI_SIZE_MAX);
+		if (!pool[v]) {
+			while (v--) {
+				free(pool[v]);
+				pool[v] = NULL;
+			}
+			return -ENOMEM;
+		}
+		zc_ffi_payload(pool[v], ZC_FFI_SIZE_MAX, v);
+	}
+	return 0;
+}
+
+static inline void zc_ffi_pool_free(unsigned char **pool)
+{
+	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
+		free(pool[v]);
 }
 
 /* Record k of the pool as text, as a dict or a JSON object holds it: the
@@ -119,12 +165,9 @@ static inline void zc_ffi_marshal(void *dst, uint32_t size, uint64_t id,
 	char *p = dst;
 
 	memcpy(sym, t->symbol, strnlen(t->symbol, sizeof(sym)));
+	zc_ffi_tail(p, size, id, pool);
 	zc_ffi_head(p, id, strtod(t->price, NULL),
 		    (uint32_t)strtoul(t->quantity, NULL, 10), sym);
-	if (size > 32) {
-		memcpy(p + 32, pool[id & (ZC_FFI_PAYLOADS - 1)], size - 40);
-		memcpy(p + size - 8, &id, 8);
-	}
 }
 
 /*

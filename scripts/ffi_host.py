@@ -9,9 +9,16 @@ Modes (zcbench runs this; a person rarely does):
         the sink library through ctypes.
   ring  (--fd N | --name /zc-...) --len BYTES --size S --count N --batch B
         the same packing, straight into the slots of zcbench's shared ring
-        (lib/ring.h, layout v1) mapped with mmap; B messages per publish.
-        A C consumer process reads them.
+        (lib/ring.h, layout v2, published by head) mapped with mmap; B
+        messages per publish. A consumer process (C or Rust) reads them.
+  ring-numpy  the same ring, as a NumPy user writes it: the slots viewed
+        as an array of a structured dtype with the message's layout, a
+        whole batch written with a few array assignments, published once
   dump  --size S --count N   write messages 0..N-1 to stdout (tests)
+  probe [--need numpy]   exit 0 when what the mode needs imports, else
+        the reason on stderr
+
+--corrupt N (test hook): message N gets a wrong price.
 
 --sync FD (call, ring): a socket on which the measured region is announced
 (lib/region.h): b'b' before it, b'e' after it, each answered by one byte
@@ -42,7 +49,8 @@ RECS = 1024
 PAYLOADS = 16
 SYMS = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "BRK.B", "TSLA", "ZCBENCH1"]
 RING_MAGIC = 0x0000474E4952435A
-RING_VERSION = 1
+RING_VERSION = 2
+RING_F_SLOT_SEQ = 1
 HEAD = struct.Struct("<QdI8sI")  # id, price, quantity, symbol, check
 U64 = struct.Struct("<Q")
 # Plain 8-byte loads and stores (ctypes c_uint64 .value is one aligned
@@ -77,6 +85,13 @@ def payloads(size):
             for v in range(PAYLOADS)]
 
 
+def damage(mv, off, a, i):
+    """The test hook: message i's price is off by one."""
+    if i == a.corrupt:
+        struct.pack_into("<d", mv, off + 8,
+                         struct.unpack_from("<d", mv, off + 8)[0] + 1)
+
+
 def run_call(a):
     lib = ctypes.CDLL(a.lib)
     begin = lib.zc_ffi_sink_begin
@@ -103,6 +118,8 @@ def run_call(a):
                  ~i & 0xFFFFFFFF)
             mv[32:32 + plen] = pool[i & 15]
             pack_q(mv, size - 8, i)
+            if i == a.corrupt:
+                damage(mv, 0, a, i)
             if consume(addr):
                 bad += 1
     else:
@@ -110,6 +127,8 @@ def run_call(a):
             d = recs[i & 1023]
             pack(mv, 0, i, d["price"], d["quantity"], d["symbol"].encode(),
                  ~i & 0xFFFFFFFF)
+            if i == a.corrupt:
+                damage(mv, 0, a, i)
             if consume(addr):
                 bad += 1
     c1, t1 = time.thread_time_ns(), time.monotonic_ns()
@@ -141,13 +160,16 @@ def attach(a):
 
 
 def ring_geometry(mm, a):
-    (magic, version, slot, cap, iso, _flags, prod_off, cons_off, slots_off,
+    (magic, version, slot, cap, iso, flags, prod_off, cons_off, slots_off,
      total) = struct.unpack_from("<QIIQIIQQQQ", mm, 0)
     if magic != RING_MAGIC:
         raise Fail("not a zcbench ring (bad magic %#x)" % magic)
     if version != RING_VERSION:
         raise Fail("ring layout version %d, this host speaks %d"
                    % (version, RING_VERSION))
+    if flags & RING_F_SLOT_SEQ:
+        raise Fail("ring wants each slot published by its sequence word;"
+                   " this host publishes batches by head")
     if (slot != a.size or cap < 2 or cap & (cap - 1) or iso not in (64, 128)
             or prod_off != iso or cons_off != 2 * iso
             or slots_off != 3 * iso or total != slots_off + cap * slot
@@ -161,9 +183,9 @@ def ring_geometry(mm, a):
     return cap, prod_off, cons_off, slots_off
 
 
-def run_ring(a):
-    mm = attach(a)
-    cap, prod_off, cons_off, slots_off = ring_geometry(mm, a)
+def ring_index(mm, a, prod_off, cons_off):
+    """publish(v) stores head, load_tail() reads tail, ordered as
+    lib/ring.h asks."""
     head = ctypes.c_uint64.from_buffer(mm, prod_off)
     tail = ctypes.c_uint64.from_buffer(mm, cons_off)
     if TSO:
@@ -190,6 +212,13 @@ def run_ring(a):
             return ld(tp)
     if head.value != 0:
         raise Fail("ring is not empty (head %d)" % head.value)
+    return head, tail, publish, load_tail
+
+
+def run_ring(a):
+    mm = attach(a)
+    cap, prod_off, cons_off, slots_off = ring_geometry(mm, a)
+    head, tail, publish, load_tail = ring_index(mm, a, prod_off, cons_off)
     size, count, batch = a.size, a.count, a.batch
     recs, pool, mask = records(), payloads(size), cap - 1
     plen = size - 40
@@ -217,13 +246,95 @@ def run_ring(a):
                 d = recs[i & 1023]
                 pack(mv, slots_off + (i & mask) * size, i, d["price"],
                      d["quantity"], d["symbol"].encode(), ~i & 0xFFFFFFFF)
+        if nxt <= a.corrupt < end:
+            damage(mv, slots_off + (a.corrupt & mask) * size, a, a.corrupt)
         publish(end)
         nxt = end
     c1, t1 = time.thread_time_ns(), time.monotonic_ns()
     announce(a, b"e")
-    del head, tail, mv
+    del head, tail, publish, load_tail, mv
     mm.close()
     return t0, t1, c1 - c0, {"full_waits": waits}
+
+
+def msg_dtype(np, size):
+    """plugins/ffi_msg.h's message as a structured dtype, byte for byte."""
+    names = ["id", "price", "quantity", "symbol", "check"]
+    formats = ["<u8", "<f8", "<u4", "S8", "<u4"]
+    offsets = [0, 8, 16, 20, 28]
+    if size > 40:
+        names.append("payload")
+        formats.append(("u1", size - 40))
+        offsets.append(32)
+    if size > 32:
+        names.append("tail")
+        formats.append("<u8")
+        offsets.append(size - 8)
+    return np.dtype({"names": names, "formats": formats,
+                     "offsets": offsets, "itemsize": size})
+
+
+def run_ring_numpy(a):
+    import numpy as np
+    mm = attach(a)
+    cap, prod_off, cons_off, slots_off = ring_geometry(mm, a)
+    head, tail, publish, load_tail = ring_index(mm, a, prod_off, cons_off)
+    size, count, batch = a.size, a.count, a.batch
+    dt = msg_dtype(np, size)
+    slots = np.frombuffer(mm, dtype=dt, count=cap, offset=slots_off)
+    # The records as a NumPy user keeps them: one row per record k, the
+    # fields that depend on k only; id, check and the trailer per batch.
+    k = np.arange(RECS)
+    tmpl = np.zeros(RECS, dtype=dt)
+    tmpl["price"] = 1.0 + k * 0.25
+    tmpl["quantity"] = 100 + 3 * k
+    tmpl["symbol"] = np.array([s.encode() for s in SYMS], dtype="S8")[k & 7]
+    if size > 40:
+        pool = np.frombuffer(b"".join(payloads(size)), dtype=np.uint8)
+        tmpl["payload"] = pool.reshape(PAYLOADS, size - 40)[k & 15]
+    # rows that depend on k only go in as bytes (a structured copy costs
+    # ten times more); id, check and trailer through the dtype's fields
+    raw = np.frombuffer(mm, dtype=np.uint8, count=cap * size,
+                        offset=slots_off)
+    traw = tmpl.view(np.uint8)
+    mask, nxt, tail_cache, waits, view = cap - 1, 0, 0, 0, None
+    announce(a, b"b")
+    t0, c0 = time.monotonic_ns(), time.thread_time_ns()
+    while nxt < count:
+        end = min(nxt + batch, count)
+        while end - tail_cache > cap:
+            tail_cache = load_tail()
+            waits += 1
+        i = nxt
+        while i < end:  # runs contiguous in the ring and in the records
+            lo, k0 = i & mask, i & (RECS - 1)
+            m = min(end - i, cap - lo, RECS - k0)
+            raw[lo * size:(lo + m) * size] = traw[k0 * size:(k0 + m) * size]
+            ids = np.arange(i, i + m, dtype=np.uint64)
+            view = slots[lo:lo + m]
+            view["id"] = ids
+            view["check"] = ~ids
+            if size > 32:
+                view["tail"] = ids
+            i += m
+        if nxt <= a.corrupt < end:
+            slots["price"][a.corrupt & mask] += 1
+        nxt = end
+        publish(nxt)
+    c1, t1 = time.thread_time_ns(), time.monotonic_ns()
+    announce(a, b"e")
+    del head, tail, publish, load_tail, slots, view, raw
+    mm.close()
+    return t0, t1, c1 - c0, {"full_waits": waits, "numpy": np.__version__}
+
+
+def run_probe(a):
+    if a.need == "numpy":
+        try:
+            import numpy  # noqa: F401
+        except ImportError as e:
+            raise Fail("NumPy is not importable by %s (%s): install "
+                       "python3-numpy" % (sys.executable, e))
 
 
 def run_dump(a):
@@ -247,9 +358,12 @@ def on_signal(sig, _frame):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--mode", choices=("call", "ring", "dump"), required=True)
-    p.add_argument("--size", type=int, required=True)
-    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--mode", required=True,
+                   choices=("call", "ring", "ring-numpy", "dump", "probe"))
+    p.add_argument("--size", type=int, default=32)
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--need")
+    p.add_argument("--corrupt", type=int, default=-1)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--lib")
     p.add_argument("--fd", type=int)
@@ -263,14 +377,15 @@ def main():
         p.error("--count and --batch must be at least 1")
     if a.mode == "call" and not a.lib:
         p.error("--mode call needs --lib")
-    if a.mode == "ring" and (a.fd is None) == (a.name is None):
+    if a.mode.startswith("ring") and (a.fd is None) == (a.name is None):
         p.error("--mode ring needs one of --fd or --name")
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        if a.mode == "dump":
-            run_dump(a)
+        if a.mode in ("dump", "probe"):
+            (run_dump if a.mode == "dump" else run_probe)(a)
             return 0
-        t0, t1, cpu, extra = (run_call if a.mode == "call" else run_ring)(a)
+        t0, t1, cpu, extra = {"call": run_call, "ring": run_ring,
+                              "ring-numpy": run_ring_numpy}[a.mode](a)
     except Fail as e:
         print("ffi_host: %s" % e, file=sys.stderr)
         return 1

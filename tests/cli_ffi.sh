@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Description: zcbench ffi CLI: -h, bad input exits 2, a --quick run writes
-# ffi.csv/json/png with every message verified and counters per side;
-# missing or failing Python, a killed consumer process and SIGINT are
-# handled with nothing left behind
+# ffi.csv/json/png with every message verified and counters per side, C,
+# Python (struct, NumPy) and Node.js hosts into C and Rust consumers
+# (C->Rust, Python->Rust, Node->C through the ring among them) and the
+# crossovers; missing or failing runtimes, a corrupt message from each
+# host, a killed consumer process (C or Rust) and SIGINT are handled with
+# nothing left behind
 # Labels: cli
 . "$(dirname "$0")/lib.sh"
 Z=$ZCBENCH
@@ -26,7 +29,8 @@ before=$(shm_list)
 
 # -h
 out=$("$Z" ffi -h) || no "-h exit status $?"
-for w in --paths --size --batch --capacity --python --shm call-marshal; do
+for w in --paths --size --batch --capacity --python --node --consumer --shm \
+	call-marshal node-ring python-ring-numpy; do
 	grep -q -- "$w" <<<"$out" || no "-h lacks $w"
 done
 
@@ -34,7 +38,7 @@ done
 for args in "--size 0" "--size 33" "--size 8192" "--capacity 1000" \
 	"--capacity 64 --batch 128" "--paths call,bogus" "--isolation 96" \
 	"--seconds -1" "--capacity 16777216 --size 4096" "--place cpus" \
-	"--cpus 0 --place cpus" "extra-arg"; do
+	"--cpus 0 --place cpus" "--consumer java" "extra-arg"; do
 	# shellcheck disable=SC2086
 	"$Z" ffi $args --out "$T/bad" >"$T/o" 2>"$T/e"
 	rc=$?
@@ -45,7 +49,8 @@ done
 
 # dry run
 "$Z" ffi --dry-run --quick >"$T/o" 2>&1 || no "--dry-run exit $?"
-grep -q "ffi/path:python-ring/size:32/batch:64" "$T/o" || no "dry run plan"
+grep -q "ffi/path:python-ring/size:32/batch:64/consumer:rust" "$T/o" ||
+	no "dry run plan"
 
 # the quick run: a consumer process on another CPU
 need_cpus 2
@@ -54,9 +59,18 @@ if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
 		[ -s "$T/q/$f" ] || no "quick run did not write $f"
 	done
 	grep -q "crossover" "$T/o" || no "no crossover printed"
-	grep -q "^ffi/path:python-ring/size:4096/batch:64,.*,ok," "$T/q/ffi.csv" ||
-		grep -q "python-ring.*skipped" "$T/q/ffi.csv" ||
-		no "python-ring 4096/64 missing: $(grep python-ring "$T/q/ffi.csv")"
+	# every host into every consumer: verified (ok), or skipped with the
+	# reason where a runtime is missing; the crossover per host
+	for pc in ring/rust ring/c python-ring/rust python-ring/c \
+		python-ring-numpy/c python-ring-numpy/rust node-ring/c \
+		node-ring/rust; do
+		p=${pc%/*} c=${pc#*/}
+		grep -q "^ffi/path:$p/size:4096/batch:64/consumer:$c,.*,ok," "$T/q/ffi.csv" ||
+			grep -q "^ffi/path:$p/size:4096/batch:64/consumer:$c,.*,skipped,.\+" "$T/q/ffi.csv" ||
+			no "$p into $c missing: $(grep "path:$p/" "$T/q/ffi.csv" | head -2)"
+		grep -q "^ffi/path:$p/size:4096/batch:64/consumer:$c,.*,ok," "$T/q/ffi.csv" &&
+			{ grep -q "^  [A-Za-z.]* *$p *-> $c " "$T/o" || no "no crossover for $p -> $c"; }
+	done
 	grep -q ",failed," "$T/q/ffi.csv" && no "a case failed: $(grep failed "$T/q/ffi.csv")"
 	# Counters per side (default --events: task-clock and cycles among
 	# them): the host side on every path, the sink side on the ring paths
@@ -79,7 +93,8 @@ if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
 		for c in z["cases"]:
 		    if c["status"] != "ok":
 		        continue
-		    ring = "path:ring/" in c["name"] or "path:python-ring/" in c["name"]
+		    ring = c["name"].split("/")[1].split(":")[1] in (
+		        "ring", "python-ring", "python-ring-numpy", "node-ring")
 		    for side in ("host", "sink"):
 		        for ev in ("task-clock", "cycles"):
 		            m = "%s_%s_per_msg" % (side, ev.replace("-", "_"))
@@ -118,15 +133,45 @@ rc=$?
 [ $rc -eq 1 ] || no "failing python: exit $rc, want 1"
 grep -q "boom: no such luck" "$T/e" || no "failing python: message: $(cat "$T/e")"
 
+# no Node.js, no Rust consumer: those cases skipped with the reason
+# shellcheck disable=SC2086
+ZC_FFI_CONSUMER=$T/none "$Z" ffi --paths call,node-call,ring $small \
+	--node "$T/nonode" --out "$T/nn" >"$T/o" 2>"$T/e" || no "missing node: exit $?"
+grep -q "node-call.*skipped.*no Node.js interpreter" "$T/nn/ffi.csv" ||
+	no "missing node not recorded: $(cat "$T/nn/ffi.csv")"
+grep -q "consumer:rust.*skipped.*Rust consumer not built" "$T/nn/ffi.csv" ||
+	no "missing Rust consumer not recorded: $(cat "$T/nn/ffi.csv")"
+grep -q "path:ring/.*consumer:c,.*,ok," "$T/nn/ffi.csv" || no "the rest did not run"
+
 # the consumer process killed mid-run: noticed, reported, exit 1, no hang
-for p in ring python-ring; do
+for pc in ring/c python-ring/c ring/rust node-ring/rust; do
+	p=${pc%/*} c=${pc#*/}
 	# shellcheck disable=SC2086
-	ZC_FFI_KILL_CONSUMER=1000 timeout 60 "$Z" ffi --paths $p $small \
-		--out "$T/k$p" >"$T/o" 2>"$T/e"
+	ZC_FFI_KILL_CONSUMER=1000 timeout 60 "$Z" ffi --paths $p --consumer $c \
+		$small --out "$T/k$p$c" >"$T/o" 2>"$T/e"
 	rc=$?
-	[ $rc -eq 1 ] || no "killed consumer ($p): exit $rc, want 1"
+	if grep -q ",skipped," "$T/k$p$c/ffi.csv" 2>/dev/null; then
+		continue # a runtime missing here: said so in the csv
+	fi
+	[ $rc -eq 1 ] || no "killed consumer ($p -> $c): exit $rc, want 1"
 	grep -q "consumer process was killed by signal 9" "$T/e" ||
-		no "killed consumer ($p): message: $(cat "$T/e")"
+		no "killed consumer ($p -> $c): message: $(cat "$T/e")"
+done
+
+# a host that writes a corrupt message (100): each consumer catches it
+for pc in ring/c ring/rust python-ring/rust python-ring-numpy/c node-ring/c \
+	node-ring/rust; do
+	p=${pc%/*} c=${pc#*/}
+	# shellcheck disable=SC2086
+	ZC_FFI_CORRUPT=100 timeout 60 "$Z" ffi --paths $p --consumer $c \
+		$small --out "$T/c$p$c" >"$T/o" 2>"$T/e"
+	rc=$?
+	if grep -q ",skipped," "$T/c$p$c/ffi.csv" 2>/dev/null; then
+		continue
+	fi
+	[ $rc -eq 1 ] || no "corrupt message ($p -> $c): exit $rc, want 1"
+	grep -q "1 bad (first at 100: Bad message)" "$T/e" ||
+		no "corrupt message ($p -> $c): message: $(cat "$T/e")"
 done
 
 # named segment for the Python host: used, then unlinked
@@ -135,7 +180,7 @@ done
 	no "named shm: exit $?: $(tail -3 "$T/e")"
 
 # SIGINT mid-run: clear message, exit 130, no process or segment left
-"$Z" ffi --paths python-ring,ring --shm named --size 32 --batch 1 \
+"$Z" ffi --paths python-ring,ring,node-ring --shm named --size 32 --batch 1 \
 	--seconds 3 --out "$T/int" >"$T/o" 2>"$T/e" &
 pid=$!
 sleep 2

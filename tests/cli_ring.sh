@@ -13,7 +13,9 @@ expect_grep '[-]-transport' "$tmp/out"
 expect_grep '[-]-isolation' "$tmp/out"
 
 expect_usage $rg --size 0
-expect_grep '32..4096' "$tmp/err"
+expect_grep '8..4096' "$tmp/err"
+expect_usage $rg --size 16
+expect_grep '8 (the raw sequence) or 32..4096' "$tmp/err"
 expect_usage $rg --size 4104
 expect_usage $rg --size 36
 expect_grep 'multiple' "$tmp/err"
@@ -63,7 +65,7 @@ d = sys.argv[1]
 j = json.load(open(d + "/ring.json"))
 b = [x for x in j["benchmarks"] if x["run_type"] == "iteration"]
 names = {x["name"] for x in b}
-for t in ("thread", "process", "mutex", "pipe", "unix"):
+for t in ("thread", "process", "mutex", "pipe", "unix", "ck", "boost"):
     assert any("transport:%s/" % t in n for n in names), t
 tput = [x for x in b if "mode:tput" in x["name"]]
 assert tput and all(x["items_per_second"] > 0 and x["bytes_per_second"] > 0
@@ -72,7 +74,7 @@ rows = list(csv.DictReader(open(d + "/ring.csv")))
 for r in rows:
     assert r["status"] in ("ok", "skipped"), r
     if r["status"] == "skipped":
-        assert r["transport"] == "ck" and r["reason"], r
+        assert r["transport"] in ("ck", "boost") and r["reason"], r
         continue
     if r["mode"] == "tput":
         assert float(r["mmsgs_per_s_median"]) > 0, r
@@ -111,6 +113,25 @@ assert proc and all(x["cons_task_clock_per_msg"] or
                     for x in proc), "the forked consumer did not count"
 PY
 expect_grep 'round trip thread' "$tmp/out"
+expect_grep '8 B ring, batch >= 64 (best)' "$tmp/out"
+
+# The issue's run: raw 8-byte and 32-byte messages, batches 1..256, the
+# ring between threads and processes against ck, boost and the mutex
+# queue, in one run; the headline sets the ring against the best peer.
+expect_exit 0 $rg --size 8,32 --batch 1,64,256 --mode tput --seconds 0.01 \
+	--repeat 1 --transport thread,process,ck,boost,mutex --out run5
+expect_grep 'the best peer' "$tmp/out"
+python3 - run5 <<'PY' || fail "the 8/32-byte run"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/ring.csv")))
+seen = {(r["transport"], r["size"], r["batch"]) for r in rows
+        if r["status"] == "ok" or r["reason"]}
+for t in ("thread", "process", "ck", "boost", "mutex"):
+    for s in ("8", "32"):
+        for b in ("1", "64", "256"):
+            assert (t, s, b) in seen, (t, s, b)
+assert all(r["status"] in ("ok", "skipped") for r in rows), rows
+PY
 
 # A message damaged in the ring: the consumer catches it, no number.
 ZC_RING_FAULT=corrupt expect_exit 1 $rg --transport process --mode tput \
@@ -122,6 +143,11 @@ rows = list(csv.DictReader(open(sys.argv[1] + "/ring.csv")))
 assert rows and all(r["status"] == "failed" for r in rows), rows
 assert all(r["mmsgs_per_s_median"] == "" for r in rows), rows
 PY
+
+# A damaged 8-byte message is a wrong sequence where it was damaged.
+ZC_RING_FAULT=corrupt expect_exit 1 $rg --transport thread,process \
+	--mode tput --size 8 --batch 64 --repeat 1 --out run2b
+expect_grep 'message 100: wrong sequence' "$tmp/out"
 
 # The consumer process dies mid-run: the producer notices, no hang.
 start=$(date +%s)

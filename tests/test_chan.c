@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Description: channels (lib/chan.h, lib/chanpair.h): every family (ring,
- * mutex queue, pipe, unix, ck) between two threads and between two
+ * mutex queue, pipe, unix, ck, boost) between two threads and between two
  * processes (fork, memory shared), tput, rtt and lat loops with every
- * message's sequence and checksum verified; a message damaged in flight
- * is caught at its sequence, a time-boxed producer stops early and the
- * consumer takes exactly what was sent, a dying consumer process is
+ * message's sequence and checksum verified, 64-byte and raw 8-byte
+ * messages; a message damaged in flight is caught at its sequence, a
+ * time-boxed producer stops early and the consumer takes exactly what was
+ * sent, a dying consumer process is
  * noticed, the forked consumer's perf counters come back
  * Labels: unit threads
  */
@@ -17,7 +18,7 @@
 #include "chanpair.h"
 #include "check.h"
 
-static const struct zc_chan_cfg base = {
+static struct zc_chan_cfg base = {
 	.size = 64, .batch = 8, .cap = 256, .iso = 128, .node = -1};
 static const char *const mode_name[] = {"tput", "rtt", "lat"};
 
@@ -90,14 +91,18 @@ static void test_corrupt(int f, int process, int mode)
 				    .corrupt = 1,
 				    .corrupt_seq = 100};
 	char why[WHY];
-	struct zc_chanpair *p = expect_run(f, process, mode, &r, -EBADMSG, why);
+	/* a damaged 8-byte message is a wrong sequence: it is nothing else */
+	int want = base.size == ZC_MSG_RAW ? -EILSEQ : -EBADMSG;
+	struct zc_chanpair *p = expect_run(f, process, mode, &r, want, why);
 
 	if (!p)
 		return;
-	CHECK(p->sh->cons.err == -EBADMSG);
+	CHECK(p->sh->cons.err == want);
 	CHECK(p->sh->cons.bad_seq == 100);
-	CHECKF(strstr(why, "consumer: message 100: checksum mismatch"), "%s",
-	       why);
+	CHECKF(strstr(why, want == -EBADMSG
+				   ? "consumer: message 100: checksum mismatch"
+				   : "consumer: message 100: wrong sequence"),
+	       "%s", why);
 	pair_free(p);
 }
 
@@ -176,6 +181,9 @@ static void test_open_checks(void)
 	cfg.size = 36;
 	CHECK(zc_chan_open(&c, ZC_CHAN_PIPE, &cfg, &sh) == -EINVAL);
 	cfg = base;
+	cfg.size = 16; /* 8 is the raw message; 16 and 24 are nothing */
+	CHECK(zc_chan_open(&c, ZC_CHAN_RING, &cfg, &sh) == -EINVAL);
+	cfg = base;
 	cfg.cap = 100;
 	CHECK(zc_chan_open(&c, ZC_CHAN_MUTEX, &cfg, &sh) == -EINVAL);
 	cfg = base;
@@ -200,7 +208,7 @@ static void test_transports(void)
 		CHECK(zc_chan_transport_find(t->name) == t);
 		CHECK((unsigned)t->family < ZC_CHAN_NFAMILIES);
 	}
-	CHECK(n == 6);
+	CHECK(n == 7);
 	CHECK(zc_chan_transport_find("process")->process);
 	CHECK(zc_chan_transport_find("carrier-pigeon") == NULL);
 }
@@ -229,6 +237,12 @@ int main(void)
 			test_time_box(f, process, ZC_CHAN_TPUT);
 			test_time_box(f, process, ZC_CHAN_RTT);
 			test_counters(f, process, &ev);
+			base.size = ZC_MSG_RAW;
+			for (int mode = 0; mode < 3; mode++)
+				test_clean(f, process, mode);
+			test_corrupt(f, process, ZC_CHAN_TPUT);
+			test_time_box(f, process, ZC_CHAN_TPUT);
+			base.size = 64;
 		}
 		test_dead_consumer(f, ZC_CHAN_TPUT);
 		test_dead_consumer(f, ZC_CHAN_RTT);

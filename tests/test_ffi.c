@@ -2,8 +2,9 @@
 /*
  * Description: ffi sink library: reference messages pass, every corrupted
  * byte, a lost, duplicated or reordered message is caught; call-marshal's
- * text records and the Python host build byte-identical messages (needs
- * the built sink; python3 part skipped without an interpreter)
+ * text records and the Python and Node.js hosts build byte-identical
+ * messages (needs the built sink; a host's part skipped without its
+ * interpreter)
  * Labels: unit
  */
 #include <dlfcn.h>
@@ -24,7 +25,7 @@ static const uint32_t sizes[] = {32, 40, 48, 64, 256, 1024, 4096};
 
 static void good_stream(uint32_t size)
 {
-	unsigned char m[ZC_FFI_SIZE_MAX];
+	_Alignas(8) unsigned char m[ZC_FFI_SIZE_MAX];
 	struct zc_ffi_verdict v;
 
 	CHECK(begin(size) == 0);
@@ -40,7 +41,7 @@ static void good_stream(uint32_t size)
 /* Flip each byte of one message in turn: every flip must be caught. */
 static void corrupt_bytes(uint32_t size)
 {
-	unsigned char m[ZC_FFI_SIZE_MAX];
+	_Alignas(8) unsigned char m[ZC_FFI_SIZE_MAX];
 
 	for (uint32_t i = 0; i < size; i++) {
 		int err;
@@ -58,7 +59,7 @@ static void corrupt_bytes(uint32_t size)
 
 static void sequence_faults(void)
 {
-	unsigned char m[64];
+	_Alignas(8) unsigned char m[64];
 	struct zc_ffi_verdict v;
 
 	begin(64);
@@ -83,7 +84,7 @@ static void sequence_faults(void)
 static void marshal_matches(uint32_t size)
 {
 	static struct zc_ffi_text recs[ZC_FFI_RECS];
-	unsigned char want[ZC_FFI_SIZE_MAX], got[ZC_FFI_SIZE_MAX];
+	_Alignas(8) unsigned char want[ZC_FFI_SIZE_MAX], got[ZC_FFI_SIZE_MAX];
 
 	for (unsigned k = 0; k < ZC_FFI_RECS; k++)
 		zc_ffi_text_rec(&recs[k], k);
@@ -115,24 +116,27 @@ static void verdicts(void)
 	CHECKF(strstr(why, "1 bad (first at 4"), "%s", why);
 }
 
-/* The Python host's messages, byte for byte. */
-static int python_matches(const char *dir)
+/* A host program's messages (the Python and the Node.js host), byte for
+ * byte. */
+static int host_matches(const char *dir, const char *interp, const char *ext)
 {
 	char cmd[4096], path[2048];
-	unsigned char want[ZC_FFI_SIZE_MAX], got[ZC_FFI_SIZE_MAX];
+	_Alignas(8) unsigned char want[ZC_FFI_SIZE_MAX], got[ZC_FFI_SIZE_MAX];
 
-	if (system("command -v python3 >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "python3 not found: Python part skipped\n");
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", interp);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "%s not found: that host's part skipped\n",
+			interp);
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/zcbench_ffi_host.py", dir);
+	snprintf(path, sizeof(path), "%s/zcbench_ffi_host.%s", dir, ext);
 	for (size_t s = 0; s < NSIZES; s++) {
 		uint32_t size = sizes[s];
 		uint64_t n = 2100, id = 0;
 		FILE *f;
 
 		snprintf(cmd, sizeof(cmd),
-			 "python3 '%s' --mode dump --size %u --count %llu",
+			 "%s '%s' --mode dump --size %u --count %llu", interp,
 			 path, size, (unsigned long long)n);
 		f = popen(cmd, "r");
 		CHECK(f != NULL);
@@ -147,7 +151,7 @@ static int python_matches(const char *dir)
 			}
 		}
 		CHECK(pclose(f) == 0);
-		CHECKF(id == n, "size %u: Python sent %llu of %llu", size,
+		CHECKF(id == n, "size %u: %s sent %llu of %llu", size, interp,
 		       (unsigned long long)id, (unsigned long long)n);
 	}
 	return 0;
@@ -182,7 +186,8 @@ int main(void)
 	}
 	sequence_faults();
 	verdicts();
-	python_matches(dir);
+	host_matches(dir, "python3", "py");
+	host_matches(dir, "node", "js");
 	for (unsigned v = 0; v < ZC_FFI_PAYLOADS; v++)
 		free(pool[v]);
 	dlclose(sink.dl);

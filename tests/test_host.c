@@ -4,7 +4,8 @@
  * nothing outside it; a child that dies inside it or breaks the protocol
  * gives no count and is never left waiting; a host program's report is
  * read, its failure explained by its last stderr line, a missing field
- * refused, its peers supervised and reaped
+ * refused, its peers supervised and reaped; argv built within its bounds,
+ * a probe's refusal given in its own words
  * Labels: unit
  */
 #include <errno.h>
@@ -144,6 +145,31 @@ static int run(const char *path, const char *mode, int cpu, int peer,
 	return err;
 }
 
+/* The argv builder and the probe. */
+static void argv_probe(const char *path)
+{
+	struct zc_argv a;
+	struct zc_spawn sp = {.what = "the test host", .path = path};
+	char why[300] = "";
+	int err;
+
+	zc_argv_init(&a);
+	CHECK(zc_argv_add(&a, path) == 0 && zc_argv_addf(&a, "--n=%d", 7) == 0);
+	CHECK(a.n == 2 && !strcmp(a.v[1], "--n=7") && !a.v[2] && !a.err);
+	for (int i = 0; i < ZC_HOST_ARGV_MAX; i++)
+		zc_argv_add(&a, "x");
+	CHECK(a.err == -E2BIG && a.n == ZC_HOST_ARGV_MAX && !a.v[a.n]);
+	zc_argv_init(&a);
+	zc_argv_add(&a, path);
+	zc_argv_add(&a, "fail");
+	sp.argv = a.v;
+	err = zc_host_probe(&sp, 20, why, sizeof(why));
+	CHECKF(err == -EPIPE && !strcmp(why, "boom: host broke"), "%d: %s", err,
+	       why);
+	a.v[1] = "silent";
+	CHECK(zc_host_probe(&sp, 20, why, sizeof(why)) == 0);
+}
+
 static void host_cases(void)
 {
 	char path[] = "/tmp/zc-test-host-XXXXXX", why[300];
@@ -195,6 +221,7 @@ static void host_cases(void)
 		       "%d: %s", err, why);
 		zc_host_release(&h);
 	}
+	argv_probe(path);
 	unlink(path);
 }
 

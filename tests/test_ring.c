@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Description: SPSC ring, one thread: geometry checks, layout offsets,
- * attach checks, claim/publish/consume across wrap-around, back-pressure,
- * wait hooks, message fill/verify, memfd and named segments
+ * Description: SPSC ring, one thread: geometry checks, layout v2 offsets
+ * and slot sequence words, attach checks (another version refused),
+ * claim/publish/consume across wrap-around in both publication modes,
+ * slot-sequence availability without the producer's index, a foreign
+ * sequence caught, back-pressure, wait hooks, message fill/verify (8-byte
+ * and field messages, runs checked with one branch finding the first bad
+ * one), memfd and named segments
  * Labels: unit
  */
 #include <errno.h>
@@ -72,6 +76,13 @@ static void test_layout(uint32_t iso)
 	CHECK((unsigned char *)r.tail == p + 2 * iso);
 	CHECK(zc_ring_slot(&r, 0) == p + 3 * iso);
 	CHECK(zc_ring_slot(&r, 9) == p + 3 * iso + 40);
+	memcpy(&u, p + 28, 4);
+	CHECK(u == 0); /* flags: head mode */
+	/* Each slot's seq word is formatted as the lap before 0: i - C. */
+	for (uint64_t i = 0; i < 8; i++) {
+		memcpy(&v, p + 3 * iso + i * 40, 8);
+		CHECK(v == i - 8);
+	}
 
 	CHECK(zc_ring_claim(&r, 3, &lo) == 0 && lo == 0);
 	zc_ring_publish(&r, 0, 2);
@@ -109,22 +120,76 @@ static void test_attach(void)
 	e.isolation = 0;
 	e.capacity = 32;
 	CHECK(zc_ring_attach_mem(&a, p, len, &e) == -EINVAL);
+	v = 1; /* a layout-1 ring: refused, the error names version 2 */
+	memcpy(p + 8, &v, 4);
+	CHECK(zc_ring_attach_mem(&a, p, len, NULL) == -EPROTONOSUPPORT);
+	CHECK(strstr(zc_ring_strerror(-EPROTONOSUPPORT), "version") != NULL);
+	CHECK(strstr(zc_ring_strerror(-EPROTONOSUPPORT), "2") != NULL);
 	v = 2;
 	memcpy(p + 8, &v, 4);
-	CHECK(zc_ring_attach_mem(&a, p, len, NULL) == -EPROTO);
-	v = 1;
-	memcpy(p + 8, &v, 4);
+	v = 4; /* a flag this reader does not know */
+	memcpy(p + 28, &v, 4);
+	CHECK(zc_ring_attach_mem(&a, p, len, NULL) == -EINVAL);
+	v = ZC_RING_F_SLOT_SEQ;
+	memcpy(p + 28, &v, 4);
+	CHECK(zc_ring_attach_mem(&a, p, len, NULL) == 0 && a.slot_seq);
 	v = 96; /* inconsistent isolation */
 	memcpy(p + 24, &v, 4);
 	CHECK(zc_ring_attach_mem(&a, p, len, NULL) == -EINVAL);
 	CHECK(strstr(zc_ring_strerror(-EPROTO), "magic") != NULL);
+	c.flags = 2;
+	CHECK(zc_ring_format(&r, p, len, &c) == -EINVAL);
 	free(p);
+}
+
+/* Runs: fill_n writes what fill writes message by message (the 32-byte
+ * price steps across the 2^20 wrap of the id); verify_n passes a good run
+ * and names the first bad message of a damaged one. */
+static void test_runs(uint32_t s)
+{
+	enum {
+		N = 40
+	};
+	static _Alignas(8) unsigned char run[N * 4096], one[4096];
+	static const uint64_t base[] = {0, 0xfffff - 5, 1ull << 40};
+	uint64_t sum = 0;
+	uint32_t at;
+
+	for (size_t b = 0; b < sizeof(base) / sizeof(base[0]); b++) {
+		uint64_t id = base[b];
+		CHECK(zc_msg_fill_n(run, s, id, N) == 0);
+		for (uint32_t i = 0; i < N; i++) {
+			zc_msg_fill(one, s, id + i);
+			CHECKF(!memcmp(one, run + (size_t)i * s, s),
+			       "size %u id %llu", s,
+			       (unsigned long long)(id + i));
+		}
+		for (uint32_t n = 0; n <= N; n += 13) {
+			sum = 0;
+			CHECK(zc_msg_verify_n(run, s, id, n, &at, &sum) == 0);
+			if (s == ZC_MSG_RAW)
+				CHECK(sum ==
+				      n * id + (uint64_t)n * (n - 1) / 2);
+		}
+		for (uint32_t bad = 0; bad < N; bad += 7) {
+			uint32_t byte = s == ZC_MSG_RAW ? 2 : (bad * 5) % s;
+			run[(size_t)bad * s + byte] ^= 0x04;
+			CHECK(zc_msg_verify_n(run, s, id, N, &at, &sum) < 0);
+			CHECKF(at == bad, "size %u: bad %u found at %u", s, bad,
+			       at);
+			run[(size_t)bad * s + byte] ^= 0x04;
+		}
+		/* a run that starts at the wrong sequence */
+		CHECK(zc_msg_verify_n(run, s, id + 1, N, &at, &sum) ==
+			      -EILSEQ &&
+		      at == 0);
+	}
 }
 
 static void test_msgs(void)
 {
-	static const uint32_t sizes[] = {32, 40, 64, 256, 4096};
-	unsigned char buf[4096];
+	static const uint32_t sizes[] = {8, 32, 40, 64, 256, 4096};
+	_Alignas(8) unsigned char buf[4096];
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint32_t s = sizes[i];
@@ -133,12 +198,24 @@ static void test_msgs(void)
 		CHECK(zc_msg_verify(buf, s, 12346) == -EILSEQ);
 		for (uint32_t b = 0; b < s; b += s / 8 + 1) {
 			buf[b] ^= 0x10;
-			CHECK(zc_msg_verify(buf, s, 12345) == -EBADMSG);
+			CHECK(zc_msg_verify(buf, s, 12345) ==
+			      (s == ZC_MSG_RAW ? -EILSEQ : -EBADMSG));
 			buf[b] ^= 0x10;
 		}
+		test_runs(s);
 	}
+	/* the 8-byte message is its sequence, nothing else */
+	zc_msg_fill(buf, 8, 0x0102030405060708ull);
+	CHECK(!memcmp(buf, "\x08\x07\x06\x05\x04\x03\x02\x01", 8));
 	CHECK(zc_msg_fill(buf, 24, 1) == -EINVAL);
+	CHECK(zc_msg_fill(buf, 16, 1) == -EINVAL);
 	CHECK(zc_msg_verify(buf, 36, 1) == -EINVAL);
+	CHECK(zc_msg_verify(buf, 16, 1) == -EINVAL);
+	/* the ticker table is the fields check32 reads */
+	zc_msg_fill(buf, 32, 5);
+	CHECK(!memcmp(buf + 20, "BRK.B\0\0\0", 8));
+	zc_msg_fill(buf, 32, 7);
+	CHECK(!memcmp(buf + 20, "ZCBENCH1", 8));
 	/* The check32 reference value, for other implementations. */
 	{
 		struct zc_msg m = {.id = 1, .price = 2.5, .quantity = 3};
@@ -151,10 +228,12 @@ static void test_msgs(void)
 }
 
 /* Claim, fill, publish, read, verify, consume across many wrap-arounds. */
-static void test_wrap(uint32_t size, uint64_t cap)
+static void test_wrap(uint32_t size, uint64_t cap, unsigned flags)
 {
-	struct zc_ring_cfg c = {
-		.slot_size = size, .capacity = cap, .isolation = 128};
+	struct zc_ring_cfg c = {.slot_size = size,
+				.capacity = cap,
+				.isolation = 128,
+				.flags = flags};
 	size_t len = zc_ring_bytes(&c);
 	unsigned char *p = aligned_alloc(4096, (len + 4095) & ~4095ul);
 	struct zc_ring r;
@@ -173,7 +252,8 @@ static void test_wrap(uint32_t size, uint64_t cap)
 	next_write = cap;
 	CHECK(zc_ring_try_claim(&r, 1, &lo) == -EAGAIN);
 	while (next_read < 20 * cap + 7) {
-		uint32_t n = zc_ring_try_avail(&r, step, &lo);
+		int n = zc_ring_try_avail(&r, step, &lo);
+		CHECK(n >= 0);
 		CHECK(lo == next_read);
 		for (uint64_t s = lo; s < lo + n; s++)
 			CHECK(zc_msg_verify(zc_ring_slot(&r, s), size, s) == 0);
@@ -193,6 +273,47 @@ static void test_wrap(uint32_t size, uint64_t cap)
 	zc_ring_reset(&r);
 	CHECK(zc_ring_try_avail(&r, 8, &lo) == 0 && lo == 0);
 	CHECK(zc_ring_try_claim(&r, (uint32_t)cap, &lo) == 0 && lo == 0);
+	free(p);
+}
+
+/* Slot mode: what is readable comes from the slots' seq words, written
+ * last; head is not read (it stays 0 here) and a foreign word is caught. */
+static void test_slot_seq(void)
+{
+	struct zc_ring_cfg c = {.slot_size = 32,
+				.capacity = 8,
+				.isolation = 64,
+				.flags = ZC_RING_F_SLOT_SEQ};
+	unsigned char *p = aligned_alloc(4096, 4096);
+	struct zc_ring r;
+	uint64_t lo, v;
+
+	CHECK(zc_ring_format(&r, p, zc_ring_bytes(&c), &c) == 0);
+	CHECK(r.slot_seq);
+	CHECK(zc_ring_try_avail(&r, 4, &lo) == 0);
+	CHECK(zc_ring_try_claim(&r, 5, &lo) == 0 && lo == 0);
+	for (uint64_t s = 0; s < 3; s++)
+		zc_msg_fill(zc_ring_slot(&r, s), 32, s); /* not published */
+	CHECK(atomic_load(r.head) == 0);
+	CHECK(zc_ring_try_avail(&r, 3, &lo) == 3 && lo == 0); /* the end */
+	r.head_cache = 0;
+	CHECK(zc_ring_try_avail(&r, 8, &lo) == 3 && lo == 0); /* a scan */
+	CHECK(zc_ring_try_avail(&r, 8, &lo) == 3);	      /* remembered */
+	zc_ring_consume(&r, 1);
+	CHECK(zc_ring_try_avail(&r, 8, &lo) == 1 && lo == 2);
+	zc_ring_consume(&r, 2);
+	CHECK(zc_ring_try_avail(&r, 1, &lo) == 0);
+	v = 12345; /* slot 3 holds neither 3 nor 3 - C */
+	memcpy(zc_ring_slot(&r, 3), &v, 8);
+	CHECK(zc_ring_try_avail(&r, 1, &lo) == -EILSEQ);
+	CHECK(zc_ring_try_avail(&r, 4, &lo) == -EILSEQ);
+	zc_msg_fill(zc_ring_slot(&r, 3), 32, 3);
+	CHECK(zc_ring_wait_avail(&r, 4, &lo) == 1 && lo == 3);
+	/* reset formats the seq words again */
+	zc_ring_reset(&r);
+	memcpy(&v, zc_ring_slot(&r, 3), 8);
+	CHECK(v == 3 - 8ull);
+	CHECK(zc_ring_try_avail(&r, 4, &lo) == 0);
 	free(p);
 }
 
@@ -299,9 +420,13 @@ int main(void)
 	test_layout(128);
 	test_attach();
 	test_msgs();
-	test_wrap(32, 4);
-	test_wrap(40, 64);
-	test_wrap(4096, 8);
+	for (unsigned f = 0; f <= ZC_RING_F_SLOT_SEQ; f++) {
+		test_wrap(8, 16, f);
+		test_wrap(32, 4, f);
+		test_wrap(40, 64, f);
+		test_wrap(4096, 8, f);
+	}
+	test_slot_seq();
 	test_hooks();
 	test_shm();
 	return zc_check_result();
