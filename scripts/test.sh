@@ -28,8 +28,8 @@ secs=${ZC_FUZZ_SECONDS:-20}
 if [ "$secs" -gt 0 ]; then
 	echo "== fuzz (libFuzzer, ASan+UBSan, $secs s per target)"
 	if scripts/setup-fuzz.sh; then
-		scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DZC_FUZZ=ON \
-			-DZC_WERROR=ON -DBUILD_TESTING=OFF
+		scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang \
+			-DCMAKE_CXX_COMPILER=clang++ -DZC_FUZZ=ON -DBUILD_TESTING=OFF
 		scripts/fuzz.sh "$secs"
 	else
 		echo "fuzz: skipped: clang with libFuzzer is not available (scripts/setup-fuzz.sh)"
