@@ -482,4 +482,5 @@ const struct zc_command zc_cmd_ab = {
 	.max_args = 2,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT | ZC_CMD_NO_SUITE,
 	.fn = cmd_ab,
+	.opts = ab_opts,
 };

@@ -35,7 +35,7 @@
  *  3. tests/cli_<name>.sh (source tests/lib.sh; exit 77 where it cannot
  *     run), the suites in experiments/, README's command table.
  * Adding a non-benchmark command: the same with `.fn` instead of `.bench`
- * (call zc_cmd_parse() first).
+ * and its table as `.opts` (call zc_cmd_parse() with it first).
  * Adding a ring transport: lib/chan.h's checklist.
  *
  * Exit status: 0 success, 1 failure (a failed self-check included),
@@ -160,6 +160,7 @@ struct zc_command {
 	const struct zc_headline *headlines; /* {NULL}-terminated or NULL */
 	int (*fn)(int argc, char **argv, struct zc_ctx *ctx);
 	const struct zc_bench_def *bench; /* a benchmark run by the driver */
+	const struct zc_opt *opts; /* .fn's table (benchmarks: bench's) */
 };
 
 extern const struct zc_command zc_cmd_ab, zc_cmd_c2c, zc_cmd_compare,
@@ -171,6 +172,10 @@ extern const struct zc_command zc_cmd_ab, zc_cmd_c2c, zc_cmd_compare,
 const struct zc_command *zc_command_find(const char *name);
 /* The table, sorted by name; *n receives its length. */
 const struct zc_command *const *zc_commands(int *n);
+/* Command c's option table (a benchmark's after its init, which fills
+ * keyword tables from data): what zc_cmd_parse gets, for tests and the
+ * option-parser fuzzer. */
+const struct zc_opt *zc_command_opts(const struct zc_command *c);
 /* Run a command as the hub would (fresh ctx). Returns its exit status. */
 int zc_command_run(int argc, char **argv);
 
@@ -268,6 +273,7 @@ struct zc_bench {
 	int tainted;		   /* 1 + a case whose threads still run */
 	char fatal[300];	   /* the run cannot go on: why */
 	struct zc_bcase *bc;	   /* per case */
+	int *names;		   /* case names hashed: index + 1, 0 free */
 	unsigned char *priv;	   /* per case, d->case_size each */
 	int cap;		   /* allocated cases */
 	struct zc_metric *metrics; /* fixed + counter metrics */
@@ -283,13 +289,20 @@ struct zc_bench {
 	uint64_t drive_t0;
 };
 
+/* The most cases one command runs: lists given on the command line
+ * multiply (64 sizes x 64 batches x every transport, mode and place are
+ * 500,000 cases, hours of measurement and gigabytes for the plan); beyond
+ * it the sweep is a usage error. */
+#define ZC_BENCH_MAX_CASES 10000
+
 /*
  * Add a case: vals are the parameter values in key order; plan (NULL: the
  * case uses no particular CPUs) is where it runs, perr what zc_topo_plan
  * returned (!= 0: the case is skipped with plan->why). group orders the
  * drive (see group_begin). Returns the case index (also its index in
  * b->res.cases), -EEXIST when a case of that name exists (nothing added:
- * a parameter the variant ignores), -ENOMEM.
+ * a parameter the variant ignores), -E2BIG beyond ZC_BENCH_MAX_CASES
+ * (sweep returns it; the driver says so), -ENOMEM.
  */
 int zc_bench_add(struct zc_bench *b, const char *const *vals,
 		 const struct zc_plan *plan, int perr, int group);

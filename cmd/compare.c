@@ -42,8 +42,8 @@ static const struct zc_opt cmp_opts[] = {
 		      "minimum change of the median that counts (relative)",
 		      &opt_threshold, 0, 1000),
 	ZC_OPT_DOUBLE("alpha", "P", NULL, "0.05",
-		      "significance level of the Mann-Whitney U test (0..0.5)",
-		      &opt_alpha, 0, 1),
+		      "significance level of the Mann-Whitney U test (above 0)",
+		      &opt_alpha, 0, 0.5),
 	ZC_OPT_CHOICE("machines", "auto",
 		      "auto: meta.json decides (host, CPU model); different: "
 		      "compare only machine-independent ratios; same: compare "
@@ -66,9 +66,11 @@ static void help_tail(void)
 	       "                      <cmd>.json files; cases are matched by "
 	       "name\n"
 	       "\ncompare exit status: 0 no regression, 1 error (missing, "
-	       "corrupt or other-\nschema input), 2 usage error, 3 regression "
-	       "found (a metric worse beyond\nthe threshold with p < alpha, "
-	       "or a case that passed in BASE failed in NEW)\n");
+	       "corrupt, malformed or\nother-schema input; or nothing "
+	       "compared: no case and metric with values on\nboth sides), 2 "
+	       "usage error, 3 regression found (a metric worse beyond\nthe "
+	       "threshold with p < alpha, or a case that passed in BASE failed "
+	       "in NEW)\n");
 }
 
 static int write_json_file(struct zc_ctx *ctx, const char *path, json_t *v)
@@ -129,13 +131,16 @@ static int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 	}
 	if (opt_format == OUT_JSON) {
 		if (json_dumpf(j, stdout,
-			       JSON_INDENT(2) | JSON_REAL_PRECISION(15)) < 0)
+			       JSON_INDENT(2) | JSON_REAL_PRECISION(15)) < 0 ||
+		    putchar('\n') == EOF) {
+			zc_error(ctx, "write error on standard output");
 			goto out;
-		putchar('\n');
-	} else {
-		zc_cmp_markdown(stdout, &cmp, opt_show == SHOW_ALL);
+		}
+	} else if (zc_cmp_markdown(stdout, &cmp, opt_show == SHOW_ALL) < 0) {
+		zc_error(ctx, "write error on standard output");
+		goto out;
 	}
-	if (opt_json && write_json_file(ctx, opt_json, j) < 0)
+	if (opt_json && write_json_file(ctx, opt_json, j) != 0)
 		goto out;
 	if (cmp.different)
 		zc_warn(ctx,
@@ -143,6 +148,12 @@ static int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 			"machine-independent ratios; absolute figures are "
 			"not comparable",
 			cmp.why_different);
+	if (cmp.count[ZC_CMP_MISSING])
+		zc_warn(ctx,
+			"%d case or metric row(s) of BASE have no values in "
+			"NEW "
+			"(missing)",
+			cmp.count[ZC_CMP_MISSING]);
 	if (zc_cmp_regressions(&cmp)) {
 		fflush(stdout);
 		fprintf(stderr,
@@ -151,6 +162,14 @@ static int cmd_compare(int argc, char **argv, struct zc_ctx *ctx)
 			cmp.count[ZC_CMP_REGRESSED], cmp.count[ZC_CMP_FAILED],
 			ZC_EXIT_REGRESSION);
 		rc = ZC_EXIT_REGRESSION;
+	} else if (!zc_cmp_compared(&cmp)) {
+		rc = zc_error(
+			ctx,
+			"nothing compared: %d case(s) passed in both BASE "
+			"and NEW, no metric had values on both sides%s "
+			"(exit 1)",
+			cmp.matched,
+			cmp.different ? " that compares across machines" : "");
 	} else {
 		rc = ZC_EXIT_OK;
 	}
@@ -171,4 +190,5 @@ const struct zc_command zc_cmd_compare = {
 	.max_args = 2,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_OWN_EXIT | ZC_CMD_NO_SUITE,
 	.fn = cmd_compare,
+	.opts = cmp_opts,
 };

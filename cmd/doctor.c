@@ -177,4 +177,5 @@ const struct zc_command zc_cmd_doctor = {
 	.why = "a benchmark result means little without the conditions it "
 	       "ran under",
 	.fn = cmd_doctor,
+	.opts = options,
 };

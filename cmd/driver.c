@@ -4,6 +4,7 @@
  * parse, check, sweep, dry-run plan or can-run, begin, setup, interleaved
  * repetitions group by group, teardown, ratios, files, plots, headlines.
  */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +24,30 @@ struct zc_bench_sentinel {
 
 /* ---- cases ------------------------------------------------------------- */
 
+/* The case names seen, in an open-addressing table twice the largest
+ * sweep: the check stays linear where a search of every earlier case made
+ * a 10,000-case plan take seconds. */
+#define NAME_SLOTS 32768u
+static_assert(NAME_SLOTS >= 2 * ZC_BENCH_MAX_CASES, "room for every case");
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of `name`: where its case is, or the free one it would take. */
+static int *name_slot(struct zc_bench *b, const char *name)
+{
+	unsigned h = name_hash(name) & (NAME_SLOTS - 1);
+
+	while (b->names[h] && strcmp(b->res.cases[b->names[h] - 1].name, name))
+		h = (h + 1) & (NAME_SLOTS - 1);
+	return &b->names[h];
+}
+
 int zc_bench_add(struct zc_bench *b, const char *const *vals,
 		 const struct zc_plan *plan, int perr, int group)
 {
@@ -31,7 +56,7 @@ int zc_bench_add(struct zc_bench *b, const char *const *vals,
 	struct zc_bcase *bc;
 	char name[256];
 	size_t off;
-	int i;
+	int i, *slot;
 
 	/* The name the case would get: a parameter the variant ignores
 	 * ("-") gives one case, not copies. */
@@ -40,9 +65,13 @@ int zc_bench_add(struct zc_bench *b, const char *const *vals,
 		off += (size_t)snprintf(name + off, sizeof(name) - off,
 					"/%s:%s", d->keys[k],
 					vals[k] ? vals[k] : "");
-	for (int k = 0; k < b->res.ncases; k++)
-		if (!strcmp(b->res.cases[k].name, name))
-			return -EEXIST;
+	if (!b->names && !(b->names = calloc(NAME_SLOTS, sizeof(int))))
+		return -ENOMEM;
+	slot = name_slot(b, name);
+	if (*slot)
+		return -EEXIST;
+	if (b->res.ncases == ZC_BENCH_MAX_CASES)
+		return -E2BIG;
 	if (b->res.ncases == b->cap) {
 		int cap = b->cap ? 2 * b->cap : 32;
 		void *nb = realloc(b->bc, (size_t)cap * sizeof(*b->bc));
@@ -60,6 +89,7 @@ int zc_bench_add(struct zc_bench *b, const char *const *vals,
 	if (!c)
 		return -ENOMEM;
 	i = b->res.ncases - 1;
+	*slot = i + 1;
 	bc = &b->bc[i];
 	memset(bc, 0, sizeof(*bc));
 	memset(zc_bench_priv(b, i), 0, d->case_size);
@@ -143,8 +173,20 @@ static void ev_name(const char *ev, char *buf, size_t len)
 	buf[k] = 0;
 }
 
-/* Fixed metrics, then one per side and event: "<side>_<event>_per_<item>". */
-static int build_metrics(struct zc_bench *b)
+/* Metric m's name is an earlier metric's ("task-clock,TASK_CLOCK" both
+ * make task_clock_per_op: one value would overwrite the other). */
+static int name_taken(const struct zc_bench *b, int m)
+{
+	for (int k = 0; k < m; k++)
+		if (!strcmp(b->metrics[k].name, b->metrics[m].name))
+			return 1;
+	return 0;
+}
+
+/* Fixed metrics, then one per side and event: "<side>_<event>_per_<item>".
+ * The total, -E2BIG, -ENOMEM, or -EEXIST with *dup the event whose
+ * metric another event or a fixed metric already names. */
+static int build_metrics(struct zc_bench *b, int *dup)
 {
 	const struct zc_bench_def *d = b->d;
 	const struct zc_evset *ev = &b->ctx->events;
@@ -177,6 +219,10 @@ static int build_metrics(struct zc_bench *b)
 			b->metrics[n] = (struct zc_metric){
 				name,	    unit, ZC_BETTER_NONE, desc, 0,
 				ZC_GB_NONE, 1};
+			if (name_taken(b, n)) {
+				*dup = e;
+				return -EEXIST;
+			}
 			b->ev_metric[s][e] = n++;
 		}
 	return total;
@@ -373,7 +419,6 @@ static void sentinel_meta(struct zc_bench *b)
 
 /* ---- driving ----------------------------------------------------------- */
 
-
 static int drive_skip(void *v, int k)
 {
 	struct zc_bench *b = v;
@@ -498,6 +543,7 @@ static void release(struct zc_bench *b)
 	zc_results_release(&b->res);
 	free(b->bc);
 	free(b->priv);
+	free(b->names);
 	free(b->metrics);
 	free(b->mname);
 	free(b->sent);
@@ -536,10 +582,19 @@ int zc_bench_main(const struct zc_command *cmd, int argc, char **argv,
 	}
 	if (d->check && (rc = d->check(b)) != 0)
 		goto out;
-	nm = build_metrics(b);
+	nm = build_metrics(b, &np);
 	if (nm == -E2BIG) {
 		rc = zc_usage(ctx, "--events: too many events for %d sides",
 			      nsides(d));
+		goto out;
+	}
+	if (nm == -EEXIST) {
+		rc = zc_usage(ctx,
+			      "--events: repeated value '%s': its metric is "
+			      "named by another event or a metric of %s (name "
+			      "each event once)",
+			      ctx->events.ev[np].name, cmd->name);
+		np = 0;
 		goto out;
 	}
 	if (nm < 0 || zc_results_init(&b->res, cmd->name, d->keys, d->nkeys,
@@ -550,6 +605,13 @@ int zc_bench_main(const struct zc_command *cmd, int argc, char **argv,
 	rc = d->sweep(b);
 	if (rc == -ENOMEM) {
 		rc = zc_error(ctx, "out of memory");
+		goto out;
+	}
+	if (rc == -E2BIG) {
+		rc = zc_usage(ctx,
+			      "the sweep has more than %d cases: give fewer "
+			      "values (the lists multiply)",
+			      ZC_BENCH_MAX_CASES);
 		goto out;
 	}
 	if (rc)

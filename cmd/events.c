@@ -311,4 +311,5 @@ const struct zc_command zc_cmd_events = {
 	       "where they are missing the report says so instead of showing "
 	       "zeros",
 	.fn = cmd_events,
+	.opts = events_opts,
 };

@@ -100,4 +100,5 @@ const struct zc_command zc_cmd_export = {
 	.max_args = 1,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
 	.fn = cmd_export,
+	.opts = export_opts,
 };

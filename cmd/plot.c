@@ -108,4 +108,5 @@ const struct zc_command zc_cmd_plot = {
 	.max_args = 1,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
 	.fn = cmd_plot,
+	.opts = plot_opts,
 };

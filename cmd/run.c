@@ -5,11 +5,11 @@
  * the headline ratios, and per command what was measured, why it matters,
  * its table and its plot.
  *
- * Every line is checked before anything runs, by the command itself:
- * commands that write results are called with --dry-run (which validates
- * every value and cross-option rule and plans the sweep without measuring),
- * the others with -h appended (the option parser checks every value before
- * it reaches -h). Their messages are captured and reported as SUITE:LINE.
+ * Every line is checked before anything runs, by the command itself, with
+ * --dry-run appended: commands that write results validate every value and
+ * cross-option rule and plan the sweep without measuring; the others check
+ * their options (the very code that will run them) and stop. Their
+ * messages are captured and reported as SUITE:LINE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,6 +156,15 @@ static int check_line(struct run *run, int k, int show_plan)
 			where, l->lineno);
 		return -1;
 	}
+	/* --dry-run (the check) would make it valid; the run would not. */
+	if ((c->flags & ZC_CMD_RESULTS) && has_word(l, "--topology")) {
+		fprintf(stderr,
+			"%s:%d: no --topology for %s in a suite: a suite "
+			"measures this machine (zcbench %s --dry-run "
+			"--topology plans for another)\n",
+			where, l->lineno, c->name, c->name);
+		return -1;
+	}
 	for (int j = 0; j < k; j++)
 		if (!strcmp(run->suite.line[j].argv[0], c->name)) {
 			fprintf(stderr,
@@ -230,25 +239,29 @@ static int run_line(struct run *run, int k)
 	/* The command's stdout (its table) is kept as <cmd>.txt. */
 	snprintf(name, sizeof(name), "%s.txt", c->name);
 	err = zc_afile_open(&txt, run->ctx->dir, name);
-	if (err < 0)
-		return zc_error(run->ctx, "cannot create %s in '%s': %s", name,
-				run->ctx->dir, strerror(-err));
+	if (err < 0) {
+		run->lr[k].rc =
+			zc_error(run->ctx, "cannot create %s in '%s': %s", name,
+				 run->ctx->dir, zc_file_strerror(err, 1));
+		return run->lr[k].rc;
+	}
 	saved = redirect(1, fileno(txt.f));
 	rc = call(l, extra);
 	restore(1, saved);
 	err = zc_afile_commit(&txt);
 	if (err < 0) {
-		zc_error(run->ctx, "cannot write %s: %s", name, strerror(-err));
+		zc_error(run->ctx, "cannot write %s: %s", name,
+			 zc_file_strerror(err, 1));
 		if (rc == ZC_EXIT_OK)
 			rc = ZC_EXIT_FAIL;
 	}
 	/* Each command rewrites meta.json; keep its own as <cmd>.meta.json. */
 	snprintf(from, sizeof(from), "%s/meta.json", run->ctx->dir);
 	snprintf(to, sizeof(to), "%s/%s.meta.json", run->ctx->dir, c->name);
-	if ((c->flags & ZC_CMD_RESULTS) && rename(from, to) < 0 &&
-	    errno != ENOENT)
-		zc_warn(run->ctx, "cannot keep %s's meta.json: %s", c->name,
-			strerror(errno));
+	if ((c->flags & ZC_CMD_RESULTS) &&
+	    (err = zc_afile_rename(from, to)) < 0 && err != -ENOENT)
+		zc_warn(run->ctx, "cannot keep %s's meta.json as %s: %s",
+			c->name, to, zc_file_strerror(err, 1));
 	run->lr[k].rc = rc;
 	run->lr[k].seconds = mono_s() - t0;
 	fprintf(stderr, "zcbench run: line %d (%s): %s in %.1f s\n", l->lineno,
@@ -302,16 +315,23 @@ static int write_report(struct run *run, int stopped)
 /* meta.json is the suite's: the hub wrote it; add the lines' outcomes. */
 static int write_suite_meta(struct run *run, const char *status)
 {
-	char path[4200];
+	char path[4200], *text;
 	json_t *meta, *lines = json_array();
+	size_t len;
 	int e;
 
 	snprintf(path, sizeof(path), "%s/meta.json", run->ctx->dir);
-	meta = json_load_file(path, 0, NULL);
-	if (!meta || !lines) {
+	e = zc_read_file(path, ZC_READ_MAX_JSON, &text, &len);
+	if (e < 0) {
+		json_decref(lines);
+		return e;
+	}
+	meta = json_loadb(text, len, 0, NULL);
+	free(text);
+	if (!json_is_object(meta) || !lines) {
 		json_decref(meta);
 		json_decref(lines);
-		return -ENOMEM;
+		return lines ? -EINVAL : -ENOMEM;
 	}
 	for (int k = 0; k < run->suite.n; k++) {
 		const struct zc_suite_line *l = &run->suite.line[k];
@@ -428,7 +448,7 @@ static int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 	e = write_report(run, stopped);
 	if (e < 0) {
 		zc_error(ctx, "cannot write report.md in '%s': %s", ctx->dir,
-			 strerror(-e));
+			 zc_file_strerror(e, 1));
 		failed++;
 	}
 	rc = zc_cmd_finish(ctx, NULL, NULL, 0);
@@ -437,7 +457,7 @@ static int cmd_run(int argc, char **argv, struct zc_ctx *ctx)
 					   : "complete");
 	if (e < 0) {
 		zc_error(ctx, "cannot write meta.json in '%s': %s", ctx->dir,
-			 strerror(-e));
+			 zc_file_strerror(e, 1));
 		failed++;
 	}
 	if (rc == ZC_EXIT_OK && stopped)
@@ -465,4 +485,5 @@ const struct zc_command zc_cmd_run = {
 	.max_args = 1,
 	.flags = ZC_CMD_NO_GLOBALS | ZC_CMD_NO_SUITE,
 	.fn = cmd_run,
+	.opts = run_opts,
 };

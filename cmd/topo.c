@@ -198,4 +198,5 @@ const struct zc_command zc_cmd_topo = {
 		"every class",
 	.why = "every other figure depends on where its threads ran",
 	.fn = cmd_topo,
+	.opts = topo_opts,
 };

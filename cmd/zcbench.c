@@ -71,6 +71,8 @@ const struct zc_opt zc_global_opts[] = {
 	ZC_OPT_END};
 
 static void vmsg(const struct zc_ctx *ctx, const char *kind, const char *fmt,
+		 va_list ap) __attribute__((format(printf, 3, 0)));
+static void vmsg(const struct zc_ctx *ctx, const char *kind, const char *fmt,
 		 va_list ap)
 {
 	fflush(stdout);
@@ -333,10 +335,20 @@ int zc_cmd_begin(struct zc_ctx *ctx)
 		return zc_error(ctx, "cannot create results folder '%s': %s",
 				ctx->out ? ctx->out : "results/runs",
 				strerror(-err));
+	if (ctx->flags & ZC_CMD_RESULTS) {
+		char bad[64];
+		/* Said now, not after the measurement. */
+		err = zc_out_check_all(ctx->dir, ctx->cmd, bad, sizeof(bad));
+		if (err < 0)
+			return zc_error(ctx, "cannot write %s in '%s': %s", bad,
+					ctx->dir, zc_file_strerror(err, 1));
+	}
 	err = write_meta(ctx, "running");
 	if (err < 0)
-		return zc_error(ctx, "cannot write meta.json in '%s': %s",
-				ctx->dir, strerror(-err));
+		return zc_error(ctx,
+				"cannot write meta.json and topology.xml in "
+				"'%s': %s",
+				ctx->dir, zc_file_strerror(err, 1));
 	return 0;
 }
 
@@ -379,7 +391,7 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 		err = zc_out_write_all(ctx->dir, r);
 		if (err < 0) {
 			zc_error(ctx, "cannot write results in '%s': %s",
-				 ctx->dir, strerror(-err));
+				 ctx->dir, zc_file_strerror(err, 1));
 			rc = ZC_EXIT_FAIL;
 		}
 		if (zc_results_count(r, ZC_CASE_FAILED) > 0) {
@@ -419,7 +431,8 @@ int zc_cmd_finish(struct zc_ctx *ctx, struct zc_results *r,
 	}
 	err = write_meta(ctx, status);
 	if (err < 0) {
-		zc_error(ctx, "cannot write meta.json: %s", strerror(-err));
+		zc_error(ctx, "cannot write meta.json: %s",
+			 zc_file_strerror(err, 1));
 		if (rc == ZC_EXIT_OK)
 			rc = ZC_EXIT_FAIL;
 	}
@@ -456,6 +469,7 @@ const struct zc_command *const *zc_commands(int *n)
 	return commands;
 }
 
+#ifndef ZC_NO_MAIN /* the fuzzers link the commands without main() */
 /* README's command table, made from the descriptors (tests compare). */
 static void commands_markdown(FILE *f)
 {
@@ -487,6 +501,16 @@ static void usage(FILE *f)
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 usage error, "
 		   "77 cannot run here, 130 interrupted\n");
 }
+#endif
+
+const struct zc_opt *zc_command_opts(const struct zc_command *c)
+{
+	if (!c->bench)
+		return c->opts;
+	if (c->bench->init)
+		c->bench->init();
+	return c->bench->opts;
+}
 
 int zc_command_run(int argc, char **argv)
 {
@@ -512,13 +536,32 @@ int zc_command_run(int argc, char **argv)
 	return rc == ZC_DONE ? ZC_EXIT_OK : rc;
 }
 
+#ifndef ZC_NO_MAIN
+/* Like git: a write error on stdout (a full disk, a closed pipe) must not
+ * pass for success, whatever printed (help and --version included). */
+static int stdout_checked(int rc)
+{
+	int err;
+
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout) && !fclose(stdout))
+		return rc;
+	err = errno;
+	if (err == EPIPE)
+		return rc;
+	fprintf(stderr, "zcbench: write error on standard output: %s\n",
+		err ? strerror(err) : "I/O error");
+	return ZC_EXIT_FAIL;
+}
+
 int main(int argc, char **argv)
 {
-	int rc;
+	char *hv[3];
 
-	if (argc < 2) {
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    (!strcmp(argv[1], "help") && argc < 3)) {
 		usage(stdout);
-		return ZC_EXIT_OK;
+		return stdout_checked(ZC_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("zcbench %s (git %s)\nresults schema %d\n", ZC_VERSION,
@@ -527,45 +570,25 @@ int main(int argc, char **argv)
 			printf("test build: %d ns of busy work injected "
 			       "(ZC_INJECT_NS): not for measuring\n",
 			       ZC_INJECT_NS);
-		return ZC_EXIT_OK;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return ZC_EXIT_OK;
+		return stdout_checked(ZC_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "help")) {
-		char *hv[3];
-		if (argc < 3) {
-			usage(stdout);
-			return ZC_EXIT_OK;
-		}
 		if (!strcmp(argv[2], "--markdown")) {
 			commands_markdown(stdout);
-			argc = 0; /* to the stdout check */
+			return stdout_checked(ZC_EXIT_OK);
 		}
 		hv[0] = argv[2];
 		hv[1] = "-h";
 		hv[2] = NULL;
-		rc = argc ? zc_command_run(2, hv) : ZC_EXIT_OK;
-	} else if (argv[1][0] == '-') {
+		return stdout_checked(zc_command_run(2, hv));
+	}
+	if (argv[1][0] == '-') {
 		fprintf(stderr,
 			"zcbench: unknown option '%s': give a command "
 			"first (zcbench -h lists them)\n",
 			argv[1]);
 		return ZC_EXIT_USAGE;
-	} else {
-		rc = zc_command_run(argc - 1, argv + 1);
 	}
-	/* Like git: a write error on stdout (a full disk, a closed pipe) must
-	 * not pass for success. */
-	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
-		if (errno != EPIPE) {
-			fprintf(stderr,
-				"zcbench: write error on standard output: "
-				"%s\n",
-				strerror(errno));
-			return ZC_EXIT_FAIL;
-		}
-	}
-	return rc;
+	return stdout_checked(zc_command_run(argc - 1, argv + 1));
 }
+#endif

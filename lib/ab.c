@@ -107,25 +107,6 @@ static struct acc *acc_get(struct accs *s, const char *cs, const char *metric)
 	return a;
 }
 
-static json_t *find_case(json_t *res, const char *name)
-{
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(
-		json_object_get(json_object_get(res, "zcbench"), "cases"), i,
-		c) if (!strcmp(zc_res_str(c, "name"), name)) return c;
-	return NULL;
-}
-
-static json_t *find_result(const struct zc_rset *s, const char *cmd)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(zc_res_command(s->res[i]), cmd))
-			return s->res[i];
-	return NULL;
-}
-
 /* A round's value of a metric: the median of the case's samples. */
 static double round_value(json_t *c, const char *m)
 {
@@ -155,10 +136,10 @@ static int add_round(struct accs *s, const struct zc_rset *b,
 		     const struct zc_rset *nw)
 {
 	for (int f = 0; f < b->n; f++) {
-		json_t *rb = b->res[f],
-		       *rn = find_result(nw, zc_res_command(rb)), *cb, *m;
+		json_t *rb = b->res[f], *cb, *m;
+		int fn = zc_rset_find(nw, zc_res_command(rb));
 		size_t i, j;
-		if (!rn)
+		if (fn < 0)
 			continue;
 		json_array_foreach(
 			json_object_get(json_object_get(rb, "zcbench"),
@@ -166,7 +147,7 @@ static int add_round(struct accs *s, const struct zc_rset *b,
 			i, cb)
 		{
 			const char *name = zc_res_str(cb, "name");
-			json_t *cn = find_case(rn, name);
+			json_t *cn = zc_rset_case(nw, fn, name);
 			double hb, hn;
 			if (!cn || strcmp(zc_res_str(cb, "status"), "ok") ||
 			    strcmp(zc_res_str(cn, "status"), "ok"))

@@ -19,6 +19,30 @@
 /* ---- atomic files ---------------------------------------------------------
  */
 
+/* Nothing there, or a regular file (lstat: a symlink is not one). */
+static int replaceable(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) < 0 || S_ISREG(st.st_mode);
+}
+
+int zc_afile_rename(const char *from, const char *to)
+{
+	if (!replaceable(to))
+		return -EEXIST;
+	return rename(from, to) < 0 ? -errno : 0;
+}
+
+int zc_afile_check(const char *dir, const char *name)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+			     dir && *dir ? dir : ".", name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return replaceable(path) ? 0 : -EEXIST;
+}
+
 int zc_afile_open(struct zc_afile *a, const char *dir, const char *name)
 {
 	int fd, err;
@@ -35,12 +59,9 @@ int zc_afile_open(struct zc_afile *a, const char *dir, const char *name)
 		a->tmp[0] = 0;
 		return -ENAMETOOLONG;
 	}
-	{
-		struct stat st;
-		if (lstat(a->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-			a->tmp[0] = 0;
-			return -EEXIST;
-		}
+	if (!replaceable(a->path)) {
+		a->tmp[0] = 0;
+		return -EEXIST;
 	}
 	fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0 && errno == EEXIST && unlink(a->tmp) == 0)

@@ -39,6 +39,12 @@ struct zc_afile {
 int zc_afile_open(struct zc_afile *a, const char *dir, const char *name);
 int zc_afile_commit(struct zc_afile *a);
 void zc_afile_abort(struct zc_afile *a);
+/* rename(from, to) by the same rule: -EEXIST (nothing renamed) when `to`
+ * exists and is not a regular file; else 0 or -errno from rename. */
+int zc_afile_rename(const char *from, const char *to);
+/* Would zc_afile_open(dir, name) be allowed to replace what is there?
+ * 0, or -EEXIST (a symlink, FIFO, device or folder); creates nothing. */
+int zc_afile_check(const char *dir, const char *name);
 
 /* Write a JSON value to <dir>/<name> atomically (indent 2, real precision
  * 15). NaN reals are never written: use zc_json_real(). */
@@ -50,6 +56,7 @@ int zc_out_write_json_path(const char *path, const json_t *v);
 #define ZC_READ_MAX_JSON  (256u << 20) /* a results or meta file */
 #define ZC_READ_MAX_SUITE (1u << 20)
 #define ZC_READ_MAX_XML	  (64u << 20) /* an exported topology */
+#define ZC_READ_MAX_TEXT  (16u << 20) /* a command's table, for report.md */
 
 /*
  * Read a whole regular file of at most max bytes into *buf (malloc'ed,

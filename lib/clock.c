@@ -12,7 +12,8 @@ static int tsc_invariant(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	unsigned a, b, c, d;
-	if (__get_cpuid_max(0x80000000, NULL) < 0x80000007)
+	/* clang declares it int, gcc unsigned */
+	if ((unsigned)__get_cpuid_max(0x80000000, NULL) < 0x80000007)
 		return 0;
 	__cpuid(0x80000007, a, b, c, d);
 	return (d >> 8) & 1;

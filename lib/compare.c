@@ -14,31 +14,6 @@
 #include "rset_int.h"
 #include "stats.h"
 
-/* ---- results looked up ----------------------------------------------------
- */
-
-static json_t *find_case(json_t *res, const char *name)
-{
-	json_t *cs = json_object_get(json_object_get(res, "zcbench"), "cases"),
-	       *c;
-	size_t i;
-
-	json_array_foreach(cs, i, c)
-	{
-		if (!strcmp(zc_res_str(c, "name"), name))
-			return c;
-	}
-	return NULL;
-}
-
-static json_t *find_result(const struct zc_rset *s, const char *cmd)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(zc_res_command(s->res[i]), cmd))
-			return s->res[i];
-	return NULL;
-}
-
 /* ---- comparison -----------------------------------------------------------
  */
 
@@ -265,7 +240,9 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 			c, cs, cb, cn, mdecl, xb,
 			zc_res_samples(cb, name, xb, ZC_MAX_REP), xn,
 			zc_res_samples(cn, name, xn, ZC_MAX_REP), "");
-	/* Regime by regime: each BASE regime with NEW's nearest. */
+	/* Regime by regime: each BASE regime with NEW's nearest one not
+	 * matched yet (one to one: a file compared with itself pairs every
+	 * regime with itself, even two of equal hand-off). */
 	for (int k = 0; k < ZC_REGIME_MAX; k++) {
 		char label[24];
 		int best = -1;
@@ -274,7 +251,8 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 		for (int j = 0; j < ZC_REGIME_MAX; j++) {
 			double f = hn[j] / hb[k];
 			f = f < 1 ? 1 / f : f;
-			if (!isnan(hn[j]) && f <= ZC_CMP_REGIME_MATCH &&
+			if (!isnan(hn[j]) && !used[j] &&
+			    f <= ZC_CMP_REGIME_MATCH &&
 			    (best < 0 || fabs(log(hn[j] / hb[k])) <
 						 fabs(log(hn[best] / hb[k]))))
 				best = j;
@@ -343,9 +321,19 @@ static int case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
 	return 0;
 }
 
-static int compare_case(struct zc_cmp *c, json_t *rb, json_t *rn, json_t *cb)
+/* What compare_case needs of a pair of result files: BASE file fb of
+ * base, NEW file fn of new_ (-1: none), the metrics only NEW declares. */
+struct pair {
+	const struct zc_rset *base, *new_;
+	int fb, fn;
+	json_t **only_new;
+	size_t nonly;
+	json_t *empty; /* a case with no samples */
+};
+
+static int compare_case(struct zc_cmp *c, const struct pair *pr, json_t *cb)
 {
-	json_t *cn = rn ? find_case(rn, zc_res_str(cb, "name")) : NULL;
+	json_t *cn = zc_rset_case(pr->new_, pr->fn, zc_res_str(cb, "name"));
 	const char *sb = zc_res_str(cb, "status"),
 		   *sn = cn ? zc_res_str(cn, "status") : "";
 	json_t *ms, *m;
@@ -366,30 +354,63 @@ static int compare_case(struct zc_cmp *c, json_t *rb, json_t *rn, json_t *cb)
 	if (strcmp(sn, "ok"))
 		return case_row(c, cb, ZC_CMP_MISSING, "%s in NEW: %s", sn,
 				zc_res_str(cn, "reason"));
-	ms = json_object_get(json_object_get(rb, "zcbench"), "metrics");
+	c->matched++;
+	ms = json_object_get(json_object_get(pr->base->res[pr->fb], "zcbench"),
+			     "metrics");
 	json_array_foreach(ms, i, m)
 	{
 		err = compare_metric(c, zc_res_str(cb, "name"), cb, cn, m);
 		if (err < 0)
 			return err;
 	}
-	/* Metrics only NEW declares. */
-	ms = json_object_get(json_object_get(rn, "zcbench"), "metrics");
-	json_array_foreach(ms, i, m)
-	{
-		json_t *empty;
-		if (zc_res_metric(rb, zc_res_str(m, "name"), NULL, NULL,
-				  NULL) == 0)
-			continue;
-		empty = json_object();
-		if (!empty)
-			return -ENOMEM;
-		err = compare_metric(c, zc_res_str(cb, "name"), empty, cn, m);
-		json_decref(empty);
+	for (i = 0; i < pr->nonly; i++) {
+		err = compare_metric(c, zc_res_str(cb, "name"), pr->empty, cn,
+				     pr->only_new[i]);
 		if (err < 0)
 			return err;
 	}
 	return 0;
+}
+
+/* BASE file fb against its NEW counterpart (same command), if any. */
+static int compare_file(struct zc_cmp *c, const struct zc_rset *base, int fb,
+			const struct zc_rset *new_)
+{
+	struct pair pr = {.base = base, .new_ = new_, .fb = fb};
+	json_t *x, *ms;
+	size_t i;
+	int err = 0;
+
+	pr.fn = zc_rset_find(new_, zc_res_command(base->res[fb]));
+	if (pr.fn >= 0) {
+		ms = json_object_get(
+			json_object_get(new_->res[pr.fn], "zcbench"),
+			"metrics");
+		pr.only_new = calloc(json_array_size(ms) + 1, sizeof(json_t *));
+		pr.empty = json_object();
+		if (!pr.only_new || !pr.empty) {
+			err = -ENOMEM;
+			goto out;
+		}
+		json_array_foreach(ms, i, x)
+		{
+			if (!zc_rset_metric(base, fb, zc_res_str(x, "name")))
+				pr.only_new[pr.nonly++] = x;
+		}
+	}
+	json_array_foreach(
+		json_object_get(json_object_get(base->res[fb], "zcbench"),
+				"cases"),
+		i, x)
+	{
+		err = compare_case(c, &pr, x);
+		if (err < 0)
+			break;
+	}
+out:
+	free(pr.only_new);
+	json_decref(pr.empty);
+	return err;
 }
 
 static void machines(struct zc_cmp *c, const struct zc_rset *b,
@@ -447,29 +468,21 @@ int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
 	machines(c, base, new_);
 	c->interrupted = interrupted(base) || interrupted(new_);
 	for (int f = 0; f < base->n; f++) {
-		json_t *rb = base->res[f];
-		json_t *rn = find_result(new_, zc_res_command(rb));
-		json_array_foreach(
-			json_object_get(json_object_get(rb, "zcbench"),
-					"cases"),
-			i, x)
-		{
-			err = compare_case(c, rb, rn, x);
-			if (err < 0)
-				return err;
-		}
+		err = compare_file(c, base, f, new_);
+		if (err < 0)
+			return err;
 	}
 	/* Cases only NEW has. */
 	for (int f = 0; f < new_->n; f++) {
 		json_t *rn = new_->res[f];
-		json_t *rb = find_result(base, zc_res_command(rn));
+		int fb = zc_rset_find(base, zc_res_command(rn));
 		json_array_foreach(
 			json_object_get(json_object_get(rn, "zcbench"),
 					"cases"),
 			i, x)
 		{
 			if (strcmp(zc_res_str(x, "status"), "ok") ||
-			    (rb && find_case(rb, zc_res_str(x, "name"))))
+			    zc_rset_case(base, fb, zc_res_str(x, "name")))
 				continue;
 			err = case_row(c, x, ZC_CMP_NEW, "not in BASE");
 			if (err < 0)
@@ -489,6 +502,20 @@ void zc_cmp_release(struct zc_cmp *c)
 int zc_cmp_regressions(const struct zc_cmp *c)
 {
 	return c->count[ZC_CMP_REGRESSED] + c->count[ZC_CMP_FAILED];
+}
+
+int zc_cmp_compared(const struct zc_cmp *c)
+{
+	return zc_cmp_regressions(c) + c->count[ZC_CMP_IMPROVED] +
+	       c->count[ZC_CMP_INCONCLUSIVE] + c->count[ZC_CMP_UNCHANGED] +
+	       c->count[ZC_CMP_NOT_COMPARABLE];
+}
+
+const char *zc_cmp_verdict(const struct zc_cmp *c)
+{
+	return zc_cmp_regressions(c) ? "regression found"
+	       : !zc_cmp_compared(c) ? "nothing compared"
+				     : "no regression";
 }
 
 static void md_text(FILE *f, const char *s)
@@ -513,10 +540,9 @@ static void md_num(FILE *f, double v)
 
 int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 {
-	int nreg = zc_cmp_regressions(c), shown = 0;
+	int shown = 0;
 
-	fprintf(f, "### zcbench compare: %s\n\n",
-		nreg ? "regression found" : "no regression");
+	fprintf(f, "### zcbench compare: %s\n\n", zc_cmp_verdict(c));
 	for (int s = 0; s < ZC_CMP_NSTATUS; s++)
 		fprintf(f, "%s%s %d", s ? " · " : "", status_names[s],
 			c->count[s]);
@@ -536,6 +562,13 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 		fprintf(f,
 			"- no meta.json on one side: cannot tell whether the "
 			"machines match; every metric was compared\n");
+	if (!zc_cmp_compared(c))
+		fprintf(f,
+			"- **nothing compared**: %d case(s) passed in both "
+			"runs, and no metric had values on both sides%s\n",
+			c->matched,
+			c->different ? " that may be compared across machines"
+				     : "");
 	if (c->interrupted)
 		fprintf(f, "- a run was interrupted: its missing cases are "
 			   "reported as missing\n");
@@ -674,6 +707,8 @@ json_t *zc_cmp_json(const struct zc_cmp *c)
 	json_object_set_new(o, "interrupted", json_boolean(c->interrupted));
 	json_object_set_new(o, "regression",
 			    json_boolean(zc_cmp_regressions(c) > 0));
+	json_object_set_new(o, "verdict", json_string(zc_cmp_verdict(c)));
+	json_object_set_new(o, "matched", json_integer(c->matched));
 	json_object_set_new(o, "counts", counts);
 	json_object_set_new(o, "rows", rows);
 	return o;

@@ -20,11 +20,22 @@
  *
  * Regimes (out.h): when both sides of a case carry sentinels, its samples
  * are compared regime by regime. A BASE regime is matched with the NEW
- * regime of the nearest hand-off within ZC_CMP_REGIME_MATCH (a factor);
+ * regime of the nearest hand-off within ZC_CMP_REGIME_MATCH (a factor)
+ * that no other BASE regime matched;
  * each matched pair is compared on its own samples (the row names the
  * regime, "@52ns", when a side had more than one). A regime seen on one
  * side only is "not comparable" (the host placed the vCPUs differently:
  * that is no change of the code or the platform's speed), never a change.
+ *
+ * Verdicts: "regression found" (a row regressed or failed), else "nothing
+ * compared" when no row compared figures (no case passed on both sides
+ * with values of one metric on both, e.g. NEW ran other cases, skipped
+ * them all or has no values; or only absolute metrics between different
+ * machines), else "no regression". `zcbench compare` exits 3, 1 and 0 for
+ * them; missing rows are listed and counted, never a silent pass.
+ *
+ * Cost: cases are looked up by name in the sets' indexes (rset.h), so a
+ * comparison takes O(n log n) in the number of cases.
  *
  * Errors: 0 or -errno (-ENOMEM; zc_cmp_markdown: -EIO on a write error).
  */
@@ -61,7 +72,7 @@ struct zc_cmp_opts {
 
 struct zc_cmp_row {
 	char cs[256]; /* case name */
-	char metric[64];
+	char metric[96];
 	char regime[24]; /* "@52ns" when compared within a regime, else "" */
 	char unit[24];
 	enum zc_better better;
@@ -86,6 +97,7 @@ struct zc_cmp {
 	int count[ZC_CMP_NSTATUS];
 	int not_comparable; /* absolute metrics left out (different machines) */
 	int interrupted;    /* a side was interrupted */
+	int matched;	    /* cases ok in both BASE and NEW */
 };
 
 /* Smallest two-sided p-value the rank test can give for na and nb samples
@@ -98,6 +110,11 @@ void zc_cmp_release(struct zc_cmp *c);
 const char *zc_cmp_status_name(enum zc_cmp_status st);
 /* Regressed or failed rows. */
 int zc_cmp_regressions(const struct zc_cmp *c);
+/* Rows that compared figures: regressed, failed, improved, inconclusive,
+ * unchanged or not comparable (0: the verdict is "nothing compared"). */
+int zc_cmp_compared(const struct zc_cmp *c);
+/* "regression found", "nothing compared" or "no regression". */
+const char *zc_cmp_verdict(const struct zc_cmp *c);
 /* Markdown summary (fits a CI job summary); all = also unchanged rows. */
 int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all);
 /* The comparison as JSON (new reference), NULL on ENOMEM. */

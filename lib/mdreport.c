@@ -163,26 +163,26 @@ static void md_headlines(FILE *f, const struct zc_md_run *run,
 
 static void md_text_file(FILE *f, const char *dir, const char *name)
 {
-	char path[4200], buf[512];
+	char path[4200], *text, *p;
 	int lines = 0, more = 0;
-	FILE *in;
+	size_t len;
 
+	/* A regular file of bounded size only: a FIFO left in the folder
+	 * under this name must not hang the report. */
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	in = fopen(path, "r");
-	if (!in)
+	if (zc_read_file(path, ZC_READ_MAX_TEXT, &text, &len) < 0)
 		return;
-	while (fgets(buf, sizeof(buf), in)) {
+	for (p = text; *p; p += len + (p[len] == '\n')) {
+		len = strcspn(p, "\n");
 		if (lines == 60) {
 			more++;
 			continue;
 		}
 		if (!lines++)
 			fprintf(f, "```text\n");
-		fputs(buf, f);
-		if (!strchr(buf, '\n'))
-			fputc('\n', f);
+		fprintf(f, "%.*s\n", (int)len, p);
 	}
-	fclose(in);
+	free(text);
 	if (lines)
 		fprintf(f, "```\n");
 	if (more)
@@ -289,12 +289,13 @@ static void md_command(FILE *f, const struct zc_md_run *run,
 
 /* The regimes seen in the run: per command and CPU pair, and a time
  * series of the sentinel (regimes.gp -> regimes.png). */
-static void md_regimes(FILE *f, const struct zc_md_run *run,
-		       const struct zc_rset *set)
+/* 0, or -errno when regimes.gp could not be written. */
+static int md_regimes(FILE *f, const struct zc_md_run *run,
+		      const struct zc_rset *set)
 {
 	struct zc_afile a;
 	double t0 = run->start;
-	int rows = 0, series = 0;
+	int rows = 0, series = 0, err;
 
 	fprintf(f, "## Host placement (regimes)\n\n");
 	for (int i = 0; i < set->n; i++) {
@@ -341,7 +342,7 @@ static void md_regimes(FILE *f, const struct zc_md_run *run,
 	if (!rows) {
 		fprintf(f, "No case of this suite ran on two CPUs with the "
 			   "sentinel on.\n\n");
-		return;
+		return 0;
 	}
 	fprintf(f, "\nOne regime per pair: the host kept the vCPUs in place "
 		   "(or this is bare metal). Several: the host moved them "
@@ -350,8 +351,9 @@ static void md_regimes(FILE *f, const struct zc_md_run *run,
 		   "regime (rows `@<n>ns`).\n\n");
 	/* The time series: every command's samples file, sentinel before
 	 * each repetition against the time since the suite started. */
-	if (zc_afile_open(&a, run->dir, "regimes.gp") < 0)
-		return;
+	err = zc_afile_open(&a, run->dir, "regimes.gp");
+	if (err < 0)
+		return err;
 	fprintf(a.f,
 		"# zcbench plot: the sentinel over the run (gnuplot "
 		"regimes.gp)\nout = (ARGC >= 1 && ARG1 ne \"\") ? ARG1 : "
@@ -376,9 +378,10 @@ static void md_regimes(FILE *f, const struct zc_md_run *run,
 			series++ ? ", \\\n     " : "", cmd, cmd);
 	}
 	fputs("\nset output\n", a.f);
-	if (zc_seal_commit(&a) == 0 &&
-	    zc_plot_render(run->dir, "regimes", NULL, 0) == 0)
+	err = zc_seal_commit(&a);
+	if (err == 0 && zc_plot_render(run->dir, "regimes", NULL, 0) == 0)
 		fprintf(f, "![regimes.png](regimes.png)\n\n");
+	return err;
 }
 
 int zc_mdreport_write(const struct zc_md_run *run, char *msg, size_t len)
@@ -386,7 +389,7 @@ int zc_mdreport_write(const struct zc_md_run *run, char *msg, size_t len)
 	struct zc_rset set;
 	struct zc_afile a;
 	char err[1024];
-	int e, have;
+	int e, eg, have;
 	FILE *f;
 
 	have = zc_rset_load(&set, run->dir, err, sizeof(err)) == 0;
@@ -409,7 +412,10 @@ int zc_mdreport_write(const struct zc_md_run *run, char *msg, size_t len)
 		   "run against an older one.\n\n");
 	md_machine(f, run->si);
 	md_headlines(f, run, have ? &set : &(struct zc_rset){0});
-	md_regimes(f, run, have ? &set : &(struct zc_rset){0});
+	eg = md_regimes(f, run, have ? &set : &(struct zc_rset){0});
+	if (eg < 0)
+		snprintf(msg, len, "cannot write regimes.gp in '%s': %s",
+			 run->dir, zc_file_strerror(eg, 1));
 	fprintf(f, "## Suite\n\n| line | command | status | time |\n"
 		   "|--:|---|---|--:|\n");
 	for (int k = 0; k < run->nlines; k++) {
@@ -427,5 +433,6 @@ int zc_mdreport_write(const struct zc_md_run *run, char *msg, size_t len)
 				   k);
 	if (have)
 		zc_rset_release(&set);
-	return zc_afile_commit(&a);
+	e = zc_afile_commit(&a);
+	return e < 0 ? e : eg;
 }

@@ -12,8 +12,10 @@
  * table), the figures from the results folder itself (rset.h), so the
  * report says only what the files hold. Written atomically.
  *
- * Errors: 0 or -errno from writing report.md; a results folder that cannot
- * be read gives a report without figures and a message in msg.
+ * Errors: 0 or -errno from writing report.md or regimes.gp (the report is
+ * still written when regimes.gp cannot be; msg says which failed); a
+ * results folder that cannot be read gives a report without figures and
+ * a message in msg.
  */
 #include <stddef.h>
 #include "sysinfo.h"

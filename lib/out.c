@@ -162,6 +162,9 @@ void zc_case_absent(const struct zc_results *r, struct zc_case *c, int m,
 /* Neither a skipped nor a failed case keeps repetitions. */
 static void set_status(struct zc_case *c, enum zc_case_status st,
 		       const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void set_status(struct zc_case *c, enum zc_case_status st,
+		       const char *fmt, va_list ap)
 {
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 	c->status = st;
@@ -521,15 +524,33 @@ int zc_out_write_file(const char *dir, const struct zc_out_backend *b,
 	return zc_afile_commit(&a);
 }
 
+static const char *const all_files[] = {"csv", "samples", "json"};
+#define NALL (sizeof(all_files) / sizeof(*all_files))
+
 int zc_out_write_all(const char *dir, const struct zc_results *r)
 {
-	static const char *const names[] = {"csv", "samples", "json"};
 	int err;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		err = zc_out_write_file(dir, zc_out_backend(names[i]), r);
+	for (size_t i = 0; i < NALL; i++) {
+		err = zc_out_write_file(dir, zc_out_backend(all_files[i]), r);
 		if (err < 0)
 			return err;
+	}
+	return 0;
+}
+
+int zc_out_check_all(const char *dir, const char *cmd, char *bad, size_t len)
+{
+	for (size_t i = 0; i < NALL; i++) {
+		char name[64];
+		int err;
+		snprintf(name, sizeof(name), "%s%s", cmd,
+			 zc_out_backend(all_files[i])->ext);
+		err = zc_afile_check(dir, name);
+		if (err < 0) {
+			snprintf(bad, len, "%s", name);
+			return err;
+		}
 	}
 	return 0;
 }

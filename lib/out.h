@@ -261,6 +261,10 @@ int zc_out_write_file(const char *dir, const struct zc_out_backend *b,
 
 /* Write the standard files of a command: csv, samples, json. */
 int zc_out_write_all(const char *dir, const struct zc_results *r);
+/* Before measuring: may zc_out_write_all write command cmd's files in dir
+ * (none of them a symlink, FIFO, device or folder)? 0, or -EEXIST with
+ * the file's name in bad. */
+int zc_out_check_all(const char *dir, const char *cmd, char *bad, size_t len);
 
 /* A JSON real, or null for NaN/inf (jansson would return NULL). */
 json_t *zc_json_real(double x);

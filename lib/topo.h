@@ -29,9 +29,13 @@
  * "cpus" is an explicit list given by the user.
  *
  * Planning topologies are bounded: at most ZC_TOPO_MAX_PUS PUs (the
- * synthetic description's level counts multiplied, checked before hwloc
- * builds anything; an XML file of at most ZC_READ_MAX_XML bytes, read as
- * a regular file only).
+ * synthetic description's level counts, plain decimal numbers, multiplied
+ * and checked before hwloc builds anything; an XML file of at most
+ * ZC_READ_MAX_XML bytes, read as a regular file only), PU OS indexes below
+ * ZC_TOPO_MAX_OS_INDEX, each PU's cpuset its own index. hwloc's XML
+ * reader trusts its input (a malformed cpuset crashes hwloc 2.9), so an
+ * XML file is read first by a child process that hands back hwloc's own
+ * export of it; a file that crashes or hangs that child is refused.
  *
  * Errors: -EINVAL (bad spec, with a message from zc_topo_strerror), -ENOENT
  * (no XML file), -ENOMEM, -ENODEV (a class the machine lacks: the reason is
@@ -45,6 +49,9 @@
 /* The largest topology accepted (PUs): a synthetic description or XML
  * file beyond it is refused before hwloc builds it. */
 #define ZC_TOPO_MAX_PUS 4096
+/* PU OS indexes are below this (Linux allows 8192 CPUs); a PU's cpuset is
+ * its index alone. An XML file that says otherwise is refused. */
+#define ZC_TOPO_MAX_OS_INDEX 65536
 
 enum zc_place {
 	ZC_PLACE_SMT,

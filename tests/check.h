@@ -27,6 +27,22 @@ static int zc_check_failures;
 		}                                                              \
 	} while (0)
 
+/* Write text to the file dir/name (a fixture); a failure is counted. */
+static inline void zc_check_put(const char *dir, const char *name,
+				const char *text)
+{
+	char p[1024];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fputs(text, f) >= 0);
+		CHECK(fclose(f) == 0);
+	}
+}
+
 static inline int zc_check_result(void)
 {
 	if (zc_check_failures)

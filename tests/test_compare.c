@@ -284,20 +284,38 @@ static void test_cases(void)
 	CHECK(zc_cmp_regressions(&c) == 1);
 	CHECK(strstr(row(&c, A, "")->note, "failed in NEW: broken") != NULL);
 	CHECK(strstr(row(&c, B, "")->note, "skipped in NEW") != NULL);
+	CHECK(!strcmp(zc_cmp_verdict(&c), "regression found"));
 	zc_cmp_release(&c);
+
+	/* NEW ran other cases only, or has no values: nothing compared,
+	 * never "no regression". */
+	{
+		const struct tcase other[] = {
+			{"falseshare/stride:512", "ok", 10, 200, 1, 5},
+		};
+		const struct tcase empty[] = {
+			{A, "ok", 0, 0, 0, 5},
+		};
+		write_run("co", other, 1, "vm1");
+		CHECK(compare("cb", "co", &c, ZC_CMP_AUTO) == 0);
+		CHECK(zc_cmp_compared(&c) == 0 && c.matched == 0);
+		CHECK(c.count[ZC_CMP_MISSING] == 3 && c.count[ZC_CMP_NEW] == 1);
+		CHECK(!strcmp(zc_cmp_verdict(&c), "nothing compared"));
+		zc_cmp_release(&c);
+		write_run("ce", empty, 1, "vm1");
+		CHECK(compare("cb", "ce", &c, ZC_CMP_AUTO) == 0);
+		CHECK(zc_cmp_compared(&c) == 0 && c.matched == 1);
+		CHECK(!strcmp(zc_cmp_verdict(&c), "nothing compared"));
+		zc_cmp_release(&c);
+		CHECK(compare("cb", "cb", &c, ZC_CMP_AUTO) == 0);
+		CHECK(!strcmp(zc_cmp_verdict(&c), "no regression"));
+		zc_cmp_release(&c);
+	}
 }
 
 static void put(const char *name, const char *text)
 {
-	char p[512];
-	FILE *f;
-	snprintf(p, sizeof(p), "%s/%s", tmp, name);
-	f = fopen(p, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	zc_check_put(tmp, name, text);
 }
 
 static int load(const char *name, char *err, size_t len)
@@ -356,7 +374,7 @@ static void test_bad_input(void)
 	    "{\"zcbench\": {\"schema_version\": 1, \"command\": "
 	    "\"x\", \"metrics\": [], \"cases\": [{\"name\": 3}]}}");
 	CHECK(load("nocases.json", err, sizeof(err)) == -EINVAL);
-	CHECK(strstr(err, "case 0") != NULL);
+	CHECK(strstr(err, "cases[0]") != NULL);
 
 	/* A corrupt file inside a results folder fails the folder. */
 	write_run("broken", one, 1, "vm1");

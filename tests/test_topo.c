@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -43,6 +44,30 @@ static int distinct_nodes(struct zc_topo *t, const int *cpu, int n)
 			k++;
 	}
 	return k;
+}
+
+/* 1,024 PUs load and plan every class in well under a second (PU
+ * signatures: classification is a few comparisons). */
+static void check_large(void)
+{
+	static struct zc_plan p;
+	struct zc_topo t;
+	struct timespec a, b;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK(zc_topo_load(&t, "synthetic:pack:2 numa:2 l3:2 core:64 pu:2") ==
+	      0);
+	CHECK(zc_topo_npus(&t) == 1024);
+	for (int c = 0; c < ZC_PLACE_CPUS; c++)
+		zc_topo_plan(&t, c, c < ZC_PLACE_COMPACT ? 2 : 1024, NULL, 0,
+			     &p);
+	CHECK(zc_topo_plan_closest(&t, NULL, 0, &p) == 0);
+	zc_topo_release(&t);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	s = (double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	CHECKF(s < 1, "1,024 PUs took %.2f s to plan", s);
 }
 
 int main(void)
@@ -110,8 +135,30 @@ int main(void)
 	CHECK(!zc_topo_is_real(&t));
 	zc_topo_release(&t);
 
+	check_large();
+
 	/* Bad specs. */
 	CHECK(zc_topo_load(&t, "synthetic:pack:x") == -EINVAL && t.err[0]);
+	/* Counts are decimal: hwloc would read these as 8192 and more PUs
+	 * (strtoul base 0) after the limit saw 0; refused before building. */
+	{
+		static const char *const bad[] = {"synthetic:pu:0x2000",
+						  "synthetic:pu:+5000",
+						  "synthetic:pu:020000",
+						  "synthetic:pu:-1",
+						  "synthetic:pack:2 core:0x800",
+						  "synthetic:core:2x pu:2",
+						  "synthetic:pu:0",
+						  "synthetic:pu:",
+						  "synthetic:pu:4097",
+						  "synthetic:pack:64 pu:65",
+						  NULL};
+		for (int i = 0; bad[i]; i++)
+			CHECKF(zc_topo_load(&t, bad[i]) == -EINVAL &&
+				       (strstr(t.err, "decimal") ||
+					strstr(t.err, "more than 4096")),
+			       "%s: %s", bad[i], t.err);
+	}
 	CHECK(zc_topo_load(&t, "/nonexistent/topo.xml") == -ENOENT);
 
 	/* CPU lists. */
@@ -120,6 +167,14 @@ int main(void)
 	CHECK(zc_topo_parse_cpus("1,1", cpus, 16) == -EINVAL);
 	CHECK(zc_topo_parse_cpus("a", cpus, 16) == -EINVAL);
 	CHECK(zc_topo_parse_cpus("0,", cpus, 16) == -EINVAL);
+	/* decimal only, as every number zcbench reads */
+	CHECK(zc_topo_parse_cpus(" 1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("+1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0- 1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0-+1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0x1", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("0-99999999999", cpus, 16) == -EINVAL);
+	CHECK(zc_topo_parse_cpus("010", cpus, 16) == 1 && cpus[0] == 10);
 	CHECK(zc_place_from_name("cross-numa") == ZC_PLACE_CROSS_NUMA);
 	CHECK(zc_place_from_name("nope") == -EINVAL);
 
