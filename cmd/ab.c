@@ -30,7 +30,7 @@
 
 static long long opt_rounds;
 static double opt_threshold, opt_timeout;
-static const char *opt_out, *opt_json;
+static const char *opt_out, *opt_json, *opt_metrics;
 static int opt_show, opt_dry, opt_quick;
 
 enum {
@@ -49,6 +49,12 @@ static const struct zc_opt ab_opts[] = {
 		      "per-round ratio is worse by more than this and its 95 "
 		      "% interval excludes no change",
 		      &opt_threshold, 0, 1000),
+	ZC_OPT_STR("metrics", "SEL", "primary",
+		   "metrics judged: primary (each command's own figure, the "
+		   "first metric it declares with a direction: falseshare "
+		   "ns_per_op, ring mmsgs_per_s, sendfile ms, ...), all, or "
+		   "names separated by commas",
+		   &opt_metrics),
 	ZC_OPT_STR("out", "DIR", NULL,
 		   "results folder (default results/runs/<date>-<time>-<host>)",
 		   &opt_out),
@@ -355,7 +361,8 @@ static int analyse(struct ab_run *run, int done)
 				goto out;
 			}
 		}
-	if (zc_ab_run(&ab, set[0], set[1], done, opt_threshold / 100) < 0) {
+	if (zc_ab_run(&ab, set[0], set[1], done, opt_threshold / 100,
+		      opt_metrics) < 0) {
 		zc_error(ctx, "out of memory");
 		goto out;
 	}
@@ -407,6 +414,8 @@ static int cmd_ab(int argc, char **argv, struct zc_ctx *ctx)
 		       "2 usage error, 3 regression found, 130 interrupted "
 		       "(what both builds finished is kept and compared)\n");
 	if (rc)
+		goto out;
+	if ((rc = zc_check_metrics(ctx, opt_metrics)))
 		goto out;
 	if (dd < 0 || dd == argc - 1) {
 		rc = zc_usage(ctx, "give what to run after --: a suite or a "

@@ -139,6 +139,8 @@ int zc_error(const struct zc_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int zc_usage(const struct zc_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* --metrics SEL (rset.h's selection) well formed: 0, else a usage error. */
+int zc_check_metrics(const struct zc_ctx *ctx, const char *sel);
 void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -100,6 +100,17 @@ int zc_usage(const struct zc_ctx *ctx, const char *fmt, ...)
 	return ZC_EXIT_USAGE;
 }
 
+int zc_check_metrics(const struct zc_ctx *ctx, const char *sel)
+{
+	if (zc_metric_selection_ok(sel))
+		return 0;
+	return zc_usage(ctx,
+			"--metrics: '%s' is not valid: expected 1..16 items "
+			"separated by commas: metric names (a-z, 0-9, '_'), "
+			"primary or all",
+			sel);
+}
+
 void zc_warn(const struct zc_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -567,9 +578,9 @@ int main(int argc, char **argv)
 		printf("zcbench %s (git %s)\nresults schema %d\n", ZC_VERSION,
 		       ZC_GIT_REV, ZC_OUT_SCHEMA);
 		if (ZC_INJECT_NS)
-			printf("test build: %d ns of busy work injected "
+			printf("test build: %g ns of busy work injected "
 			       "(ZC_INJECT_NS): not for measuring\n",
-			       ZC_INJECT_NS);
+			       (double)ZC_INJECT_NS);
 		return stdout_checked(ZC_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "help")) {

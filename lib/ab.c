@@ -132,7 +132,7 @@ static double round_handoff(json_t *c)
 	return n ? median(x, n) : NAN;
 }
 
-static int add_round(struct accs *s, const struct zc_rset *b,
+static int add_round(struct accs *s, const char *sel, const struct zc_rset *b,
 		     const struct zc_rset *nw)
 {
 	for (int f = 0; f < b->n; f++) {
@@ -164,7 +164,8 @@ static int add_round(struct accs *s, const struct zc_rset *b,
 					zc_res_better(zc_res_str(m, "better"));
 				double vb, vn, q;
 				struct acc *a;
-				if (bt == ZC_BETTER_NONE)
+				if (bt == ZC_BETTER_NONE ||
+				    !zc_res_metric_selected(rb, mn, sel))
 					continue;
 				vb = round_value(cb, mn);
 				vn = round_value(cn, mn);
@@ -255,7 +256,8 @@ static int add_row(struct zc_ab *ab, const struct acc *a)
 }
 
 int zc_ab_run(struct zc_ab *ab, const struct zc_rset *base,
-	      const struct zc_rset *new_, int n, double tolerance)
+	      const struct zc_rset *new_, int n, double tolerance,
+	      const char *metrics)
 {
 	struct accs s = {0};
 	int err = 0;
@@ -263,8 +265,9 @@ int zc_ab_run(struct zc_ab *ab, const struct zc_rset *base,
 	memset(ab, 0, sizeof(*ab));
 	ab->tolerance = tolerance;
 	ab->rounds = n;
+	snprintf(ab->metrics, sizeof(ab->metrics), "%s", metrics);
 	for (int r = 0; r < n && !err; r++)
-		err = add_round(&s, &base[r], &new_[r]);
+		err = add_round(&s, metrics, &base[r], &new_[r]);
 	for (int i = 0; i < s.n && !err; i++)
 		err = add_row(ab, &s.a[i]);
 	free(s.a);
@@ -302,8 +305,13 @@ int zc_ab_markdown(FILE *f, const struct zc_ab *ab, const char *base_desc,
 		"of every case with each build, in a random order\n- rule: "
 		"regressed when the median of the per-round NEW/BASE ratios "
 		"is worse by more than %g %% and its 95 %% bootstrap interval "
-		"excludes no change\n\n",
-		base_desc, new_desc, ab->rounds, 100 * ab->tolerance);
+		"excludes no change\n- metrics judged: %s%s\n\n",
+		base_desc, new_desc, ab->rounds, 100 * ab->tolerance,
+		ab->metrics,
+		!strcmp(ab->metrics, "primary")
+			? " (each command's own figure: the first metric it "
+			  "declares with a direction)"
+			: "");
 	for (int st = 0; st < ZC_AB_NSTATUS; st++) {
 		if (st == ZC_AB_UNCHANGED && !all)
 			continue;
@@ -372,6 +380,7 @@ json_t *zc_ab_json(const struct zc_ab *ab)
 	json_object_set_new(o, "schema_version", json_integer(1));
 	json_object_set_new(o, "rounds", json_integer(ab->rounds));
 	json_object_set_new(o, "tolerance", zc_json_real(ab->tolerance));
+	json_object_set_new(o, "metrics", json_string(ab->metrics));
 	json_object_set_new(o, "regression",
 			    json_boolean(ab->count[ZC_AB_REGRESSED] > 0));
 	json_object_set_new(o, "counts", counts);

@@ -65,15 +65,18 @@ struct zc_ab_row {
 struct zc_ab {
 	double tolerance; /* minimum effect, 0.05 = 5 % */
 	int rounds;
+	char metrics[256]; /* the selection judged (rset.h) */
 	struct zc_ab_row *rows;
 	int nrows, cap;
 	int count[ZC_AB_NSTATUS];
 };
 
 /* Compare rounds base[0..n) and new_[0..n) (round r of each side is one
- * results set). */
+ * results set), the metrics of selection `metrics` (zc_res_metric_selected:
+ * "primary", "all" or names). */
 int zc_ab_run(struct zc_ab *ab, const struct zc_rset *base,
-	      const struct zc_rset *new_, int n, double tolerance);
+	      const struct zc_rset *new_, int n, double tolerance,
+	      const char *metrics);
 void zc_ab_release(struct zc_ab *ab);
 const char *zc_ab_status_name(enum zc_ab_status s);
 int zc_ab_markdown(FILE *f, const struct zc_ab *ab, const char *base_desc,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "compare_int.h"
 #include "rset_int.h"
 #include "stats.h"
 
@@ -50,7 +51,7 @@ double zc_cmp_min_p(int na, int nb)
 	return erfc(z / M_SQRT2);
 }
 
-static struct zc_cmp_row *add_row(struct zc_cmp *c, const char *cs,
+struct zc_cmp_row *zc_cmp_add_row(struct zc_cmp *c, const char *cs,
 				  const char *metric, enum zc_cmp_status st)
 {
 	struct zc_cmp_row *r;
@@ -69,11 +70,12 @@ static struct zc_cmp_row *add_row(struct zc_cmp *c, const char *cs,
 	snprintf(r->metric, sizeof(r->metric), "%s", metric);
 	r->status = st;
 	r->base = r->new_ = r->change = r->p = NAN;
+	r->lo = r->hi = r->detectable = NAN;
 	c->count[st]++;
 	return r;
 }
 
-static double median_of(const double *x, int n)
+double zc_cmp_median(const double *x, int n)
 {
 	struct zc_summary s;
 	return zc_stats_summary(x, (size_t)n, &s) == 0 ? s.median : NAN;
@@ -104,21 +106,22 @@ static int compare_samples(struct zc_cmp *c, const char *cs, json_t *cb,
 	if (nb == 0 && nn == 0)
 		return 0; /* absent on both sides (counters this VM lacks) */
 	if (nb == 0 || nn == 0) {
-		r = add_row(c, cs, name, nb ? ZC_CMP_MISSING : ZC_CMP_NEW);
+		r = zc_cmp_add_row(c, cs, name,
+				   nb ? ZC_CMP_MISSING : ZC_CMP_NEW);
 		if (!r)
 			return -ENOMEM;
 		absent = zc_res_str(json_object_get(nb ? cn : cb, "absent"),
 				    name);
 		snprintf(r->note, sizeof(r->note), "no values in %s%s%s",
 			 nb ? "NEW" : "BASE", *absent ? ": " : "", absent);
-		r->base = nb ? median_of(xb, nb) : NAN;
-		r->new_ = nn ? median_of(xn, nn) : NAN;
+		r->base = nb ? zc_cmp_median(xb, nb) : NAN;
+		r->new_ = nn ? zc_cmp_median(xn, nn) : NAN;
 		r->nb = nb;
 		r->nn = nn;
 		goto decl;
 	}
-	mb = median_of(xb, nb);
-	mn = median_of(xn, nn);
+	mb = zc_cmp_median(xb, nb);
+	mn = zc_cmp_median(xn, nn);
 	if (mb != 0)
 		change = (mn - mb) / fabs(mb);
 	else
@@ -136,7 +139,7 @@ static int compare_samples(struct zc_cmp *c, const char *cs, json_t *cb,
 		else
 			st = ZC_CMP_UNCHANGED;
 	}
-	r = add_row(c, cs, name, st);
+	r = zc_cmp_add_row(c, cs, name, st);
 	if (!r)
 		return -ENOMEM;
 	r->base = mb;
@@ -167,7 +170,7 @@ decl:
 /* A case's regimes from its JSON: hand-off per regime index (NaN where
  * none) and each sample's regime (-1 none, -2 moved). Returns how many
  * regimes, 0 when the case has no sentinel. */
-static int case_regimes(json_t *cs, double *handoff, int *rep_regime,
+int zc_cmp_case_regimes(json_t *cs, double *handoff, int *rep_regime,
 			int max_rep)
 {
 	json_t *reg = json_object_get(json_object_get(cs, "sentinel"),
@@ -199,7 +202,7 @@ static int case_regimes(json_t *cs, double *handoff, int *rep_regime,
 }
 
 /* The samples of metric `name` in regime k (k < 0: all of them). */
-static int regime_samples(json_t *cs, const char *name, const int *rep_regime,
+int zc_cmp_regime_samples(json_t *cs, const char *name, const int *rep_regime,
 			  int k, double *x)
 {
 	json_t *a = json_object_get(json_object_get(cs, "samples"), name), *v;
@@ -216,8 +219,8 @@ static int regime_samples(json_t *cs, const char *name, const int *rep_regime,
 	return n;
 }
 
-static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
-			  json_t *cn, json_t *mdecl)
+static int compare_metric(struct zc_cmp *c, json_t *res, const char *cs,
+			  json_t *cb, json_t *cn, json_t *mdecl)
 {
 	const char *name = zc_res_str(mdecl, "name");
 	enum zc_better better = zc_res_better(zc_res_str(mdecl, "better"));
@@ -227,14 +230,15 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 	int rb[ZC_MAX_REP], rn[ZC_MAX_REP], nrb, nrn, used[ZC_REGIME_MAX] = {0};
 	int err;
 
-	if (better == ZC_BETTER_NONE)
+	if (better == ZC_BETTER_NONE ||
+	    !zc_res_metric_selected(res, name, c->o.metrics))
 		return 0;
 	if (c->different && !portable) {
 		c->not_comparable++;
 		return 0;
 	}
-	nrb = case_regimes(cb, hb, rb, ZC_MAX_REP);
-	nrn = case_regimes(cn, hn, rn, ZC_MAX_REP);
+	nrb = zc_cmp_case_regimes(cb, hb, rb, ZC_MAX_REP);
+	nrn = zc_cmp_case_regimes(cn, hn, rn, ZC_MAX_REP);
 	if (!nrb || !nrn)
 		return compare_samples(
 			c, cs, cb, cn, mdecl, xb,
@@ -260,9 +264,9 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 		snprintf(label, sizeof(label), "@%.0fns", hb[k]);
 		if (best < 0) {
 			struct zc_cmp_row *r;
-			if (!regime_samples(cb, name, rb, k, xb))
+			if (!zc_cmp_regime_samples(cb, name, rb, k, xb))
 				continue;
-			r = add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
+			r = zc_cmp_add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
 			if (!r)
 				return -ENOMEM;
 			snprintf(r->regime, sizeof(r->regime), "%s", label);
@@ -270,17 +274,18 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 				 "hand-off %.0f ns in BASE only: NEW ran in "
 				 "another host placement",
 				 hb[k]);
-			r->base = median_of(
-				xb, regime_samples(cb, name, rb, k, xb));
+			r->base = zc_cmp_median(
+				xb, zc_cmp_regime_samples(cb, name, rb, k, xb));
 			r->better = better;
 			r->portable = portable;
 			continue;
 		}
 		used[best] = 1;
-		err = compare_samples(c, cs, cb, cn, mdecl, xb,
-				      regime_samples(cb, name, rb, k, xb), xn,
-				      regime_samples(cn, name, rn, best, xn),
-				      nrb > 1 || nrn > 1 ? label : "");
+		err = compare_samples(
+			c, cs, cb, cn, mdecl, xb,
+			zc_cmp_regime_samples(cb, name, rb, k, xb), xn,
+			zc_cmp_regime_samples(cn, name, rn, best, xn),
+			nrb > 1 || nrn > 1 ? label : "");
 		if (err < 0)
 			return err;
 	}
@@ -288,9 +293,9 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 		struct zc_cmp_row *r;
 		int n;
 		if (isnan(hn[j]) || used[j] ||
-		    !(n = regime_samples(cn, name, rn, j, xn)))
+		    !(n = zc_cmp_regime_samples(cn, name, rn, j, xn)))
 			continue;
-		r = add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
+		r = zc_cmp_add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
 		if (!r)
 			return -ENOMEM;
 		snprintf(r->regime, sizeof(r->regime), "@%.0fns", hn[j]);
@@ -298,19 +303,18 @@ static int compare_metric(struct zc_cmp *c, const char *cs, json_t *cb,
 			 "hand-off %.0f ns in NEW only: BASE ran in another "
 			 "host placement",
 			 hn[j]);
-		r->new_ = median_of(xn, n);
+		r->new_ = zc_cmp_median(xn, n);
 		r->better = better;
 		r->portable = portable;
 	}
 	return 0;
 }
 
-static int case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
+int zc_cmp_case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
 		    const char *fmt, ...)
 {
-	struct zc_cmp_row *r = add_row(c, zc_res_str(cs, "name"), "", st);
+	struct zc_cmp_row *r =
+		zc_cmp_add_row(c, zc_res_str(cs, "name"), "", st);
 	va_list ap;
 
 	if (!r)
@@ -342,29 +346,33 @@ static int compare_case(struct zc_cmp *c, const struct pair *pr, json_t *cb)
 
 	if (strcmp(sb, "ok")) {
 		if (cn && !strcmp(sn, "ok"))
-			return case_row(c, cn, ZC_CMP_NEW, "%s in BASE: %s", sb,
-					zc_res_str(cb, "reason"));
+			return zc_cmp_case_row(c, cn, ZC_CMP_NEW,
+					       "%s in BASE: %s", sb,
+					       zc_res_str(cb, "reason"));
 		return 0;
 	}
 	if (!cn)
-		return case_row(c, cb, ZC_CMP_MISSING, "not in NEW");
+		return zc_cmp_case_row(c, cb, ZC_CMP_MISSING, "not in NEW");
 	if (!strcmp(sn, "failed"))
-		return case_row(c, cb, ZC_CMP_FAILED, "failed in NEW: %s",
-				zc_res_str(cn, "reason"));
+		return zc_cmp_case_row(c, cb, ZC_CMP_FAILED,
+				       "failed in NEW: %s",
+				       zc_res_str(cn, "reason"));
 	if (strcmp(sn, "ok"))
-		return case_row(c, cb, ZC_CMP_MISSING, "%s in NEW: %s", sn,
-				zc_res_str(cn, "reason"));
+		return zc_cmp_case_row(c, cb, ZC_CMP_MISSING, "%s in NEW: %s",
+				       sn, zc_res_str(cn, "reason"));
 	c->matched++;
 	ms = json_object_get(json_object_get(pr->base->res[pr->fb], "zcbench"),
 			     "metrics");
 	json_array_foreach(ms, i, m)
 	{
-		err = compare_metric(c, zc_res_str(cb, "name"), cb, cn, m);
+		err = compare_metric(c, pr->base->res[pr->fb],
+				     zc_res_str(cb, "name"), cb, cn, m);
 		if (err < 0)
 			return err;
 	}
 	for (i = 0; i < pr->nonly; i++) {
-		err = compare_metric(c, zc_res_str(cb, "name"), pr->empty, cn,
+		err = compare_metric(c, pr->new_->res[pr->fn],
+				     zc_res_str(cb, "name"), pr->empty, cn,
 				     pr->only_new[i]);
 		if (err < 0)
 			return err;
@@ -413,7 +421,7 @@ out:
 	return err;
 }
 
-static void machines(struct zc_cmp *c, const struct zc_rset *b,
+void zc_cmp_machines(struct zc_cmp *c, const struct zc_rset *b,
 		     const struct zc_rset *n)
 {
 	c->machines_known = b->meta && n->meta;
@@ -442,7 +450,7 @@ static void machines(struct zc_cmp *c, const struct zc_rset *b,
 	}
 }
 
-static int interrupted(const struct zc_rset *s)
+int zc_cmp_interrupted(const struct zc_rset *s)
 {
 	for (int i = 0; i < s->n; i++)
 		if (json_is_true(json_object_get(
@@ -452,6 +460,14 @@ static int interrupted(const struct zc_rset *s)
 	return s->meta && !strcmp(zc_res_str(s->meta, "status"), "interrupted");
 }
 
+void zc_cmp_init(struct zc_cmp *c, const struct zc_cmp_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	if (!c->o.metrics)
+		c->o.metrics = "all";
+}
+
 int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
 	       const struct zc_rset *new_, const struct zc_cmp_opts *o)
 {
@@ -459,14 +475,13 @@ int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
 	size_t i;
 	int err;
 
-	memset(c, 0, sizeof(*c));
-	c->o = *o;
+	zc_cmp_init(c, o);
 	snprintf(c->base_path, sizeof(c->base_path), "%s", base->path);
 	snprintf(c->new_path, sizeof(c->new_path), "%s", new_->path);
 	zc_rset_describe(base, c->base_desc, sizeof(c->base_desc));
 	zc_rset_describe(new_, c->new_desc, sizeof(c->new_desc));
-	machines(c, base, new_);
-	c->interrupted = interrupted(base) || interrupted(new_);
+	zc_cmp_machines(c, base, new_);
+	c->interrupted = zc_cmp_interrupted(base) || zc_cmp_interrupted(new_);
 	for (int f = 0; f < base->n; f++) {
 		err = compare_file(c, base, f, new_);
 		if (err < 0)
@@ -484,7 +499,7 @@ int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
 			if (strcmp(zc_res_str(x, "status"), "ok") ||
 			    zc_rset_case(base, fb, zc_res_str(x, "name")))
 				continue;
-			err = case_row(c, x, ZC_CMP_NEW, "not in BASE");
+			err = zc_cmp_case_row(c, x, ZC_CMP_NEW, "not in BASE");
 			if (err < 0)
 				return err;
 		}
@@ -548,10 +563,25 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 			c->count[s]);
 	fprintf(f, "\n\n- BASE: `%s` — %s\n- NEW: `%s` — %s\n", c->base_path,
 		c->base_desc, c->new_path, c->new_desc);
-	fprintf(f,
-		"- rule: a metric changed when the Mann-Whitney U test "
-		"gives p < %g and the medians differ by more than %g %%\n",
-		c->o.alpha, c->o.threshold * 100);
+	if (c->history)
+		fprintf(f,
+			"- rule: a metric changed when NEW's median lies "
+			"outside the prediction interval of one more run from "
+			"the %d history runs' medians (log scale, Student's "
+			"t; %g %% family-wise: Bonferroni over the %d rows "
+			"judged) and differs from their geometric mean by "
+			"more than %g %%; *detectable*: the smallest change "
+			"this history can flag\n",
+			c->history, 100 * (1 - c->o.alpha), c->family,
+			c->o.threshold * 100);
+	else
+		fprintf(f,
+			"- rule: a metric changed when the Mann-Whitney U "
+			"test gives p < %g and the medians differ by more "
+			"than %g %%\n",
+			c->o.alpha, c->o.threshold * 100);
+	if (strcmp(c->o.metrics, "all"))
+		fprintf(f, "- metrics judged: %s\n", c->o.metrics);
 	if (c->different)
 		fprintf(f,
 			"- **different machines** (%s): absolute figures are "
@@ -579,7 +609,12 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 			"one run only; `@<n>ns` names the regime a row "
 			"compares within\n",
 			c->count[ZC_CMP_NOT_COMPARABLE]);
-	if (c->count[ZC_CMP_INCONCLUSIVE])
+	if (c->count[ZC_CMP_INCONCLUSIVE] && c->history)
+		fprintf(f,
+			"- %d inconclusive: fewer than %d history runs (in "
+			"the row's regime) to judge by\n",
+			c->count[ZC_CMP_INCONCLUSIVE], ZC_CMP_HIST_MIN_RUNS);
+	else if (c->count[ZC_CMP_INCONCLUSIVE])
 		fprintf(f,
 			"- %d inconclusive: too few repetitions for the rank "
 			"test (run with --repeat %d or more)\n",
@@ -593,10 +628,17 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 			if ((int)r->status != s)
 				continue;
 			if (!shown++)
-				fprintf(f,
-					"| status | case | metric | base | new "
-					"| change | p | note |\n"
-					"|---|---|---|--:|--:|--:|--:|---|\n");
+				fputs(c->history
+					      ? "| status | case | metric | "
+						"history | new | change (95 "
+						"%) | detectable | runs | "
+						"note |\n|---|---|---|--:|--:|"
+						"--:|--:|--:|---|\n"
+					      : "| status | case | metric | "
+						"base | new | change | p | "
+						"note |\n|---|---|---|--:|--:|"
+						"--:|--:|---|\n",
+				      f);
 			fprintf(f, "| %s%s%s | ",
 				s <= ZC_CMP_FAILED ? "**" : "", status_names[s],
 				s <= ZC_CMP_FAILED ? "**" : "");
@@ -629,8 +671,16 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 				      f);
 			else
 				fprintf(f, "%+.1f %%", r->change * 100);
+			if (c->history && !isnan(r->lo))
+				fprintf(f, " (%+.1f..%+.1f)", r->lo * 100,
+					r->hi * 100);
 			fputs(" | ", f);
-			if (isnan(r->p))
+			if (c->history && isnan(r->detectable))
+				fprintf(f, "– | %d", r->runs);
+			else if (c->history)
+				fprintf(f, "±%.1f %% | %d", r->detectable * 100,
+					r->runs);
+			else if (isnan(r->p))
 				fputs("–", f);
 			else
 				fprintf(f, "%.2g", r->p);
@@ -679,6 +729,15 @@ json_t *zc_cmp_json(const struct zc_cmp *c)
 			"new", zc_json_real(r->new_), "change",
 			zc_json_real(r->change), "p", zc_json_real(r->p),
 			"n_base", r->nb, "n_new", r->nn, "note", r->note);
+		if (x && c->history &&
+		    (json_object_set_new(x, "change_lo", zc_json_real(r->lo)) ||
+		     json_object_set_new(x, "change_hi", zc_json_real(r->hi)) ||
+		     json_object_set_new(x, "detectable",
+					 zc_json_real(r->detectable)) ||
+		     json_object_set_new(x, "runs", json_integer(r->runs)))) {
+			json_decref(x);
+			x = NULL;
+		}
 		if (!x || json_array_append_new(rows, x) < 0) {
 			json_decref(o);
 			json_decref(counts);
@@ -695,6 +754,9 @@ json_t *zc_cmp_json(const struct zc_cmp *c)
 				      "description", c->new_desc));
 	json_object_set_new(o, "threshold", zc_json_real(c->o.threshold));
 	json_object_set_new(o, "alpha", zc_json_real(c->o.alpha));
+	json_object_set_new(o, "history", json_integer(c->history));
+	json_object_set_new(o, "family", json_integer(c->family));
+	json_object_set_new(o, "metrics", json_string(c->o.metrics));
 	json_object_set_new(o, "machines",
 			    json_string(c->different	    ? "different"
 					: c->machines_known ? "same"

@@ -34,6 +34,27 @@
  * machines), else "no regression". `zcbench compare` exits 3, 1 and 0 for
  * them; missing rows are listed and counted, never a silent pass.
  *
+ * History (zc_cmp_history): NEW against several BASE runs of one machine
+ * (a folder of runs such as results/history/). The unit is the run, not
+ * the repetition: on a VM the level of a figure moves from run to run
+ * (host placement, neighbours) far more than between the repetitions of
+ * one run, so pooling repetitions would call every run a change. Per
+ * case, metric and NEW regime, each history run gives one value, the
+ * median of its samples in the matching regime (nearest hand-off within
+ * ZC_CMP_REGIME_MATCH; all samples where a side has no sentinel). On the
+ * log scale, with k run medians of mean m and standard deviation s, the
+ * 95 % prediction interval of one more run is m +- t(k-1) s sqrt(1 + 1/k)
+ * (Student's t; Bencher's t-test threshold). NEW changed when its median
+ * lies outside it AND differs from exp(m) by more than the threshold. The
+ * row reports the change with that interval and the smallest change this
+ * history can detect (max of the interval's half-width and the
+ * threshold): a quiet "unchanged" with a 40 % detectable change says the
+ * history could not have seen a 10 % regression. Fewer than
+ * ZC_CMP_HIST_MIN_RUNS runs in a regime: inconclusive, never a guess.
+ *
+ * Metric selection (opts.metrics, rset.h): "all" (default), "primary" or
+ * names; the others are not judged.
+ *
  * Cost: cases are looked up by name in the sets' indexes (rset.h), so a
  * comparison takes O(n log n) in the number of cases.
  *
@@ -56,7 +77,9 @@ enum zc_cmp_status {
 	ZC_CMP_NSTATUS,
 };
 
-#define ZC_CMP_REGIME_MATCH 1.3
+#define ZC_CMP_REGIME_MATCH  1.3
+#define ZC_CMP_HIST_MIN_RUNS 3
+#define ZC_CMP_HIST_MAX	     64 /* baseline runs */
 
 enum zc_cmp_machines {
 	ZC_CMP_AUTO,
@@ -65,9 +88,10 @@ enum zc_cmp_machines {
 };
 
 struct zc_cmp_opts {
-	double threshold; /* minimum relative effect, 0.05 = 5 % */
-	double alpha;	  /* significance level of the rank test */
-	int machines;	  /* enum zc_cmp_machines */
+	double threshold;    /* minimum relative effect, 0.05 = 5 % */
+	double alpha;	     /* significance level of the rank test */
+	int machines;	     /* enum zc_cmp_machines */
+	const char *metrics; /* selection judged (rset.h); NULL: all */
 };
 
 struct zc_cmp_row {
@@ -82,6 +106,10 @@ struct zc_cmp_row {
 	double change;	   /* (new - base) / |base|, NaN when not defined */
 	double p;	   /* rank-test p-value, NaN when not tested */
 	int nb, nn;	   /* samples used */
+	/* history: the change's 95 % interval, the smallest change the
+	 * history detects, the runs used (NaN / 0 otherwise) */
+	double lo, hi, detectable;
+	int runs;
 	char note[200];
 };
 
@@ -98,6 +126,8 @@ struct zc_cmp {
 	int not_comparable; /* absolute metrics left out (different machines) */
 	int interrupted;    /* a side was interrupted */
 	int matched;	    /* cases ok in both BASE and NEW */
+	int history;	    /* baseline runs (zc_cmp_history), else 0 */
+	int family;	    /* history: rows sharing the test level */
 };
 
 /* Smallest two-sided p-value the rank test can give for na and nb samples
@@ -106,6 +136,11 @@ double zc_cmp_min_p(int na, int nb);
 
 int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
 	       const struct zc_rset *new_, const struct zc_cmp_opts *o);
+/* NEW against the history base[0..n) (1 <= n <= ZC_CMP_HIST_MAX), as the
+ * comment above says; base_path names what was given on the command line. */
+int zc_cmp_history(struct zc_cmp *c, const struct zc_rset *base, int n,
+		   const char *base_path, const struct zc_rset *new_,
+		   const struct zc_cmp_opts *o);
 void zc_cmp_release(struct zc_cmp *c);
 const char *zc_cmp_status_name(enum zc_cmp_status st);
 /* Regressed or failed rows. */

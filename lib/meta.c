@@ -188,7 +188,7 @@ json_t *zc_meta_json(const struct zc_meta *m)
 	command_line(m, cl, sizeof(cl));
 	put(o, "schema_version", json_integer(1), &bad);
 	put(o, "version", json_string(ZC_VERSION), &bad);
-	put(o, "inject_ns", json_integer(ZC_INJECT_NS), &bad);
+	put(o, "inject_ns", json_real(ZC_INJECT_NS), &bad);
 	put(o, "git", json_string(ZC_GIT_REV), &bad);
 	put(o, "command", str_or_null(m->command), &bad);
 	put(o, "argv", argv, &bad);

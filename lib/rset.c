@@ -881,6 +881,56 @@ enum zc_better zc_res_better(const char *s)
 				      : ZC_BETTER_NONE;
 }
 
+/* The first metric res declares with a better direction, "" if none. */
+static const char *primary_of(json_t *res)
+{
+	json_t *ms =
+		json_object_get(json_object_get(res, "zcbench"), "metrics");
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(ms, i, m)
+	{
+		if (zc_res_better(zc_res_str(m, "better")) != ZC_BETTER_NONE)
+			return zc_res_str(m, "name");
+	}
+	return "";
+}
+
+int zc_res_metric_selected(json_t *res, const char *name, const char *sel)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = sel; *p;) {
+		size_t n = strcspn(p, ",");
+		if ((n == 3 && !strncmp(p, "all", 3)) ||
+		    (n == len && !strncmp(p, name, len)) ||
+		    (n == 7 && !strncmp(p, "primary", 7) &&
+		     !strcmp(primary_of(res), name)))
+			return 1;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int zc_metric_selection_ok(const char *sel)
+{
+	int names = 0;
+
+	for (const char *p = sel;; p++) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		if (!n || n > 95 || ++names > 16)
+			return 0;
+		p += n;
+		if (!*p)
+			return 1;
+		if (*p != ',')
+			return 0;
+	}
+}
+
 int zc_res_metric(json_t *res, const char *name, enum zc_better *better,
 		  const char **unit, int *portable)
 {

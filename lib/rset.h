@@ -96,6 +96,16 @@ const char *zc_res_command(json_t *res);
 /* better direction of metric `name` in res; -ENOENT if not declared */
 int zc_res_metric(json_t *res, const char *name, enum zc_better *better,
 		  const char **unit, int *portable);
+/* Whether metric `name` of result file res is judged by a metric
+ * selection: a comma-separated list of names and the words "all" (every
+ * metric) and "primary" (the first metric the file declares with a
+ * direction: the figure the command is about, e.g. falseshare's
+ * ns_per_op, ring's mmsgs_per_s, sendfile's ms). "primary,slowdown"
+ * selects both. The caller skips metrics without a direction. */
+int zc_res_metric_selected(json_t *res, const char *name, const char *sel);
+/* A metric selection is well formed: 1..16 items of a-z, 0-9, '_'
+ * separated by commas. */
+int zc_metric_selection_ok(const char *sel);
 /* Samples of metric `name` of case `c` (NaN/null skipped) into x (up to
  * max); returns how many. */
 int zc_res_samples(json_t *c, const char *name, double *x, int max);

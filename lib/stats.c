@@ -239,6 +239,66 @@ double zc_stats_mann_whitney(const double *a, size_t na, const double *b,
 	return p > 1 ? 1 : p;
 }
 
+/* Regularised incomplete beta I_x(a, b), by its continued fraction
+ * (modified Lentz), for the t distribution's tail. */
+static double betai(double a, double b, double x)
+{
+	double bt, c = 1, d, h, del, tiny = 1e-300;
+	int sym = x > (a + 1) / (a + b + 2);
+
+	if (x <= 0 || x >= 1)
+		return x <= 0 ? 0 : 1;
+	if (sym) {
+		double t = a;
+		a = b;
+		b = t;
+		x = 1 - x;
+	}
+	bt = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+		 b * log1p(-x));
+	d = 1 - (a + b) * x / (a + 1);
+	d = fabs(d) < tiny ? tiny : d;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		for (int odd = 0; odd < 2; odd++) {
+			double num =
+				odd ? -(a + m) * (a + b + m) * x /
+						((a + 2 * m) * (a + 2 * m + 1))
+				    : m * (b - m) * x /
+						((a + 2 * m - 1) * (a + 2 * m));
+			d = 1 + num * d;
+			d = fabs(d) < tiny ? tiny : d;
+			c = 1 + num / c;
+			c = fabs(c) < tiny ? tiny : c;
+			d = 1 / d;
+			del = d * c;
+			h *= del;
+		}
+		if (fabs(del - 1) < 1e-12)
+			break;
+	}
+	bt = bt * h / a;
+	return sym ? 1 - bt : bt;
+}
+
+double zc_stats_t_quantile(double p, int df)
+{
+	double lo = 0, hi = 1e6;
+
+	if (df < 1 || !(p > 0.5 && p < 1))
+		return NAN;
+	/* P(T > t) = I_{df/(df+t^2)}(df/2, 1/2) / 2, falling in t */
+	for (int i = 0; i < 200 && hi - lo > 1e-9 * hi; i++) {
+		double t = (lo + hi) / 2;
+		if (betai(df / 2.0, 0.5, df / (df + t * t)) / 2 > 1 - p)
+			lo = t;
+		else
+			hi = t;
+	}
+	return (lo + hi) / 2;
+}
+
 void zc_hist_init(struct zc_hist *h)
 {
 	memset(h, 0, sizeof(*h));

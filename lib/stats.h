@@ -37,6 +37,10 @@ struct zc_summary {
 
 int zc_stats_summary(const double *x, size_t n, struct zc_summary *s);
 
+/* Student's t quantile: t with P(T <= t) = p for df degrees of freedom
+ * (0.5 < p < 1, df >= 1; else NaN). t(0.975, 9) = 2.262. */
+double zc_stats_t_quantile(double p, int df);
+
 /* Quantile q in [0,1] of sorted data (linear interpolation, type 7). */
 double zc_stats_quantile_sorted(const double *sorted, size_t n, double q);
 

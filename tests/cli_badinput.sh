@@ -350,7 +350,10 @@ for c in doctor events topo; do
 	bad 2 "$c" extra-argument
 done
 bad 2 compare "$G"
-bad 2 compare "$G" "$G" "$G"
+# BASE... NEW: at most 64 BASE runs
+bad 2 compare $(for i in $(seq 66); do echo "$G"; done)
+bad 2 compare "$G" "$G" --metrics "a,,b"
+bad 2 compare "$G" "$G" --metrics ""
 bad 2 compare
 bad 2 compare "$G" "$G" --alpha 0
 bad 2 compare "$G" "$G" --alpha 0.7

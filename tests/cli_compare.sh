@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Description: compare: a run against itself is clean (exit 0), a doctored
 # degraded case is a regression (exit 3), other machines compare only
-# ratios, bad input exits 1 with a message; export gh-benchmark; plot DIR.
+# ratios, bad input exits 1 with a message; a history of runs (prediction
+# interval, inconclusive below 3 runs, --metrics); export gh-benchmark;
+# plot DIR.
 # Labels: cli
 . "$(dirname "$0")/lib.sh"
 z=$ZCBENCH
@@ -61,6 +63,51 @@ expect_exit 0 $z compare "$tmp/b" "$tmp/t" --show changed
 expect_grep '| improved |' "$tmp/out"
 expect_grep 'unchanged row(s) not shown' "$tmp/out"
 
+# A history: five runs of t whose every sample is scaled by a run level
+# (0.97..1.03: the run-to-run spread of a VM), as a folder of runs.
+mkdir -p "$tmp/h"
+for k in 1 2 3 4 5; do cp -r "$tmp/t" "$tmp/h/run-$k"; done
+python3 - "$tmp/h" <<'EOF'
+import json, sys
+for k, f in zip(range(1, 6), (1.0, 1.03, 0.97, 1.015, 0.985)):
+    p = "%s/run-%d/falseshare.json" % (sys.argv[1], k)
+    j = json.load(open(p))
+    for c in j["zcbench"]["cases"]:
+        for m, v in c.get("samples", {}).items():
+            c["samples"][m] = [x * f if isinstance(x, (int, float)) else x for x in v]
+    json.dump(j, open(p, "w"))
+EOF
+# t itself lies inside the history; b (stride 8 50 % slower) does not.
+expect_exit 0 $z compare "$tmp/h" "$tmp/t" --metrics primary --json "$tmp/h.json"
+expect_grep 'no regression' "$tmp/out"
+expect_grep '5 history runs' "$tmp/out"
+expect_grep 'metrics judged: primary' "$tmp/out"
+grep -q '| mops' "$tmp/out" && fail "history: mops judged with --metrics primary"
+python3 - "$tmp/h.json" <<'EOF' || fail "history JSON: unexpected content"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["history"] == 5 and j["metrics"] == "primary", j
+rows = [r for r in j["rows"] if r["metric"]]
+assert rows and all(r["metric"] == "ns_per_op" for r in rows), rows
+assert all(r["runs"] == 5 and r["detectable"] >= 0.05 for r in rows), rows
+assert all(r["change_lo"] <= r["change"] <= r["change_hi"] for r in rows), rows
+EOF
+expect_exit 3 $z compare "$tmp/h" "$tmp/b" --metrics primary,slowdown
+expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:8/threads:2/place:l3 | ns_per_op' "$tmp/out"
+expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:8/threads:2/place:l3 | slowdown' "$tmp/out"
+# The same runs named one by one.
+expect_exit 3 $z compare "$tmp"/h/run-* "$tmp/b" --metrics primary
+# Two runs are too few: inconclusive, exit 0, never a guess.
+expect_exit 0 $z compare "$tmp/h/run-1" "$tmp/h/run-2" "$tmp/b"
+expect_grep 'inconclusive: fewer than 3 history runs' "$tmp/out"
+grep -q 'regressed\*\* |' "$tmp/out" && fail "history of 2 runs: a verdict"
+# Bad selections and folders.
+expect_usage $z compare "$tmp/h" "$tmp/b" --metrics 'ns per op'
+expect_grep 'expected 1..16 items' "$tmp/err"
+mkdir -p "$tmp/none/x"
+expect_exit 1 $z compare "$tmp/none" "$tmp/b"
+expect_grep 'no zcbench results in it or in its subfolders' "$tmp/err"
+
 # Another machine: only the machine-independent ratio is compared.
 cp -r "$tmp/b" "$tmp/c"
 python3 - "$tmp/c/meta.json" <<'EOF'
@@ -119,7 +166,7 @@ for f in "$tmp/err"; do grep -qi 'sanitizer\|segmentation' "$f" && fail "crash";
 
 # Usage errors.
 expect_usage $z compare "$tmp/a"
-expect_grep 'expected BASE NEW (2 arguments), got' "$tmp/err"
+expect_grep 'expected BASE... NEW (2 to 65 arguments), got' "$tmp/err"
 expect_usage $z compare "$tmp/a" "$tmp/a" --threshold -1
 expect_usage $z compare "$tmp/a" "$tmp/a" --alpha 0
 expect_usage $z compare "$tmp/a" "$tmp/a" --machines maybe

@@ -184,6 +184,18 @@ static void test_mann_whitney(void)
 	CHECK(zc_stats_mann_whitney(&nan1, 1, b5, 5) == -EINVAL);
 }
 
+/* Student's t quantiles (printed tables, 3 decimals). */
+static void test_t_quantile(void)
+{
+	NEAR(zc_stats_t_quantile(0.975, 1), 12.706, 1e-3);
+	NEAR(zc_stats_t_quantile(0.975, 9), 2.262, 1e-3);
+	NEAR(zc_stats_t_quantile(0.995, 4), 4.604, 1e-3);
+	NEAR(zc_stats_t_quantile(0.9995, 30), 3.646, 1e-3);
+	NEAR(zc_stats_t_quantile(0.999, 200), 3.131, 2e-3);
+	CHECK(isnan(zc_stats_t_quantile(0.4, 5)));
+	CHECK(isnan(zc_stats_t_quantile(0.975, 0)));
+}
+
 int main(void)
 {
 	test_quantiles();
@@ -192,6 +204,7 @@ int main(void)
 	test_ci_ranks();
 	test_outliers();
 	test_edges();
+	test_t_quantile();
 	test_mann_whitney();
 	return zc_check_result();
 }
