@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The two regression checks of CI (.ci/run), also for a user's own CI:
+#  (a) code: builds the previous commit (the merge base with origin/main when
+#      HEAD is not on it, else HEAD~1) next to this one and runs
+#      `zcbench ab PREVIOUS THIS -- SUITE`;
+#  (b) platform: runs SUITE with this build and compares it with the history
+#      of runs of this machine kind in HISTORY (`zcbench compare HISTORY NEW`).
+# The thresholds are the ones the regression study chose
+# (results/regression/STUDY.md). Exit: 0 no regression, 3 a regression in
+# either check, 1 an error (2 for a usage error of zcbench).
+#
+# Usage: scripts/ci-regression.sh [OUT]   (default results/runs/ci-<date>)
+# Environment:
+#   ZCBENCH        this build (build/zcbench)
+#   ZC_CI_BASE_BIN the previous build, if already built (skips building)
+#   ZC_CI_BASE_REV the commit to build as previous (see above)
+#   ZC_CI_SUITE    suite or suite file (ci)
+#   ZC_CI_HISTORY  folder of runs (results/history); absent: (b) is skipped
+#   ZC_CI_ROUNDS   ab rounds (10)
+#   ZC_CI_AB_TOL, ZC_CI_HIST_TOL   thresholds in % (from the study)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-results/runs/ci-$(date +%Y%m%d-%H%M%S)}
+z=${ZCBENCH:-build/zcbench}
+suite=${ZC_CI_SUITE:-ci}
+history=${ZC_CI_HISTORY:-results/history}
+rounds=${ZC_CI_ROUNDS:-10}
+ab_tol=${ZC_CI_AB_TOL:-5}
+hist_tol=${ZC_CI_HIST_TOL:-5}
+# Each command's own figure and the ratios measured within one run (those
+# compare across CPU models when the history comes from another machine).
+metrics=primary,slowdown,speedup_vs_mutex,speedup_vs_pipe,ratio_to_read_send
+summary=${GITHUB_STEP_SUMMARY:-/dev/null}
+mkdir -p "$out"
+
+base=${ZC_CI_BASE_BIN:-}
+if [ -z "$base" ]; then
+	rev=${ZC_CI_BASE_REV:-}
+	if [ -z "$rev" ]; then
+		mb=$(git merge-base HEAD origin/main 2>/dev/null || true)
+		if [ -n "$mb" ] && [ "$mb" != "$(git rev-parse HEAD)" ]; then
+			rev=$mb
+		else
+			rev=$(git rev-parse --verify -q HEAD~1 || true)
+		fi
+	fi
+	if [ -z "$rev" ]; then
+		echo "ci-regression: no previous commit: the ab check is skipped" >&2
+	else
+		src=$(mktemp -d "${TMPDIR:-/tmp}/zc-base.XXXXXX")
+		trap 'git worktree remove --force "$src" 2>/dev/null || rm -rf "$src"' EXIT
+		echo "== building the previous commit $(git rev-parse --short "$rev")"
+		git worktree add --detach -q "$src" "$rev"
+		cmake -S "$src" -B build-base -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+			-DBUILD_TESTING=OFF >/dev/null
+		cmake --build build-base -j"$(nproc)" --target zcbench >/dev/null
+		base=build-base/zcbench
+	fi
+fi
+
+rc_ab=0 rc_h=0
+schema() { "$1" --version | sed -n 's/^results schema //p'; }
+if [ -n "$base" ] && [ "$(schema "$base")" != "$(schema "$z")" ]; then
+	echo "ci-regression: the previous build writes results schema" \
+		"$(schema "$base"), this one $(schema "$z"): no ab check" \
+		"across a schema change" | tee -a "$summary" >&2
+	base=
+fi
+if [ -n "$base" ]; then
+	echo "== ab: $base against $z, $rounds rounds of $suite"
+	start=$(date +%s)
+	"$z" ab "$base" "$z" --rounds "$rounds" --threshold "$ab_tol" \
+		--out "$out/ab" --json "$out/ab.json" -- "$suite" \
+		>"$out/ab.md" || rc_ab=$?
+	cat "$out/ab.md"
+	cat "$out/ab.md" >>"$summary"
+	echo "ab: exit $rc_ab in $(($(date +%s) - start)) s"
+fi
+
+if [ -d "$history" ]; then
+	echo "== history: $suite against $history"
+	start=$(date +%s)
+	"$z" run "$suite" --out "$out/run" >/dev/null || {
+		echo "ci-regression: the $suite suite failed" >&2
+		exit 1
+	}
+	"$z" compare "$history" "$out/run" --metrics "$metrics" \
+		--threshold "$hist_tol" --show changed \
+		--json "$out/history.json" >"$out/history.md" || rc_h=$?
+	cat "$out/history.md"
+	cat "$out/history.md" >>"$summary"
+	echo "history: exit $rc_h in $(($(date +%s) - start)) s"
+else
+	echo "ci-regression: no history in $history: the history check is skipped" >&2
+fi
+
+for rc in $rc_ab $rc_h; do
+	[ "$rc" = 3 ] && exit 3
+done
+for rc in $rc_ab $rc_h; do
+	[ "$rc" = 0 ] || exit "$rc"
+done
+exit 0
