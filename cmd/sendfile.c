@@ -6,7 +6,8 @@
  * core (lib/receiver.h). Time, GB/s, CPU of both ends, the sender's system
  * calls, whether zero-copy really happened; every transfer's byte count
  * checked, at least one per case checksummed end to end. Reproduces IBM's
- * zero-copy table. The cases are driven one file size (one file) at a time.
+ * zero-copy table (lib/xfer_table.h). The cases are driven one file size
+ * (one file) at a time; the senders compared: lib/xfer_set.h.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,9 +21,11 @@
 #include "receiver.h"
 #include "testfile.h"
 #include "xfer.h"
+#include "xfer_set.h"
+#include "xfer_table.h"
 
 #define MIB	     (1ull << 20)
-#define MAX_VARIANTS 32
+#define MAX_VARIANTS ZC_XFER_SET_MAX
 /* Free space kept beyond the largest file. */
 #define SPACE_MARGIN (64 * MIB)
 /* The dry run's estimate: a rough loopback rate, bytes per second. */
@@ -161,13 +164,6 @@ static const struct zc_metric sf_metrics[M_COUNT] = {
 		      0, ZC_GB_NONE, 1},
 };
 
-/* A sender method with its buffer (0: the method takes none). */
-struct sf_variant {
-	const struct zc_xfer_method *m;
-	size_t buffer;
-	char name[32]; /* "read-send/64k", "sendfile" */
-};
-
 struct sf_case {
 	int variant, size, cache, transport; /* size: index in --sizes */
 	int verified;	/* transfers checksummed at the receiver */
@@ -176,42 +172,17 @@ struct sf_case {
 };
 
 struct sf_state {
-	struct sf_variant var[MAX_VARIANTS];
-	int nvar, base_var;
-	struct zc_plan plan; /* sender, receiver */
-	int plan_err;	     /* no pair here: every case skipped */
+	struct zc_xfer_set set; /* the variants, their senders for the file */
+	struct zc_plan plan;	/* sender, receiver */
+	int plan_err;		/* no pair here: every case skipped */
 	cpu_set_t saved_affinity;
 	int pinned;
 	struct zc_counters ctr; /* the sender's (this thread) */
 	int ctr_open;
 	struct zc_testfile tf; /* --dir, our folder, the current file */
-	struct zc_xfer xf[MAX_VARIANTS];
-	int xf_ok[MAX_VARIANTS];
-	char xf_why[MAX_VARIANTS][ZC_XFER_WHY];
 	struct zc_receiver rcv;
 	uint64_t kill_after; /* fault injection for tests */
 };
-
-static int sf_stopped(void)
-{
-	return zc_stopped();
-}
-
-/* "read-send/64k", "sendfile": the method, and its buffer in k or m. */
-static void variant_name(struct sf_variant *v)
-{
-	size_t b = v->buffer;
-	const char *m = v->m->name;
-
-	if (!b)
-		snprintf(v->name, sizeof(v->name), "%s", m);
-	else if (b % MIB == 0)
-		snprintf(v->name, sizeof(v->name), "%s/%zum", m, b >> 20);
-	else if (b % 1024 == 0)
-		snprintf(v->name, sizeof(v->name), "%s/%zuk", m, b >> 10);
-	else
-		snprintf(v->name, sizeof(v->name), "%s/%zu", m, b);
-}
 
 /* ---- files ---- */
 
@@ -236,11 +207,8 @@ static int check_dir(struct zc_bench *b, long long max_mib)
 	struct sf_state *st = b->st;
 	struct zc_testfile *t = &st->tf;
 	const struct zc_xfer_method *m[MAX_VARIANTS];
-	uint64_t need = (uint64_t)max_mib * MIB + SPACE_MARGIN;
-	unsigned long long free_mib;
 	char why[2 * ZC_XFER_WHY + 4096];
 	int err, cold = 0;
-	long long fit;
 	double frac;
 
 	err = zc_testfile_check(
@@ -248,28 +216,18 @@ static int check_dir(struct zc_bench *b, long long max_mib)
 		sizeof(why));
 	if (err < 0)
 		return zc_usage(b->ctx, "--dir %s", why);
-	free_mib = (unsigned long long)(t->free_bytes / MIB);
-	fit = (long long)((t->free_bytes > SPACE_MARGIN
-				   ? t->free_bytes - SPACE_MARGIN
-				   : 0) /
-			  MIB);
-	if (need > t->free_bytes && fit < 1)
-		return zc_usage(b->ctx,
-				"--dir '%s' has %llu MiB free: too little for "
-				"any file",
-				t->parent, free_mib);
-	if (need > t->free_bytes)
-		return zc_usage(b->ctx,
-				"--sizes: %lld MiB does not fit in the %llu "
-				"MiB free in '%s' (%s): expected 1..%lld MiB",
-				max_mib, free_mib, t->parent, t->fstype, fit);
+	err = zc_testfile_room(t, (uint64_t)max_mib * MIB, SPACE_MARGIN, why,
+			       sizeof(why));
+	if (err < 0) /* -EFBIG: the largest of --sizes does not fit */
+		return zc_usage(b->ctx, "%s%s",
+				err == -EFBIG ? "--sizes: " : "--dir ", why);
 	if (b->ctx->dry_run)
 		return 0;
-	for (int v = 0; v < st->nvar; v++)
-		m[v] = st->var[v].m;
+	for (int v = 0; v < st->set.n; v++)
+		m[v] = st->set.var[v].m;
 	for (int i = 0; i < opt_cache.n; i++)
 		cold |= opt_cache.v[i] == CACHE_COLD && !t->in_memory;
-	err = zc_testfile_probe(t, DIR_PREFIX, m, st->nvar, why, sizeof(why));
+	err = zc_testfile_probe(t, DIR_PREFIX, m, st->set.n, why, sizeof(why));
 	if (!err && cold &&
 	    (err = zc_xfer_cache_drop(t->fd, t->size, &frac)) < 0)
 		snprintf(why, sizeof(why),
@@ -287,7 +245,8 @@ static int sf_group_begin(struct zc_bench *b, int group)
 {
 	struct sf_state *st = b->st;
 	long long mib = opt_sizes.v[group];
-	char name[32];
+	char name[32], why[sizeof(b->fatal)];
+	size_t pipe = 0;
 	int err;
 
 	snprintf(name, sizeof(name), "file-%lldMiB", mib);
@@ -295,29 +254,16 @@ static int sf_group_begin(struct zc_bench *b, int group)
 		fprintf(stderr, "\rsendfile: writing %lld MiB to %s/%s   ", mib,
 			st->tf.dir, name);
 	err = zc_testfile_create(&st->tf, name, (uint64_t)mib * MIB,
-				 (uint64_t)mib, sf_stopped);
-	if (err < 0 && st->tf.fd < 0)
-		snprintf(b->fatal, sizeof(b->fatal),
-			 "cannot create '%s/%s': %s", st->tf.dir, name,
-			 strerror(-err));
-	else if (err < 0 && err != -EINTR)
-		snprintf(b->fatal, sizeof(b->fatal),
-			 "cannot write %lld MiB to '%s': %s", mib, st->tf.path,
-			 strerror(-err));
-	for (int v = 0; v < st->nvar && !err; v++) {
-		struct zc_xfer *x = &st->xf[v];
-		int e = zc_xfer_init(x, st->var[v].m, st->tf.fd, st->tf.size,
-				     st->var[v].buffer, (size_t)opt_pipe);
-		st->xf_ok[v] = e == 0;
-		if (e < 0)
-			snprintf(st->xf_why[v], sizeof(st->xf_why[v]), "%s",
-				 x->why);
-		else if (x->pipe_got && x->pipe_got < (size_t)opt_pipe)
-			zc_warn(b->ctx,
-				"splice: the kernel gave a %zu-byte pipe, not "
-				"%lld",
-				x->pipe_got, opt_pipe);
-	}
+				 (uint64_t)mib, zc_stopped, why, sizeof(why));
+	if (err < 0 && (st->tf.fd < 0 || err != -EINTR)) /* EINTR: stopped */
+		snprintf(b->fatal, sizeof(b->fatal), "%s", why);
+	if (!err)
+		pipe = zc_xfer_set_init(&st->set, st->tf.fd, st->tf.size,
+					(size_t)opt_pipe);
+	if (pipe)
+		zc_warn(b->ctx,
+			"splice: the kernel gave a %zu-byte pipe, not %lld",
+			pipe, opt_pipe);
 	return err;
 }
 
@@ -326,11 +272,7 @@ static void sf_group_end(struct zc_bench *b, int group)
 	struct sf_state *st = b->st;
 
 	(void)group;
-	for (int v = 0; v < st->nvar; v++)
-		if (st->xf_ok[v]) {
-			zc_xfer_release(&st->xf[v]);
-			st->xf_ok[v] = 0;
-		}
+	zc_xfer_set_release(&st->set);
 	zc_testfile_remove(&st->tf);
 }
 
@@ -368,7 +310,7 @@ static void record(struct zc_bench *b, int i, int rep,
 	struct sf_state *st = b->st;
 	struct zc_case *c = zc_bench_case(b, i);
 	const struct sf_case *fc = zc_bench_priv(b, i);
-	const struct zc_xfer *x = &st->xf[fc->variant];
+	const struct zc_xfer *x = &st->set.xf[fc->variant];
 	const struct zc_counts *sc = &s->counts, *rc = &s->reply.counts;
 	double ms = (double)s->ns / 1e6, gb = (double)st->tf.size / 1e9;
 	double su = sc->utime_ns / 1e6, ss = sc->stime_ns / 1e6;
@@ -387,11 +329,7 @@ static void record(struct zc_bench *b, int i, int rep,
 		[M_CPU_PER_GB] = (su + ss + ru + rs) / gb,
 		[M_SND_CSW] = sc->nvcsw + sc->nivcsw,
 		[M_RCV_CSW] = rc->nvcsw + rc->nivcsw,
-		[M_ZC_PCT] = x->zc_reports ? 100.0 *
-						     (double)(x->zc_reports -
-							      x->zc_copied) /
-						     (double)x->zc_reports
-					   : NAN,
+		[M_ZC_PCT] = zc_xfer_set_zc(&st->set, fc->variant, NULL),
 	};
 
 	zc_bench_count(b, i, rep, 0, sc, (double)st->tf.size / MIB);
@@ -409,9 +347,11 @@ static int sf_one(struct zc_bench *b, int i, int rep)
 	struct sf_state *st = b->st;
 	struct sf_case *fc = zc_bench_priv(b, i);
 	struct zc_case *c = zc_bench_case(b, i);
-	struct zc_xfer *x = &st->xf[fc->variant];
+	struct zc_xfer *x = &st->set.xf[fc->variant];
 	struct prepare_arg pa = {b, fc, c};
 	int sum_it = rep < 0 || opt_verify == VERIFY_ALL, err;
+	char why[sizeof(b->fatal)];
+	const char *zc;
 	struct zc_recv_send s = {
 		.transport = fc->transport,
 		.timeout_s = b->ctx->timeout_s, /* a stuck receiver: -EAGAIN */
@@ -422,8 +362,8 @@ static int sf_one(struct zc_bench *b, int i, int rep)
 		.arg = &pa,
 	};
 
-	if (!st->xf_ok[fc->variant]) {
-		zc_case_skip(c, "%s", st->xf_why[fc->variant]);
+	if (!st->set.ok[fc->variant]) {
+		zc_case_skip(c, "%s", st->set.why[fc->variant]);
 		return 0;
 	}
 	err = zc_receiver_send(&st->rcv, x, &s);
@@ -433,38 +373,26 @@ static int sf_one(struct zc_bench *b, int i, int rep)
 		return err < 0 ? err : 0;
 	if (err && zc_stopped())
 		return err;
-	if (err && s.gone) {
+	if (err && zc_receiver_failure(&s, err, why, sizeof(why)))
 		/* the run cannot go on: the driver marks the rest not run */
-		snprintf(b->fatal, sizeof(b->fatal),
-			 "the receiver died mid-transfer: %s (sender: %s)",
-			 s.how, s.why);
-		zc_case_fail(&b->res, c, "%s", b->fatal);
-	} else if (err && s.step == ZC_RECV_HANDSHAKE) {
-		zc_case_fail(&b->res, c, "handshake with the receiver: %s",
-			     strerror(-err));
-	} else if (err) {
-		zc_case_fail(&b->res, c, "%s", s.why);
-	}
-	if (err) /* nothing is left running: never the driver's -ETIMEDOUT */
+		snprintf(b->fatal, sizeof(b->fatal), "%s", why);
+	else if (!err)
+		err = zc_receiver_check(&s, st->tf.size, st->tf.sum,
+					st->plan.cpu[0], st->plan.cpu[1], why,
+					sizeof(why));
+	if (err) { /* nothing is left running: never the driver's -ETIMEDOUT */
+		zc_case_fail(&b->res, c, "%s", why);
 		return err == -ETIMEDOUT ? -EIO : err;
-	err = zc_receiver_check(&s, st->tf.size, st->tf.sum, st->plan.cpu[0],
-				st->plan.cpu[1], s.why, sizeof(s.why));
-	if (err < 0) {
-		zc_case_fail(&b->res, c, "%s", s.why);
-		return err;
 	}
 	fc->verified += sum_it;
 	fc->transfers++;
 	snprintf(c->cpus, sizeof(c->cpus), "%d,%d", s.cpu_start,
 		 s.reply.cpu_start);
-	if (x->zc_reports) {
-		uint64_t zc = x->zc_reports - x->zc_copied;
-		fc->zc = zc == 0 ? "; kernel copied (no zero-copy)"
-			 : zc == x->zc_reports ? "; zero-copy"
-					       : "; partly copied";
-	}
-	snprintf(c->label, sizeof(c->label), "%d of %d checksummed%s",
-		 fc->verified, fc->transfers, fc->zc ? fc->zc : "");
+	zc_xfer_set_zc(&st->set, fc->variant, &zc);
+	fc->zc = zc ? zc : fc->zc;
+	snprintf(c->label, sizeof(c->label), "%d of %d checksummed%s%s",
+		 fc->verified, fc->transfers, fc->zc ? "; " : "",
+		 fc->zc ? fc->zc : "");
 	record(b, i, rep, &s);
 	return 0;
 }
@@ -486,7 +414,7 @@ static int base_case(struct zc_bench *b, int i)
 {
 	const struct sf_case *fc = zc_bench_priv(b, i);
 	const struct sf_state *st = b->st;
-	return find_case(b, st->base_var, fc->size, fc->cache, fc->transport);
+	return find_case(b, st->set.base, fc->size, fc->cache, fc->transport);
 }
 
 /* ratio = ms of each repetition over the baseline's ms in the same
@@ -503,7 +431,7 @@ static void sf_derive(struct zc_bench *b)
 
 		if (c->status != ZC_CASE_OK)
 			continue;
-		if (!(st->var[fc->variant].m->flags & ZC_XFER_ZC))
+		if (!(st->set.var[fc->variant].m->flags & ZC_XFER_ZC))
 			zc_case_absent(
 				&b->res, c, M_ZC_PCT,
 				"the method reports no zero-copy status");
@@ -518,85 +446,23 @@ static void sf_derive(struct zc_bench *b)
 
 /* ---- output ---- */
 
-/* IBM's figures (Linux 2.6, "Efficient data transfer through zero copy"):
- * size MB, traditional ms, sendfile ms. */
-static const struct {
-	int mb;
-	double trad, zc;
-} ibm[] = {{7, 156, 45},       {21, 337, 128},	   {63, 843, 387},
-	   {98, 1320, 617},    {200, 2124, 1150},  {350, 3631, 1762},
-	   {700, 13498, 4422}, {1024, 18399, 8537}};
-
-#define NIBM (int)(sizeof(ibm) / sizeof(ibm[0]))
-
-static int ibm_row(long long mib)
-{
-	for (int k = 0; k < NIBM; k++)
-		if (ibm[k].mb == mib)
-			return k;
-	return -1;
-}
-
-/* One cell: median ms and % saved against the baseline, or "-". */
-static void ibm_cell(struct zc_bench *b, int v, int s, int cache, int tr,
-		     char *cell, size_t len)
-{
-	struct sf_state *st = b->st;
-	int i = find_case(b, v, s, cache, tr);
-	double ms = zc_bench_median(b, i, M_MS);
-	double base = v != st->base_var && i >= 0
-			      ? zc_bench_median(b, base_case(b, i), M_MS)
-			      : NAN;
-
-	if (isnan(ms))
-		snprintf(cell, len, "-");
-	else if (!isnan(base))
-		snprintf(cell, len, "%.1f %+4.0f%%", ms, (1 - ms / base) * 100);
-	else
-		snprintf(cell, len, "%.1f", ms);
-}
-
-/* Size x method, ms and % saved against the baseline, for one cache and
- * transport; the methods in blocks that fit 100 columns, IBM's figures
- * beside the last block. */
+/* The IBM table of one cache and transport (lib/xfer_table.h). */
 static void ibm_block(struct zc_bench *b, FILE *f, int cache, int tr)
 {
 	struct sf_state *st = b->st;
-	int has_ibm = 0;
+	double ms[ZC_LIST_MAX * MAX_VARIANTS];
+	char title[64];
+	const struct zc_xfer_table t = {title,	     &st->set,	  BASE_METHOD,
+					opt_sizes.v, opt_sizes.n, ms};
 
-	fprintf(f,
-		"\nIBM-style table: %s, page cache %s: ms per transfer "
-		"(median)%s%s\n",
-		tr == ZC_RECV_TCP ? "TCP loopback" : "AF_UNIX",
-		cache_words[cache].name,
-		st->base_var >= 0 ? " and % saved against "
-				  : "; no read-send baseline in this run",
-		st->base_var >= 0 ? st->var[st->base_var].name : "");
-	for (int s = 0; s < opt_sizes.n; s++)
-		has_ibm |= ibm_row(opt_sizes.v[s]) >= 0;
-	for (int v0 = 0, v1; v0 < st->nvar; v0 = v1) {
-		int last;
-		v1 = v0 + 6 < st->nvar ? v0 + 6 : st->nvar;
-		last = v1 == st->nvar && has_ibm;
-		fprintf(f, "%-10s", "size MiB");
-		for (int v = v0; v < v1; v++)
-			fprintf(f, "%15s", st->var[v].name);
-		fprintf(f, "%s\n", last ? "  | IBM 2.6: read  sendfile" : "");
-		for (int s = 0; s < opt_sizes.n; s++) {
-			int k = ibm_row(opt_sizes.v[s]);
-			fprintf(f, "%-10lld", opt_sizes.v[s]);
-			for (int v = v0; v < v1; v++) {
-				char cell[32];
-				ibm_cell(b, v, s, cache, tr, cell,
-					 sizeof(cell));
-				fprintf(f, "%15s", cell);
-			}
-			if (last && k >= 0)
-				fprintf(f, "  | %13.0f %9.0f", ibm[k].trad,
-					ibm[k].zc);
-			fputc('\n', f);
-		}
-	}
+	snprintf(title, sizeof(title), "%s, page cache %s",
+		 tr == ZC_RECV_TCP ? "TCP loopback" : "AF_UNIX",
+		 cache_words[cache].name);
+	for (int v = 0; v < st->set.n; v++)
+		for (int s = 0; s < opt_sizes.n; s++)
+			ms[s * st->set.n + v] = zc_bench_median(
+				b, find_case(b, v, s, cache, tr), M_MS);
+	zc_xfer_table_print(f, &t);
 }
 
 /* The headlines: the IBM table per cache and transport. */
@@ -669,17 +535,13 @@ static int sf_plots(struct zc_bench *b, struct zc_plot *p, int max)
 		snprintf(q->xlabel, sizeof(q->xlabel), "file size [MiB]");
 		snprintf(q->ylabel, sizeof(q->ylabel), "%s",
 			 sf_plot_desc[k].ylabel);
-		for (int v = 0; v < st->nvar; v++) {
-			char bv[24] = "-";
+		for (int v = 0; v < st->set.n; v++) {
+			const struct zc_xfer_variant *var = &st->set.var[v];
 			if (!has_data(b, v, cache, tr))
 				continue;
-			if (st->var[v].buffer)
-				snprintf(bv, sizeof(bv), "%zu",
-					 st->var[v].buffer);
-			zc_plot_add_series(q, st->var[v].name, "method",
-					   st->var[v].m->name, "buffer", bv,
-					   "cache", cache_words[cache].name,
-					   "transport",
+			zc_plot_add_series(q, var->name, "method", var->m->name,
+					   "buffer", var->buffer_key, "cache",
+					   cache_words[cache].name, "transport",
 					   transport_words[tr].name, NULL);
 		}
 	}
@@ -687,36 +549,6 @@ static int sf_plots(struct zc_bench *b, struct zc_plot *p, int max)
 }
 
 /* ---- the sweep ---- */
-
-/* Every method x buffer; the baseline is BASE_METHOD with BASE_BUFFER, or
- * its largest buffer when BASE_BUFFER is not among them. */
-static void build_variants(struct sf_state *st)
-{
-	long long base = -1;
-
-	for (int i = 0; i < opt_buffer.n; i++)
-		if (opt_buffer.v[i] == BASE_BUFFER || base < 0 ||
-		    (base != BASE_BUFFER && opt_buffer.v[i] > base))
-			base = opt_buffer.v[i];
-	st->base_var = -1;
-	for (int i = 0; i < opt_method.n; i++) {
-		const struct zc_xfer_method *m =
-			&zc_xfer_methods[opt_method.v[i]];
-		int nb = m->flags & ZC_XFER_BUFFERED ? opt_buffer.n : 1;
-		for (int k = 0; k < nb && st->nvar < MAX_VARIANTS; k++) {
-			struct sf_variant *v = &st->var[st->nvar];
-			v->m = m;
-			v->buffer = m->flags & ZC_XFER_BUFFERED
-					    ? (size_t)opt_buffer.v[k]
-					    : 0;
-			variant_name(v);
-			if (!strcmp(m->name, BASE_METHOD) &&
-			    (long long)v->buffer == base)
-				st->base_var = st->nvar;
-			st->nvar++;
-		}
-	}
-}
 
 /* Everything the user can get wrong is refused before anything is
  * written: the CPUs, --dir (and, unless this is a dry run, whether its
@@ -731,7 +563,10 @@ static int sf_check(struct zc_bench *b)
 	zc_testfile_init(&st->tf);
 	zc_receiver_init(&st->rcv);
 	st->kill_after = k ? strtoull(k, NULL, 0) : 0;
-	build_variants(st);
+	/* every method x buffer; the baseline is BASE_METHOD with BASE_BUFFER,
+	 * or its largest buffer when BASE_BUFFER is not among them */
+	zc_xfer_set_build(&st->set, opt_method.v, opt_method.n, opt_buffer.v,
+			  opt_buffer.n, BASE_METHOD, BASE_BUFFER);
 	if (ctx->ncpus == 1)
 		return zc_usage(ctx, "--cpus: give two CPUs, the sender's and "
 				     "the receiver's");
@@ -755,7 +590,7 @@ static int sf_sweep(struct zc_bench *b)
 {
 	static const int family[ZC_RECV_NTRANSPORTS] = {AF_INET, AF_UNIX};
 	struct sf_state *st = b->st;
-	int nv = st->nvar, nt = opt_transport.n, nc = opt_cache.n;
+	int nv = st->set.n, nt = opt_transport.n, nc = opt_cache.n;
 	char why[MAX_VARIANTS][ZC_RECV_NTRANSPORTS][ZC_XFER_WHY];
 	int perr[MAX_VARIANTS][ZC_RECV_NTRANSPORTS];
 
@@ -763,20 +598,19 @@ static int sf_sweep(struct zc_bench *b)
 		for (int k = 0; k < nt; k++) {
 			int t = (int)opt_transport.v[k];
 			perr[v][t] =
-				zc_xfer_probe(st->var[v].m, family[t],
+				zc_xfer_probe(st->set.var[v].m, family[t],
 					      why[v][t], sizeof(why[v][t]));
 		}
 	for (int k = 0; k < opt_sizes.n * nc * nt * nv; k++) {
 		int v = k % nv, t = (int)opt_transport.v[k / nv % nt],
 		    cache = (int)opt_cache.v[k / nv / nt % nc],
 		    s = k / nv / nt / nc, i;
-		char bv[24] = "-", sz[24];
-		const char *vals[NKEYS] = {st->var[v].m->name, bv, sz,
+		const struct zc_xfer_variant *var = &st->set.var[v];
+		char sz[24];
+		const char *vals[NKEYS] = {var->m->name, var->buffer_key, sz,
 					   cache_words[cache].name,
 					   transport_words[t].name};
 
-		if (st->var[v].buffer)
-			snprintf(bv, sizeof(bv), "%zu", st->var[v].buffer);
 		snprintf(sz, sizeof(sz), "%lld", opt_sizes.v[s]);
 		i = zc_bench_add(b, vals, &st->plan, st->plan_err, s);
 		if (i == -EEXIST)

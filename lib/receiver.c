@@ -306,6 +306,21 @@ gone:
 	return err;
 }
 
+int zc_receiver_failure(const struct zc_recv_send *s, int err, char *why,
+			size_t len)
+{
+	if (s->gone)
+		snprintf(why, len,
+			 "the receiver died mid-transfer: %s (sender: %s)",
+			 s->how, s->why);
+	else if (s->step == ZC_RECV_HANDSHAKE)
+		snprintf(why, len, "handshake with the receiver: %s",
+			 strerror(-err));
+	else
+		snprintf(why, len, "%s", s->why);
+	return s->gone != 0;
+}
+
 int zc_receiver_check(const struct zc_recv_send *s, uint64_t size, uint64_t sum,
 		      int scpu, int rcpu, char *why, size_t len)
 {

@@ -204,6 +204,16 @@ int zc_receiver_send(struct zc_receiver *r, struct zc_xfer *x,
 		     struct zc_recv_send *s);
 
 /*
+ * A failed zc_receiver_send (err, its -errno; not stopped) in a sentence,
+ * to why: "the receiver died mid-transfer: <how> (sender: <why>)" when
+ * s->gone, "handshake with the receiver: <strerror>" at the handshake,
+ * else s->why. 1 when the receiver died (no later transfer can run), else
+ * 0.
+ */
+int zc_receiver_failure(const struct zc_recv_send *s, int err, char *why,
+			size_t len);
+
+/*
  * The self-checks of a transfer zc_receiver_send completed: all size bytes
  * arrived, their checksum is sum (when s->flags had ZC_RECV_CHECKSUM), and
  * both ends ran where they were pinned (scpu, rcpu; -1: not checked).

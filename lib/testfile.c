@@ -15,6 +15,7 @@
 #include "xfer.h"
 
 #define READ_BUF (1u << 20) /* reading a file into the cache */
+#define MIB	 (1ull << 20)
 
 void zc_testfile_init(struct zc_testfile *t)
 {
@@ -77,6 +78,29 @@ int zc_testfile_check(struct zc_testfile *t, const char *parent, char *why,
 	return err;
 }
 
+int zc_testfile_room(const struct zc_testfile *t, uint64_t size,
+		     uint64_t margin, char *why, size_t len)
+{
+	uint64_t avail = t->free_bytes > margin ? t->free_bytes - margin : 0;
+	unsigned long long free_mib = t->free_bytes / MIB;
+	long long fit = (long long)(avail / MIB);
+
+	if (size + margin <= t->free_bytes)
+		return 0;
+	if (fit < 1) {
+		snprintf(why, len,
+			 "'%s' has %llu MiB free: too little for any file",
+			 t->parent, free_mib);
+		return -ENOSPC;
+	}
+	snprintf(why, len,
+		 "%llu MiB does not fit in the %llu MiB free in '%s' (%s): "
+		 "expected 1..%lld MiB",
+		 (unsigned long long)(size / MIB), free_mib, t->parent,
+		 t->fstype, fit);
+	return -EFBIG;
+}
+
 int zc_testfile_probe(struct zc_testfile *t, const char *prefix,
 		      const struct zc_xfer_method *const *m, int n, char *why,
 		      size_t len)
@@ -89,7 +113,7 @@ int zc_testfile_probe(struct zc_testfile *t, const char *prefix,
 			 strerror(-err));
 		return err;
 	}
-	err = zc_testfile_create(t, "probe", 1 << 16, 1, NULL);
+	err = zc_testfile_create(t, "probe", 1 << 16, 1, NULL, NULL, 0);
 	if (err < 0)
 		snprintf(why, len, "'%s': cannot %s a file: %s", t->parent,
 			 t->fd < 0 ? "create" : "write", strerror(-err));
@@ -114,17 +138,27 @@ int zc_testfile_mkdir(struct zc_testfile *t, const char *prefix)
 }
 
 int zc_testfile_create(struct zc_testfile *t, const char *name, uint64_t size,
-		       uint64_t seed, int (*stop)(void))
+		       uint64_t seed, int (*stop)(void), char *why, size_t len)
 {
+	int err;
+
 	zc_testfile_remove(t);
 	snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, name);
 	t->fd = open(t->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (t->fd < 0) {
+		err = -errno;
 		t->path[0] = 0;
-		return -errno;
+		snprintf(why, len, "cannot create '%s/%s': %s", t->dir, name,
+			 strerror(-err));
+		return err;
 	}
 	t->size = size;
-	return zc_xfer_file_fill(t->fd, size, seed, &t->sum, stop);
+	err = zc_xfer_file_fill(t->fd, size, seed, &t->sum, stop);
+	if (err < 0)
+		snprintf(why, len, "cannot write %llu %s to '%s': %s",
+			 (unsigned long long)(size % MIB ? size : size / MIB),
+			 size % MIB ? "bytes" : "MiB", t->path, strerror(-err));
+	return err;
 }
 
 static int cold(struct zc_testfile *t, char *why, size_t len)

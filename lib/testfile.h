@@ -11,11 +11,12 @@
  *	struct zc_testfile t;
  *	zc_testfile_init(&t);			(release is then a no-op)
  *	zc_testfile_check(&t, parent, why, len);	(before anything is written)
+ *	zc_testfile_room(&t, largest, margin, why, len);
  *	zc_testfile_probe(&t, prefix, methods, n, why, len);
  *	zc_testfile_release(&t);
  *	zc_testfile_mkdir(&t, prefix);
  *	per file:
- *		zc_testfile_create(&t, "file-7MiB", size, seed, stop);
+ *		zc_testfile_create(&t, "file-7MiB", size, seed, stop, why, len);
  *		per transfer: zc_testfile_cache(&t, cold, why, len);
  *		... send t.fd: t.size bytes, checksum t.sum ...
  *		zc_testfile_remove(&t);
@@ -30,7 +31,7 @@
  * mkdtemp suffix; a signal (stop) ends a long fill early with -EINTR and
  * the file is then removed by remove/release as any other.
  *
- * Errors: 0 or -errno. check and probe: as they say; mkdir: mkdtemp's; create: open's (t->fd < 0, t->path
+ * Errors: 0 or -errno. check, room and probe: as they say; mkdir: mkdtemp's; create: open's (t->fd < 0, t->path
  * "") or the fill's (-ENOSPC, -EINTR on stop; t->fd >= 0); cold and hot:
  * see zc_testfile_cache;
  * release: rmdir's (-ENOTEMPTY: something else was put in the folder).
@@ -70,6 +71,17 @@ int zc_testfile_check(struct zc_testfile *t, const char *parent, char *why,
 		      size_t len);
 
 /*
+ * Does a file of size bytes (whole MiB) fit in t->parent with margin bytes
+ * to spare, by t->free_bytes (zc_testfile_check)? 0; -ENOSPC when not even
+ * a 1 MiB one would, why "'<parent>' has 40 MiB free: too little for any
+ * file"; -EFBIG when this one does not, why "1024 MiB does not fit in the
+ * 700 MiB free in '<parent>' (ext4): expected 1..636 MiB". For the caller
+ * to prefix with the option at fault (the folder's, the size's).
+ */
+int zc_testfile_room(const struct zc_testfile *t, uint64_t size,
+		     uint64_t margin, char *why, size_t len);
+
+/*
  * Make our folder and a small file in it (t->fd) and try there what the
  * methods m[0..n) need of the file system (mmap, sendfile, splice from a
  * file: zc_xfer_file_check). The caller may try more on t->fd, then
@@ -86,9 +98,11 @@ int zc_testfile_mkdir(struct zc_testfile *t, const char *prefix);
 
 /* Create <dir>/<name> (O_EXCL) and fill it with size bytes of content
  * made from seed, fdatasync'ed (clean pages, so they can be dropped).
- * stop (may be NULL) is polled while writing. */
+ * stop (may be NULL) is polled while writing. On error why (NULL with len
+ * 0: none) says "cannot create '<dir>/<name>': ..." (t->fd < 0) or "cannot
+ * write 7 MiB to '<path>': ..." (bytes when not whole MiB). */
 int zc_testfile_create(struct zc_testfile *t, const char *name, uint64_t size,
-		       uint64_t seed, int (*stop)(void));
+		       uint64_t seed, int (*stop)(void), char *why, size_t len);
 
 /*
  * Bring the current file's pages into the page cache state a transfer

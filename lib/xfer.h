@@ -45,7 +45,10 @@
  *
  * Code: xfer.c (the methods, their life cycle, zc_xfer_file_check, the
  * probe), xfer_net.c (sockets, the receiving end), xfer_file.c (test
- * files, file systems, the page cache); xfer_int.h is internal.
+ * files, file systems, the page cache); xfer_int.h is internal. Built on
+ * it: lib/xfer_set.h (the methods x buffers a sweep compares, their
+ * senders per file), lib/xfer_table.h (the IBM-style table of them),
+ * lib/testfile.h, lib/receiver.h.
  *
  * Limitations: Linux only. io-uring methods need liburing at build time
  * (ZC_HAVE_URING) and a kernel that allows io_uring; zc_xfer_probe() says

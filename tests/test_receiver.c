@@ -164,7 +164,7 @@ int main(void)
 		fprintf(stderr, "no folder for a test file: %s\n", why);
 		return 77;
 	}
-	err = zc_testfile_create(&t, "data", fsize, 42, NULL);
+	err = zc_testfile_create(&t, "data", fsize, 42, NULL, NULL, 0);
 	if (err < 0) {
 		fprintf(stderr, "cannot create a test file: %s\n",
 			strerror(-err));
