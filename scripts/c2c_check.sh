@@ -29,17 +29,21 @@ for r in $(seq 1 "$rounds"); do
 	pp=$("$tmp/pingpong" "$a" "$b" | cut -d' ' -f1)
 	"$zcbench" c2c --cpus "$a,$b" --pairs all --repeat 3 --quiet \
 		--out "$tmp/r$r" 2>/dev/null
-	zc=$(awk -F, -v a="$a" -v b="$b" '
-		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		$col["ping"] == a && $col["pong"] == b && $col["regime"] == "all" {
-			print $col["oneway_ns_median"] }' "$tmp/r$r/c2c.csv")
+	# a real CSV reader: fields such as cpus ("0,1") hold commas
+	zc=$(python3 - "$tmp/r$r/c2c.csv" "$a" "$b" <<'PY'
+import csv, sys
+for row in csv.DictReader(open(sys.argv[1])):
+    if row["ping"] == sys.argv[2] and row["pong"] == sys.argv[3] and row["regime"] == "all":
+        print(row["oneway_ns_median"])
+PY
+)
 	[ -n "$zc" ] || { echo "c2c_check: round $r: no zcbench figure" >&2; exit 1; }
 	awk -v r="$r" -v p="$pp" -v z="$zc" \
 		'BEGIN { printf "%5d %14.1f %14.1f %7.3f\n", r, p, z, z / p }'
 done | tee "$tmp/rounds"
 
 # Group the rounds by regime and give each group's median ratio.
-sort -k2,2g <(tail -n +2 "$tmp/rounds") | awk '
+sort -k2,2g "$tmp/rounds" | awk '
 	{ p[NR] = $2; q[NR] = $4 }
 	function med(lo, hi,   n, i, j, t, x) {
 		n = 0
