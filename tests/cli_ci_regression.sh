@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Description: scripts/ci-regression.sh (the CI's two regression checks):
 # the same build against itself and its own history passes (exit 0); a
-# doctored build (its results 2.5 times slower) fails both the ab check and
+# doctored build (its results 4 times slower) fails both the ab check and
 # the history check with exit 3
 # Labels: cli
 . "$(dirname "$0")/lib.sh"
@@ -10,11 +10,11 @@ script=$(cd "$(dirname "$0")/.." && pwd)/scripts/ci-regression.sh
 need_cpus 2
 
 echo 'falseshare --quick --op atomic --stride 8,128 --seconds 0.01' >"$tmp/suite"
-for k in 1 2 3; do
+for k in 1 2 3 4 5; do
 	expect_exit 0 $z run "$tmp/suite" --out "$tmp/hist/run-$k"
 done
 
-# A build that reports its falseshare figures 2.5 times slower.
+# A build that reports its falseshare figures 4 times slower.
 cat >"$tmp/slow" <<SH
 #!/bin/sh
 [ "\$1" = --version ] && exec $z --version
@@ -28,18 +28,20 @@ j = json.load(open(p))
 for c in j["zcbench"]["cases"]:
     s = c.get("samples", {})
     if "ns_per_op" in s:
-        s["ns_per_op"] = [v * 2.5 if v is not None else v for v in s["ns_per_op"]]
+        s["ns_per_op"] = [v * 4 if v is not None else v for v in s["ns_per_op"]]
 json.dump(j, open(p, "w"))
 PY
 SH
 chmod +x "$tmp/slow"
 
-# Wide thresholds: this test checks the plumbing on a machine that may be
-# busy; the study in results/regression chose the real ones.
+# Wide thresholds and a 95 % level: this test checks the plumbing on a
+# machine that may be busy (or a sanitizer build, whose runs spread more)
+# with a short history; the study in results/regression chose the real
+# ones.
 run_ci() { # NEW-BINARY OUT
 	ZCBENCH=$1 ZC_CI_BASE_BIN=$z ZC_CI_SUITE="$tmp/suite" \
 		ZC_CI_HISTORY="$tmp/hist" ZC_CI_ROUNDS=6 ZC_CI_AB_TOL=40 \
-		ZC_CI_HIST_TOL=40 GITHUB_STEP_SUMMARY="$tmp/summary-$(basename "$2")" \
+		ZC_CI_HIST_TOL=40 ZC_CI_HIST_ALPHA=0.05 GITHUB_STEP_SUMMARY="$tmp/summary-$(basename "$2")" \
 		"$script" "$2"
 }
 expect_exit 0 run_ci "$z" "$tmp/same"
