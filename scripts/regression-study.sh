@@ -8,8 +8,9 @@
 #     the ring's producer (ring-5/10/20); the ns per size come from a
 #     calibration run of A: X % of falseshare's padded (128 B) ns_per_op
 #     times the batch (256), X % of the ring's thread batch-64 ns per message;
-#  2. A/A for ab: AA runs of `ab A A` on the falseshare and ring lines of the
-#     ci suite (each ROUNDS rounds): any exit 3 is a false alarm;
+#  2. A/A for ab: AA runs of `ab A A` on each of the falseshare, ring and
+#     sendfile lines of the ci suite (each ROUNDS rounds): any exit 3 is a
+#     false alarm;
 #  3. A/B for ab: N5/N10/N20 runs of `ab A fs-X` and `ab A ring-X`; a
 #     detection is exit 3 with the planted figure regressed (falseshare
 #     stride 128 ns_per_op; ring thread batch 64 mmsgs_per_s);
@@ -38,6 +39,8 @@ AB_TOL=${AB_TOL:-7} HIST_TOL=${HIST_TOL:-10} HIST_ALPHA=${HIST_ALPHA:-0.01}
 fs_line=(falseshare --repeat 7 --op atomic --stride '8,64,128')
 ring_line=(ring --repeat 7 --transport 'thread,process,mutex,pipe' --size 32
 	--batch '1,64' --mode tput --seconds 0.1)
+sf_line=(sendfile --repeat 7 --sizes 21 --method 'read-send,sendfile,splice'
+	--buffer 65536 --cache hot --transport unix)
 metrics=primary,slowdown,speedup_vs_mutex,speedup_vs_pipe,ratio_to_read_send
 mkdir -p "$work" "$out"
 csv=$out/verdicts.csv
@@ -149,6 +152,7 @@ mkdir -p "$work/ab"
 for i in $(seq "$AA"); do
 	ab_check aa both 0 A "$i" "${fs_line[@]}"
 	ab_check aa both 0 A "$i.ring" "${ring_line[@]}"
+	ab_check aa both 0 A "$i.sendfile" "${sf_line[@]}"
 done
 for p in 5 10 20; do
 	n=$((p == 5 ? N5 : p == 10 ? N10 : N20))
