@@ -88,6 +88,15 @@ print(reg, change, n)
 PY
 }
 
+# The target row of TARGET (fs, ring; else none) in JSON: as target_of.
+target_row() { # JSON KIND TARGET
+	case $3 in
+	fs) target_of "$1" "$2" stride:128 ns_per_op ;;
+	ring) target_of "$1" "$2" transport:thread/size:32/batch:64 mmsgs_per_s ;;
+	*) target_of "$1" "$2" no-such-case - ;;
+	esac
+}
+
 build A 0
 z=$work/A/zcbench
 
@@ -137,12 +146,7 @@ ab_check() { # LABEL TARGET SIZE BUILD RUN LINE...
 			--threshold "$AB_TOL" --out "$d" --json "$d.json" -- "$@" \
 			>"$d.md" 2>"$d.err" || rc=$?
 	fi
-	case $target in
-	fs) t=$(target_of "$d.json" ab stride:128 ns_per_op) ;;
-	ring) t=$(target_of "$d.json" ab transport:thread/size:32/batch:64 mmsgs_per_s) ;;
-	*) t="0  $(python3 -c "import json; print(sum(r['status'] == 'regressed' for r in json.load(open('$d.json'))['rows']))")" ;;
-	esac
-	read -r reg ch n <<<"$t"
+	read -r reg ch n <<<"$(target_row "$d.json" ab "$target")"
 	echo "ab,$target,$size,${inj[$b]:-0},$run,$rc,$reg,$ch,$n,$d.json" >>"$csv"
 	echo "ab $label $target $size% run $run: exit $rc, target regressed $reg ($ch %)" >&2
 }
@@ -175,12 +179,7 @@ hist_check() { # TARGET SIZE RUN NEW-DIR BASE...
 	j=$work/cmp-$target-$size-$run.json
 	$z compare "$@" "$new" --metrics "$metrics" --threshold "$HIST_TOL" \
 		--alpha "$HIST_ALPHA" --format json >"$j" 2>/dev/null || rc=$?
-	case $target in
-	fs) t=$(target_of "$j" cmp stride:128 ns_per_op) ;;
-	ring) t=$(target_of "$j" cmp transport:thread/size:32/batch:64 mmsgs_per_s) ;;
-	*) t="0  $(python3 -c "import json; print(sum(r['status'] == 'regressed' for r in json.load(open('$j'))['rows']))")" ;;
-	esac
-	read -r reg ch n <<<"$t"
+	read -r reg ch n <<<"$(target_row "$j" cmp "$target")"
 	echo "history,$target,$size,${inj[$target-$size]:-0},$run,$rc,$reg,$ch,$n,$j" >>"$csv"
 	echo "history $target $size% run $run: exit $rc, target regressed $reg ($ch %)" >&2
 }

@@ -57,24 +57,7 @@ json_ok "$tmp/aa/ab.json"
 	fail "round folders missing"
 
 # A doctored build: its ns/op 2.5 times higher.
-cat >"$tmp/slow" <<SH
-#!/bin/sh
-[ "\$1" = --version ] && exec $z --version
-$z "\$@" || exit \$?
-for a in "\$@"; do out=\$a; done
-[ -d "\$out" ] || exit 0 # a dry run
-python3 - "\$out/falseshare.json" <<'PY'
-import json, sys
-p = sys.argv[1]
-j = json.load(open(p))
-for c in j["zcbench"]["cases"]:
-    s = c.get("samples", {})
-    if "ns_per_op" in s:
-        s["ns_per_op"] = [v * 2.5 if v is not None else v for v in s["ns_per_op"]]
-json.dump(j, open(p, "w"))
-PY
-SH
-chmod +x "$tmp/slow"
+slow_build "$tmp/slow" 2.5
 expect_exit 3 $z ab $z "$tmp/slow" --rounds 10 --threshold 40 --out "$tmp/ab" -- "${line[@]}"
 expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:.* | ns_per_op' "$tmp/out"
 expect_grep 'regression found' "$tmp/err"

@@ -18,24 +18,7 @@ for k in 1 2 3 4 5; do
 done
 
 # A build that reports its falseshare figures 4 times slower.
-cat >"$tmp/slow" <<SH
-#!/bin/sh
-[ "\$1" = --version ] && exec $z --version
-$z "\$@" || exit \$?
-for a in "\$@"; do out=\$a; done
-[ -f "\$out/falseshare.json" ] || exit 0
-python3 - "\$out/falseshare.json" <<'PY'
-import json, sys
-p = sys.argv[1]
-j = json.load(open(p))
-for c in j["zcbench"]["cases"]:
-    s = c.get("samples", {})
-    if "ns_per_op" in s:
-        s["ns_per_op"] = [v * 4 if v is not None else v for v in s["ns_per_op"]]
-json.dump(j, open(p, "w"))
-PY
-SH
-chmod +x "$tmp/slow"
+slow_build "$tmp/slow" 4
 
 # Wide thresholds and a 95 % level: this test checks the plumbing on a
 # machine that may be busy (or a sanitizer build, whose runs spread more)

@@ -87,3 +87,27 @@ finish() {
 	fi
 	exit 0
 }
+
+# slow_build FILE FACTOR: a "build" that runs $ZCBENCH and then multiplies
+# every falseshare ns_per_op sample it wrote (falseshare.json in the folder
+# named last on its command line) by FACTOR: a doctored regression.
+slow_build() {
+	cat >"$1" <<SH
+#!/bin/sh
+[ "\$1" = --version ] && exec $ZCBENCH --version
+$ZCBENCH "\$@" || exit \$?
+for a in "\$@"; do out=\$a; done
+[ -f "\$out/falseshare.json" ] || exit 0 # a dry run, or no falseshare
+python3 - "\$out/falseshare.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+j = json.load(open(p))
+for c in j["zcbench"]["cases"]:
+    s = c.get("samples", {})
+    if "ns_per_op" in s:
+        s["ns_per_op"] = [v * $2 if v is not None else v for v in s["ns_per_op"]]
+json.dump(j, open(p, "w"))
+PY
+SH
+	chmod +x "$1"
+}
