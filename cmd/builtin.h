@@ -217,6 +217,11 @@ struct zc_bench_def {
 	size_t state_size;	 /* the command's run state, zeroed: b->st */
 	size_t case_size;	 /* per case, zeroed: zc_bench_priv() */
 	int no_quick_warmup;	 /* --quick runs no warm-up repetition */
+	/* --repeat's default for this command (0: the global 5; --quick
+	 * keeps its 3): falseshare and ring take many short repetitions, so
+	 * that the sentinel on either side of one sees the state the whole
+	 * repetition ran in (lib/regime.h). */
+	int repeat;
 	/* one() records the hand-off itself (zc_case_sentinel): the driver
 	 * takes no sentinel around it (c2c: each sample is a hand-off). */
 	int own_sentinel;

@@ -27,7 +27,7 @@ static const struct zc_opt options[] = {
 /* The host-placement finding: watch the closest pair's hand-off. */
 static int watch_handoff(struct zc_ctx *ctx, struct zc_check *k)
 {
-	static double v[WATCH_MAX], at[WATCH_MAX];
+	static double v[WATCH_MAX], pace[WATCH_MAX], at[WATCH_MAX];
 	struct zc_plan pair;
 	char why[160];
 	int n;
@@ -36,7 +36,8 @@ static int watch_handoff(struct zc_ctx *ctx, struct zc_check *k)
 	    zc_topo_plan_closest(&ctx->topo, ctx->cpus, ctx->ncpus, &pair))
 		return 0;
 	n = zc_sentinel_watch(&ctx->topo, pair.cpu[0], pair.cpu[1], opt_seconds,
-			      WATCH_STEP_S, v, at, WATCH_MAX, why, sizeof(why));
+			      WATCH_STEP_S, v, pace, at, WATCH_MAX, why,
+			      sizeof(why));
 	if (n < 0) {
 		memset(k, 0, sizeof(*k));
 		k->name = "host placement";
@@ -48,7 +49,8 @@ static int watch_handoff(struct zc_ctx *ctx, struct zc_check *k)
 		return 1;
 	}
 	zc_check_handoff(k, pair.cpu[0], pair.cpu[1], v, n, opt_seconds);
-	return 1;
+	zc_check_pace(k + 1, pair.cpu[0], pair.cpu[1], pace, n, opt_seconds);
+	return 2;
 }
 
 static void print_text(const struct zc_sysinfo *si, const struct zc_check *k,
@@ -155,7 +157,7 @@ static int cmd_doctor(int argc, char **argv, struct zc_ctx *ctx)
 	if (err < 0)
 		return zc_error(ctx, "cannot collect system information: %s",
 				strerror(-err));
-	n = zc_sysinfo_checks(&ctx->si, &ctx->events, k, MAX_FINDINGS - 1);
+	n = zc_sysinfo_checks(&ctx->si, &ctx->events, k, MAX_FINDINGS - 2);
 	n += watch_handoff(ctx, &k[n]);
 	switch (ctx->format) {
 	case ZC_FMT_JSON:

@@ -434,11 +434,13 @@ static int drive_one(void *v, int k, int rep)
 	struct zc_case *c = &b->res.cases[i];
 	struct zc_sentinel *s =
 		rep >= 0 && !b->d->own_sentinel ? sentinel_of(b, i) : NULL;
-	double before = NAN, at = zc_unix_s();
+	double before = NAN, pace = NAN, at = zc_unix_s();
 
 	/* Right before and right after the repetition, on its CPUs. */
-	if (s)
+	if (s) {
 		before = sentinel_take(b, s);
+		pace = zc_sentinel_pace(s);
+	}
 	err = b->d->one(b, i, rep);
 	if (err == -ETIMEDOUT)
 		zc_bench_taint(b, i);
@@ -447,6 +449,8 @@ static int drive_one(void *v, int k, int rep)
 		zc_sentinel_cpus(s, &a, &z);
 		zc_case_sentinel(&b->res, c, rep, before, sentinel_take(b, s),
 				 at, a, z);
+		c->pace[rep][0] = pace;
+		c->pace[rep][1] = zc_sentinel_pace(s);
 	}
 	return err;
 }
@@ -564,6 +568,12 @@ int zc_bench_main(const struct zc_command *cmd, int argc, char **argv,
 	rc = zc_cmd_parse(ctx, d->opts, argc, argv);
 	if (rc)
 		return rc;
+	if (!ctx->repeat && d->repeat) {
+		ctx->reps = d->repeat;
+		if (ctx->options)
+			json_object_set_new(ctx->options, "repeat",
+					    json_sprintf("%d", d->repeat));
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b || !(b->st = calloc(1, d->state_size ? d->state_size : 1))) {
 		free(b);

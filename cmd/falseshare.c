@@ -44,9 +44,9 @@ static const struct zc_opt fs_opts[] = {
 		"placement classes (default: every pair class for 2 "
 		"threads, compact and scatter for more; cpus with --cpus)",
 		&opt_place, zc_place_words),
-	ZC_OPT_DOUBLE("seconds", "S", "s", "0.2",
+	ZC_OPT_DOUBLE("seconds", "S", "s", "0.04",
 		      "measured time per repetition", &opt_seconds, 0.001, 60,
-		      .quick = "0.05"),
+		      .quick = "0.04"),
 	ZC_OPT_END};
 
 #define OPT_STRIDE (&fs_opts[1])
@@ -480,6 +480,7 @@ static const struct zc_bench_def fs_bench = {
 	.nmetrics = M_FIXED,
 	.item = "op",
 	.case_size = sizeof(struct fs_case),
+	.repeat = 25,
 	.check = fs_check,
 	.sweep = fs_sweep,
 	.one = fs_one,

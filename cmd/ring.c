@@ -111,9 +111,10 @@ static const struct zc_opt ring_opts[] = {
 		    "ring/queue memory on huge pages (hugetlb, else "
 		    "THP; recorded in the label)",
 		    &opt_huge),
-	ZC_OPT_DOUBLE("seconds", "S", "s", "0.2",
-		      "target time per repetition when --messages is 0",
-		      &opt_seconds, 0.001, 60, .quick = "0.05"),
+	ZC_OPT_DOUBLE("seconds", "S", "s", "0.04",
+		      "target time per repetition when --messages is 0 (lat: "
+		      "at least 10000 messages)",
+		      &opt_seconds, 0.001, 60, .quick = "0.04"),
 	ZC_OPT_END};
 
 static const char *const ring_keys[] = {
@@ -258,6 +259,8 @@ static uint64_t warm_count(const struct rcase *rc)
 	return 20000 > 4 * (uint64_t)rc->cfg.batch ? 20000 : 4 * rc->cfg.batch;
 }
 
+#define LAT_MIN_MSGS 10000.0
+
 static void size_run(struct zc_bench *b, struct rcase *rc,
 		     const struct zc_chanpair *p)
 {
@@ -266,7 +269,9 @@ static void size_run(struct zc_bench *b, struct rcase *rc,
 	double target = b->seconds * 1e9, n;
 
 	if (rc->mode == ZC_CHAN_LAT) {
-		n = b->seconds * (double)opt_rate;
+		/* At least LAT_MIN_MSGS: a repetition's p99.9 rests on ten
+		 * messages or more, however short --seconds is. */
+		n = fmax(b->seconds * (double)opt_rate, LAT_MIN_MSGS);
 	} else {
 		if (rc->mode == ZC_CHAN_TPUT)
 			el = (double)(sh->cons.t1 - sh->prod.t0);
@@ -701,6 +706,7 @@ static const struct zc_bench_def ring_bench = {
 	.nmetrics = M_COUNT,
 	.item = "msg",
 	.sides = ring_sides,
+	.repeat = 25,
 	.nsides = 2,
 	.events_note = "per message (rtt: per round trip), each side on its "
 		       "own: prod the producer (ping), cons the consumer "

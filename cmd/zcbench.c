@@ -137,6 +137,13 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		fprintf(f, "\nglobal options:\n");
 		zc_opt_help(f, zc_global_opts);
 	}
+	if (c && c->bench && c->bench->repeat)
+		fprintf(f,
+			"\n%s repeats each case %d times by default (3 with "
+			"--quick): many short repetitions, each between two "
+			"sentinels, so that a change of host state is seen "
+			"between them instead of blended inside one\n",
+			ctx->cmd, c->bench->repeat);
 	if (c && c->bench && c->bench->events_note)
 		fprintf(f, "\ncounters (--events): %s\n",
 			c->bench->events_note);
@@ -220,7 +227,13 @@ int zc_cmd_parse(struct zc_ctx *ctx, const struct zc_opt *opts, int argc,
 	if (!(ctx->flags & ZC_CMD_NO_GLOBALS)) {
 		ctx->out = parse_ctx.out;
 		ctx->format = parse_ctx.format;
-		ctx->repeat = parse_ctx.repeat;
+		/* 0 when neither --repeat nor --quick set it: the command's
+		 * own default applies (zc_bench_def.repeat) */
+		ctx->repeat =
+			parse_ctx.quick || zc_opt_given(tables, argc - 1,
+							argv + 1, "repeat")
+				? parse_ctx.repeat
+				: 0;
 		ctx->quick = parse_ctx.quick;
 		ctx->dry_run = parse_ctx.dry_run;
 		ctx->topology = parse_ctx.topology;

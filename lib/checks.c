@@ -12,6 +12,7 @@
 
 #include "sysinfo.h"
 #include "regime.h"
+#include "stats.h"
 
 /* ---- noise checks ------------------------------------------------------- */
 
@@ -327,6 +328,54 @@ int zc_sysinfo_checks(const struct zc_sysinfo *si, const struct zc_evset *ev,
 	for (size_t i = 0; i < sizeof(checkers) / sizeof(checkers[0]); i++)
 		checkers[i](&c);
 	return c.n;
+}
+
+void zc_check_pace(struct zc_check *k, int a, int b, const double *p, int n,
+		   double seconds)
+{
+	double floor = INFINITY, slow[n > 0 ? n : 1];
+	int ok = 0, ns = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->name = "host contention";
+	for (int i = 0; i < n; i++)
+		if (isfinite(p[i])) {
+			ok++;
+			floor = fmin(floor, p[i]);
+		}
+	if (!ok) {
+		k->level = ZC_CHECK_INFO;
+		snprintf(k->finding, sizeof(k->finding),
+			 "could not time the pace loop on CPUs %d and %d", a,
+			 b);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (zc_pace_slowed(floor, p[i], NAN))
+			slow[ns++] = p[i] / floor;
+	if (!ns) {
+		k->level = ZC_CHECK_OK;
+		snprintf(k->finding, sizeof(k->finding),
+			 "steady: CPUs %d and %d ran the pace loop within "
+			 "%.2fx of their fastest (%.0f ns per 1000 "
+			 "iterations) in %d measurements over %.0f s",
+			 a, b, ZC_PACE_SLOWED, floor, ok, seconds);
+		return;
+	}
+	zc_stats_sort(slow, (size_t)ns);
+	k->level = ZC_CHECK_WARN;
+	snprintf(k->finding, sizeof(k->finding),
+		 "in %d of %d measurements over %.0f s CPUs %d and %d ran "
+		 "the pace loop slower than %.2fx their fastest (%.0f ns per "
+		 "1000 iterations): %.2fx at the median of those, %.2fx at "
+		 "worst",
+		 ns, ok, seconds, a, b, ZC_PACE_SLOWED, floor,
+		 zc_stats_quantile_sorted(slow, (size_t)ns, 0.5), slow[ns - 1]);
+	snprintf(k->advice, sizeof(k->advice),
+		 "the host shares these cores (another tenant on the other "
+		 "hyperthread) or lowers their clock: every figure, local "
+		 "ones too, slows with it; zcbench marks such samples "
+		 "'slowed' and leaves them out of the regime rows");
 }
 
 void zc_check_handoff(struct zc_check *k, int a, int b, const double *v, int n,

@@ -316,7 +316,8 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 					   "| command | CPUs | regimes: "
 					   "hand-off (share of measurements) "
 					   "| samples | moved during a "
-					   "sample |\n|---|---|---|--:|--:|\n");
+					   "sample | slowed by the host "
+					   "|\n|---|---|---|--:|--:|--:|\n");
 			fprintf(f, "| %s | %lld, %lld | ",
 				zc_res_command(set->res[i]),
 				json_integer_value(json_array_get(cpus, 0)),
@@ -332,11 +333,12 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 						json_object_get(r, "drifting"))
 						? " drifting"
 						: "");
-			fprintf(f, " | %lld | %lld |\n",
+			fprintf(f, " | %lld | %lld | %lld |\n",
 				json_integer_value(
 					json_object_get(p, "samples")),
+				json_integer_value(json_object_get(p, "moved")),
 				json_integer_value(
-					json_object_get(p, "moved")));
+					json_object_get(p, "slowed")));
 		}
 	}
 	if (!rows) {
@@ -348,7 +350,11 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 		   "(or this is bare metal). Several: the host moved them "
 		   "between near and far cores, every cross-core figure "
 		   "follows, and each command's table gives figures per "
-		   "regime (rows `@<n>ns`).\n\n");
+		   "regime (rows `@<n>ns`). Slowed: samples during which "
+		   "the sentinel's pace loop ran more than 1.15x slower "
+		   "than its fastest in the run (another tenant on the "
+		   "host core's other hyperthread, or a lower clock); they "
+		   "stay in the overall figures, not in a regime's.\n\n");
 	/* The time series: every command's samples file, sentinel before
 	 * each repetition against the time since the suite started. */
 	err = zc_afile_open(&a, run->dir, "regimes.gp");

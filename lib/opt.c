@@ -263,10 +263,10 @@ static const struct zc_opt *find(const struct zc_opt *const *tables,
 	return NULL;
 }
 
-/* Is the ZC_OPT_F_QUICK flag among the options (values skipped as the
- * parser would)? Decides which defaults apply before any value is set. */
-static int quick_given(const struct zc_opt *const *tables, int argc,
-		       char **argv)
+/* Is option `name` (NULL: the ZC_OPT_F_QUICK flag) among the options,
+ * values skipped as the parser would? */
+static int scan_given(const struct zc_opt *const *tables, int argc, char **argv,
+		      const char *name)
 {
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq;
@@ -280,7 +280,9 @@ static int quick_given(const struct zc_opt *const *tables, int argc,
 		o = find(tables, a + 2, len);
 		if (!o)
 			break;
-		if (o->type == ZC_OPT_TFLAG && (o->flags & ZC_OPT_F_QUICK))
+		if (name ? !strcmp(o->name, name)
+			 : o->type == ZC_OPT_TFLAG &&
+				    (o->flags & ZC_OPT_F_QUICK))
 			return 1;
 		if (o->type != ZC_OPT_TFLAG && !eq)
 			i++;
@@ -288,10 +290,16 @@ static int quick_given(const struct zc_opt *const *tables, int argc,
 	return 0;
 }
 
+int zc_opt_given(const struct zc_opt *const *tables, int argc, char **argv,
+		 const char *name)
+{
+	return scan_given(tables, argc, argv, name);
+}
+
 int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		 int *optind, char *msg, size_t msglen)
 {
-	int i, err, quick = quick_given(tables, argc, argv);
+	int i, err, quick = scan_given(tables, argc, argv, NULL);
 
 	for (int t = 0; tables[t]; t++) {
 		err = zc_opt_defaults(tables[t], quick, msg, msglen);

@@ -139,6 +139,11 @@ struct zc_opt {
 int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		 int *optind, char *msg, size_t msglen);
 
+/* Was option `name` given among argv's options (before the first
+ * argument or "--"), --quick's defaults aside? 1 or 0. */
+int zc_opt_given(const struct zc_opt *const *tables, int argc, char **argv,
+		 const char *name);
+
 /* Apply the table's defaults only (used by tests and dry runs); quick != 0
  * takes the .quick defaults. 0 or -EINVAL. */
 int zc_opt_defaults(const struct zc_opt *table, int quick, char *msg,

@@ -84,6 +84,7 @@ struct zc_case *zc_results_add(struct zc_results *r, const char *const *vals)
 	}
 	set_nan(c->v, nv);
 	set_nan(&c->sent[0][0], 2 * ZC_MAX_REP);
+	set_nan(&c->pace[0][0], 2 * ZC_MAX_REP);
 	set_nan(c->at, ZC_MAX_REP);
 	for (int i = 0; i < ZC_MAX_REP; i++)
 		c->regime[i] = ZC_REGIME_NONE;
@@ -270,15 +271,28 @@ static int is_baseline_of(const struct zc_results *r, const struct zc_case *b,
 	return 1;
 }
 
+/* A sample's hand-off regime, slowed or not: a slowed sample's ratio is
+ * still taken, to its baseline of the same round and hand-off regime (the
+ * host's slowing lasts seconds, a round less: both were slowed alike); its
+ * per-regime figures leave it out all the same. */
+static int handoff_regime(const struct zc_results *r, const struct zc_case *c,
+			  int rep)
+{
+	return c->regime[rep] == ZC_REGIME_SLOWED
+		       ? zc_regime_sample(&r->pairs[c->pair].reg,
+					  c->sent[rep][0], c->sent[rep][1])
+		       : c->regime[rep];
+}
+
 /* Regimes of case c's samples for ratios: a case without a sentinel is one
  * regime (0), or follows the other side's regimes round by round. */
-static void ratio_regimes(const struct zc_case *c, const struct zc_case *other,
-			  int *out)
+static void ratio_regimes(const struct zc_results *r, const struct zc_case *c,
+			  const struct zc_case *other, int *out)
 {
 	for (int rep = 0; rep < c->nrep; rep++)
-		out[rep] = c->pair >= 0 ? c->regime[rep]
+		out[rep] = c->pair >= 0 ? handoff_regime(r, c, rep)
 			   : other->pair >= 0 && rep < other->nrep
-				   ? other->regime[rep]
+				   ? handoff_regime(r, other, rep)
 				   : 0;
 }
 
@@ -292,8 +306,8 @@ int zc_results_ratio_of(struct zc_results *r, int src, int dst,
 		x[rep] = zc_case_get(r, c, rep, src);
 	for (int rep = 0; rep < b->nrep; rep++)
 		bx[rep] = zc_case_get(r, b, rep, src);
-	ratio_regimes(c, b, xr);
-	ratio_regimes(b, c, br);
+	ratio_regimes(r, c, b, xr);
+	ratio_regimes(r, b, c, br);
 	n = zc_regime_ratio(x, xr, c->nrep, bx, br, b->nrep, invert, out);
 	for (int rep = 0; rep < c->nrep; rep++)
 		zc_case_set(r, c, rep, dst, out[rep]);
@@ -400,17 +414,33 @@ int zc_results_regimes(struct zc_results *r)
 		free(v);
 		if (err)
 			return err;
-		pr->samples = pr->moved = 0;
+		pr->samples = pr->moved = pr->slowed = 0;
+		pr->pace_floor = NAN;
+		for (int i = 0; i < r->ncases; i++) {
+			const struct zc_case *c = &r->cases[i];
+			for (int rep = 0; c->pair == p && rep < c->nrep; rep++)
+				for (int j = 0; j < 2; j++)
+					if (isfinite(c->pace[rep][j]) &&
+					    !(c->pace[rep][j] >=
+					      pr->pace_floor))
+						pr->pace_floor =
+							c->pace[rep][j];
+		}
 		for (int i = 0; i < r->ncases; i++) {
 			struct zc_case *c = &r->cases[i];
+			int ok = c->status == ZC_CASE_OK;
 			for (int rep = 0; c->pair == p && rep < c->nrep;
 			     rep++) {
-				c->regime[rep] = zc_regime_sample(
-					&pr->reg, c->sent[rep][0],
-					c->sent[rep][1]);
-				pr->samples += c->status == ZC_CASE_OK;
-				pr->moved += c->status == ZC_CASE_OK &&
-					     c->regime[rep] == ZC_REGIME_MOVED;
+				int *g = &c->regime[rep];
+				*g = zc_regime_sample(&pr->reg, c->sent[rep][0],
+						      c->sent[rep][1]);
+				if (*g >= 0 && zc_pace_slowed(pr->pace_floor,
+							      c->pace[rep][0],
+							      c->pace[rep][1]))
+					*g = ZC_REGIME_SLOWED;
+				pr->samples += ok;
+				pr->moved += ok && *g == ZC_REGIME_MOVED;
+				pr->slowed += ok && *g == ZC_REGIME_SLOWED;
 			}
 		}
 	}
@@ -422,6 +452,14 @@ const struct zc_regimes *zc_case_regimes(const struct zc_results *r,
 {
 	return c->pair >= 0 && c->pair < r->npairs ? &r->pairs[c->pair].reg
 						   : NULL;
+}
+
+int zc_case_split(const struct zc_results *r, const struct zc_case *c)
+{
+	const struct zc_regimes *g = zc_case_regimes(r, c);
+
+	return c->status == ZC_CASE_OK && g &&
+	       (g->n > 1 || zc_case_regime_count(c, ZC_REGIME_SLOWED) > 0);
 }
 
 int zc_results_multi_regime(const struct zc_results *r)

@@ -33,18 +33,21 @@
  * values over the run and gives every sample its regime; the back ends
  * then add, beside each case's overall figures, one set per regime:
  *	text	 a sub-row per regime under the case (only when a pair had
- *		 more than one regime) and a note saying what they are
+ *		 more than one regime, or some of the case's samples were
+ *		 slowed: zc_case_split) and a note saying what they are
  *	csv	 a "regime" column ("all" on the overall row, else the
  *		 regime's hand-off in ns) and "handoff_ns"; one extra row per
  *		 case and regime
- *	samples	 sentinel_before_ns, sentinel_after_ns, regime, handoff_ns,
- *		 at_unix_s (when the repetition started)
+ *	samples	 sentinel_before_ns, sentinel_after_ns, pace_before_ns,
+ *		 pace_after_ns (zc_sentinel_pace), regime (an index, "moved"
+ *		 or "slowed"), handoff_ns, at_unix_s (when it started)
  *	json	 zcbench.regimes (per CPU pair) and per case "regimes":
  *		 [{handoff_ns, samples, share, moved, metrics: {m: {median,
  *		 min, max, ci_lo, ci_hi}}}] and "sentinel": {before, after,
- *		 regime}; Google Benchmark's rows are unchanged
- * A steady machine gives one regime per pair: no sub-rows, no extra CSV
- * rows, the same figures.
+ *		 regime, pace_before, pace_after}; per pair also "slowed" and
+ *		 "pace_floor_ns"; Google Benchmark's rows are unchanged
+ * A steady machine gives one regime per pair and no slowed samples: no
+ * sub-rows, no extra CSV rows, the same figures.
  *
  * Code: out.c (the model, the back end table), out_text.c, out_csv.c,
  * out_json.c (one back end each, internal interface in out_backends.h),
@@ -118,6 +121,7 @@ struct zc_case {
 	/* the sentinel: before/after each repetition (ns, NaN: none), when
 	 * it started (Unix time, s), the sample's regime */
 	double sent[ZC_MAX_REP][2];
+	double pace[ZC_MAX_REP][2]; /* zc_sentinel_pace before/after */
 	double at[ZC_MAX_REP];
 	int regime[ZC_MAX_REP];
 	int pair;		   /* index into r->pairs; -1: no sentinel */
@@ -129,6 +133,8 @@ struct zc_pair {
 	int a, b; /* CPUs */
 	struct zc_regimes reg;
 	int samples, moved; /* samples classified; moved during the sample */
+	int slowed;	    /* samples the host slowed (ZC_REGIME_SLOWED) */
+	double pace_floor;  /* the lowest pace of the pair, NaN: none */
 };
 
 /* The driver's sentinels per run (cmd/driver.c); r->pairs grows as
@@ -194,6 +200,9 @@ int zc_results_regimes(struct zc_results *r);
 /* The regimes of case c's pair, NULL when it has no sentinel. */
 const struct zc_regimes *zc_case_regimes(const struct zc_results *r,
 					 const struct zc_case *c);
+/* Case c gets rows per regime: its pair had several regimes, or some of
+ * its samples were slowed (so the regime row differs from the overall). */
+int zc_case_split(const struct zc_results *r, const struct zc_case *c);
 /* Some pair of the run had more than one regime. */
 int zc_results_multi_regime(const struct zc_results *r);
 /* Samples of case c in regime k (k = ZC_REGIME_MOVED: moved ones). */

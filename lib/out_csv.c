@@ -136,8 +136,7 @@ int zc_out_csv_write(FILE *f, const struct zc_results *r)
 		const struct zc_case *c = &r->cases[i];
 		const struct zc_regimes *g = zc_case_regimes(r, c);
 		csv_row(f, r, c, -1, threads_col);
-		for (int k = 0;
-		     c->status == ZC_CASE_OK && g && g->n > 1 && k < g->n; k++)
+		for (int k = 0; zc_case_split(r, c) && k < g->n; k++)
 			if (zc_case_regime_count(c, k))
 				csv_row(f, r, c, k, threads_col);
 	}
@@ -148,7 +147,7 @@ int zc_out_samples_write(FILE *f, const struct zc_results *r)
 {
 	csv_head(f, r);
 	fputs(",repetition,iterations,sentinel_before_ns,sentinel_after_ns,"
-	      "regime,handoff_ns,at_unix_s",
+	      "pace_before_ns,pace_after_ns,regime,handoff_ns,at_unix_s",
 	      f);
 	for (int m = 0; m < r->nmetrics; m++)
 		csv_sep_field(f, r->metrics[m].name);
@@ -166,10 +165,15 @@ int zc_out_samples_write(FILE *f, const struct zc_results *r)
 			csv_num(f, c->iterations[rep]);
 			csv_num(f, c->sent[rep][0]);
 			csv_num(f, c->sent[rep][1]);
+			csv_num(f, c->pace[rep][0]);
+			csv_num(f, c->pace[rep][1]);
 			if (k >= 0)
 				fprintf(f, ",%d", k);
 			else
-				fputs(k == ZC_REGIME_MOVED ? ",moved" : ",", f);
+				fputs(k == ZC_REGIME_MOVED    ? ",moved"
+				      : k == ZC_REGIME_SLOWED ? ",slowed"
+							      : ",",
+				      f);
 			csv_num(f, k >= 0 && g ? g->median[k] : NAN);
 			if (isfinite(c->at[rep]))
 				fprintf(f, ",%.6f", c->at[rep]);

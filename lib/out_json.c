@@ -117,7 +117,7 @@ static json_t *json_case_regimes(const struct zc_results *r,
 /* Per case: the sentinel of each repetition. */
 static json_t *json_case_sentinel(const struct zc_case *c)
 {
-	json_t *o, *v[3];
+	json_t *o, *v[3], *pace[2];
 
 	if (c->pair < 0)
 		return json_pack("{s:n, s:s}", "before", "why",
@@ -127,18 +127,26 @@ static json_t *json_case_sentinel(const struct zc_case *c)
 	v[0] = json_array();
 	v[1] = json_array();
 	v[2] = json_array();
+	pace[0] = json_array();
+	pace[1] = json_array();
 	for (int rep = 0; rep < c->nrep; rep++) {
 		json_array_append_new(v[0], zc_json_real(c->sent[rep][0]));
 		json_array_append_new(v[1], zc_json_real(c->sent[rep][1]));
+		json_array_append_new(pace[0], zc_json_real(c->pace[rep][0]));
+		json_array_append_new(pace[1], zc_json_real(c->pace[rep][1]));
 		json_array_append_new(
 			v[2], c->regime[rep] >= 0 ? json_integer(c->regime[rep])
 			      : c->regime[rep] == ZC_REGIME_MOVED
 				      ? json_string("moved")
+			      : c->regime[rep] == ZC_REGIME_SLOWED
+				      ? json_string("slowed")
 				      : json_null());
 	}
 	json_object_set_new(o, "before", v[0]);
 	json_object_set_new(o, "after", v[1]);
 	json_object_set_new(o, "regime", v[2]);
+	json_object_set_new(o, "pace_before", pace[0]);
+	json_object_set_new(o, "pace_after", pace[1]);
 	return o;
 }
 
@@ -164,9 +172,11 @@ static json_t *json_pairs(const struct zc_results *r)
 						     pr->reg.total),
 					"drifting", pr->reg.drifting[k]));
 		json_array_append_new(
-			a, json_pack("{s:[i,i], s:o, s:i, s:i}", "cpus", pr->a,
-				     pr->b, "regimes", rs, "samples",
-				     pr->samples, "moved", pr->moved));
+			a, json_pack("{s:[i,i], s:o, s:i, s:i, s:i, s:o}",
+				     "cpus", pr->a, pr->b, "regimes", rs,
+				     "samples", pr->samples, "moved", pr->moved,
+				     "slowed", pr->slowed, "pace_floor_ns",
+				     zc_json_real(pr->pace_floor)));
 	}
 	return a;
 }

@@ -46,7 +46,8 @@ static char *text_cell(struct text_table *t, int row, int col)
 static int shows(const struct zc_results *r, const struct zc_case *c, int k)
 {
 	const struct zc_regimes *g = zc_case_regimes(r, c);
-	return g && g->n > 1 && k < g->n && zc_case_regime_count(c, k) > 0;
+	return zc_case_split(r, c) && k < g->n &&
+	       zc_case_regime_count(c, k) > 0;
 }
 
 static int sub_rows(const struct zc_results *r, const struct zc_case *c)
@@ -102,8 +103,11 @@ static void text_row(struct text_table *t, int row, const struct zc_results *r,
 		snprintf(text_cell(t, row, label_col), TEXT_CELL,
 			 "hand-off %.0f ns: %d of %d samples%s", g->median[k],
 			 zc_case_regime_count(c, k), c->nrep,
-			 zc_case_regime_count(c, ZC_REGIME_MOVED) && k == 0
-				 ? " (others moved)"
+			 zc_case_regime_count(c, ZC_REGIME_MOVED) +
+						 zc_case_regime_count(
+							 c, ZC_REGIME_SLOWED) &&
+					 k == 0
+				 ? " (others moved or slowed)"
 				 : "");
 }
 
@@ -112,6 +116,16 @@ static void regime_note(FILE *f, const struct zc_results *r)
 {
 	for (int p = 0; p < r->npairs; p++) {
 		const struct zc_pair *pr = &r->pairs[p];
+		if (pr->slowed)
+			fprintf(f,
+				"slowed: on CPUs %d and %d, %d of %d samples "
+				"ran while the host slowed the CPUs (the "
+				"sentinel's pace loop more than %.2fx its "
+				"fastest, %.0f ns per 1000 iterations: another "
+				"tenant on the host core or a lower clock); "
+				"rows '@<n>ns' leave them out\n",
+				pr->a, pr->b, pr->slowed, pr->samples,
+				ZC_PACE_SLOWED, pr->pace_floor);
 		if (pr->reg.n < 2)
 			continue;
 		fprintf(f,

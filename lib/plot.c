@@ -44,7 +44,7 @@ void zc_plot_regimes(struct zc_plot *p, const struct zc_results *r)
 				 pr->reg.median[k], pr->a, pr->b);
 		snprintf(p->regime_title[p->nregimes++],
 			 sizeof(p->regime_title[0]),
-			 "samples that moved between regimes");
+			 "samples that moved between regimes or were slowed");
 	}
 }
 
@@ -284,11 +284,15 @@ static void write_samples(FILE *f, const struct zc_plot *p)
 		}
 		fputs(")", f);
 		if (p->nregimes) {
-			fputs(" && strcol('regime') eq ", f);
-			if (k == nr - 1)
+			if (k == nr - 1) {
+				fputs(" && (strcol('regime') eq ", f);
 				gp_str(f, "moved");
-			else
-				fprintf(f, "'%d'", k);
+				fputs(" || strcol('regime') eq ", f);
+				gp_str(f, "slowed");
+				fputs(")", f);
+			} else {
+				fprintf(f, " && strcol('regime') eq '%d'", k);
+			}
 		}
 		fputs(" && ", f);
 		gp_col(f, "column", ys);

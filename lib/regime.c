@@ -124,6 +124,14 @@ int zc_regime_sample(const struct zc_regimes *r, double before, double after)
 	return ZC_REGIME_MOVED;
 }
 
+int zc_pace_slowed(double floor, double before, double after)
+{
+	double p = fmax(isfinite(before) ? before : 0,
+			isfinite(after) ? after : 0);
+
+	return isfinite(floor) && floor > 0 && p > ZC_PACE_SLOWED * floor;
+}
+
 int zc_regime_ratio(const double *x, const int *xr, int nx, const double *b,
 		    const int *br, int nb, int invert, double *out)
 {

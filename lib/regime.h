@@ -41,8 +41,25 @@
 #define ZC_REGIME_SHARE 0.05
 #define ZC_REGIME_MIN_N 3
 
-#define ZC_REGIME_NONE	(-1)
-#define ZC_REGIME_MOVED (-2)
+#define ZC_REGIME_NONE	 (-1)
+#define ZC_REGIME_MOVED	 (-2)
+#define ZC_REGIME_SLOWED (-3)
+
+/*
+ * The pace (lib/sentinel.h, zc_sentinel_pace): a short integer loop timed
+ * on both CPUs with every sentinel. Its floor over a CPU pair's run is
+ * what the CPUs do undisturbed; a sample whose pace before or after was
+ * more than ZC_PACE_SLOWED times the floor ran while the host slowed the
+ * CPUs (another tenant on the host core's other hyperthread, a lower
+ * clock): seen on this project's VMs as 1.2-4x on every figure, local
+ * ones too, for seconds to minutes, while the hand-off did not move.
+ * Such a sample is ZC_REGIME_SLOWED: kept, counted, left out of the
+ * per-regime figures, like one that moved.
+ */
+#define ZC_PACE_SLOWED 1.15
+
+/* Is a sample with paces before/after slowed against floor? NaN: no. */
+int zc_pace_slowed(double floor, double before, double after);
 
 struct zc_regimes {
 	int n;			      /* regimes (0: no values) */

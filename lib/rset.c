@@ -370,11 +370,14 @@ static int check_regimes(struct vctx *v, json_t *c, long long nrep)
 		if (json_is_null(e))
 			continue;
 		if (json_is_string(e)) {
-			if (strcmp(json_string_value(e), "moved"))
-				return verr(v,
-					    "regime[%zu] is '%.40s', expected "
-					    "a regime, \"moved\" or null",
-					    i, json_string_value(e));
+			if (strcmp(json_string_value(e), "moved") &&
+			    strcmp(json_string_value(e), "slowed"))
+				return verr(
+					v,
+					"regime[%zu] is '%.40s', expected "
+					"a regime, \"moved\", \"slowed\" or "
+					"null",
+					i, json_string_value(e));
 			continue;
 		}
 		if (!json_is_integer(e))

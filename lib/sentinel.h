@@ -88,6 +88,8 @@ uint64_t zc_handoff_local(struct zc_handoff_line *l, enum zc_handoff_method m,
 #define ZC_SENTINEL_ROUNDS   256
 #define ZC_SENTINEL_BATCHES  8
 #define ZC_SENTINEL_LIMIT_NS 50000000ull /* 50 ms */
+#define ZC_PACE_ITERS	     2048
+#define ZC_PACE_CHUNKS	     4
 
 struct zc_sentinel;
 
@@ -99,17 +101,29 @@ int zc_sentinel_measure(struct zc_sentinel *s, double *oneway_ns,
 			double *cost_ns);
 void zc_sentinel_close(struct zc_sentinel *s);
 
+/*
+ * The pace of the last measurement: right after the hand-off, each side
+ * times a short throughput-bound integer loop (ZC_PACE_CHUNKS chunks of
+ * ZC_PACE_ITERS iterations, the fastest chunk, a few microseconds in
+ * all); the slower side's ns per 1000 iterations, NaN when the
+ * measurement failed. The hand-off cannot see a host hyperthread that
+ * another tenant keeps busy, or a lower host clock: both slow every
+ * figure of a case, local ones too, and the pace shows them.
+ */
+double zc_sentinel_pace(const struct zc_sentinel *s);
+
 /* The CPUs a sentinel runs on. */
 void zc_sentinel_cpus(const struct zc_sentinel *s, int *a, int *b);
 
 /*
  * Watch the hand-off between a and b: one measurement every interval_s
- * for `seconds` (at most max), into v (NaN where one failed) and at (s
+ * for `seconds` (at most max), into v (NaN where one failed), pace (its
+ * zc_sentinel_pace; may be NULL) and at (s
  * since the start). Returns how many were taken, or -errno from open (why
  * says why); stops early on a signal (zc_stopped).
  */
 int zc_sentinel_watch(const struct zc_topo *t, int a, int b, double seconds,
-		      double interval_s, double *v, double *at, int max,
-		      char *why, size_t len);
+		      double interval_s, double *v, double *pace, double *at,
+		      int max, char *why, size_t len);
 
 #endif

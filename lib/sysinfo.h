@@ -105,4 +105,10 @@ const char *zc_check_level_name(enum zc_check_level l);
 void zc_check_handoff(struct zc_check *k, int a, int b, const double *v, int n,
 		      double seconds);
 
+/* The host-contention finding from the same measurements' paces p
+ * (zc_sentinel_pace; NaN for failed ones): the share of them more than
+ * ZC_PACE_SLOWED over the fastest, and how much slower they were. */
+void zc_check_pace(struct zc_check *k, int a, int b, const double *p, int n,
+		   double seconds);
+
 #endif

@@ -43,7 +43,8 @@ for d in sorted(glob.glob(os.path.join(out, "run-*"))):
         z = j["zcbench"]
         for pr in z.get("regimes", []):
             sentinel.append((run, cmd, [(r["handoff_ns"], r["share"]) for r in pr["regimes"]],
-                             pr["moved"], pr["samples"]))
+                             pr["moved"], pr["samples"], pr.get("slowed", 0),
+                             pr.get("pace_floor_ns")))
         for c in z["cases"]:
             if c["status"] != "ok":
                 continue
@@ -86,9 +87,12 @@ for (cmd, name, m), per in sorted(rows.items()):
         cells.append("%.0f ns — %d, %s" % (h, len(rs), "%.2f" % sp if not math.isnan(sp) else "–"))
     print("| %s | %s | %.2f | %s |" % (name, m, overall, "; ".join(cells) or "one regime each run (see overall)"))
 print("\nLargest per-regime spread: %.2fx (the issue's bound: 1.15x)\n" % worst)
-print("## Regimes seen (per run and command: hand-off ns (share), samples that moved)\n")
-for run, cmd, regs, moved, n in sentinel:
-    print("- %s %s: %s; %d of %d moved" % (run, cmd, ", ".join("%.0f (%.0f %%)" % (h, 100 * s) for h, s in regs), moved, n))
+print("## Regimes seen (per run and command: hand-off ns (share), samples that moved, samples")
+print("the host slowed, the pace floor in ns per 1000 iterations)\n")
+for run, cmd, regs, moved, n, slowed, floor in sentinel:
+    print("- %s %s: %s; %d of %d moved, %d slowed, pace floor %s" % (
+        run, cmd, ", ".join("%.0f (%.0f %%)" % (h, 100 * s) for h, s in regs), moved, n, slowed,
+        "%.0f" % floor if floor else "-"))
 costs = []
 for p in glob.glob(os.path.join(out, "run-*", "*", "meta.json")):
     s = json.load(open(p)).get("sentinel", {})

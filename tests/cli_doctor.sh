@@ -16,6 +16,7 @@ if [ "$(nproc)" -ge 2 ]; then
 	# The hand-off between the closest pair: steady or the regimes.
 	expect_grep '^\(ok\|warn\) *host placement .*hand-off between CPUs' \
 		"$tmp/out"
+	expect_grep '^\(ok\|warn\) *host contention .*pace loop' "$tmp/out"
 fi
 # --seconds 0 skips the watch.
 expect_exit 0 $z doctor --seconds 0

@@ -80,7 +80,8 @@ if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
 	[ -z "$py" ] || "$py" - "$T/q" <<-'PY' || no "counter columns: see above"
 		import csv, json, sys
 		d = sys.argv[1]
-		rows = {r["name"]: r for r in csv.DictReader(open(d + "/ffi.csv"))}
+		rows = {r["name"]: r for r in csv.DictReader(open(d + "/ffi.csv"))
+		        if r["regime"] == "all"}
 		z = json.load(open(d + "/ffi.json"))["zcbench"]
 		ok = {e: v["status"] == "ok"
 		      for e, v in json.load(open(d + "/meta.json"))["counters"].items()}

@@ -89,7 +89,7 @@ python3 - "$tmp/e" <<'EOF' || fail "counter columns"
 import csv, json, os, sys
 d = sys.argv[1]
 rows = [r for r in csv.DictReader(open(os.path.join(d, "sendfile.csv")))
-        if r["status"] == "ok"]
+        if r["status"] == "ok" and r["regime"] == "all"]
 assert len(rows) == 4, rows
 for side in ("snd", "rcv"):
     for r in rows:

@@ -290,17 +290,19 @@ static void test_csv(void)
 	text = render(&r, "samples");
 	csv_parse(text, &c);
 	CHECK(c.nrec == 1 + 10); /* two ok cases x 5 repetitions */
-	CHECK(c.nfield[0] == 4 + 2 + 5 + NMETRICS);
+	CHECK(c.nfield[0] == 4 + 2 + 7 + NMETRICS);
 	CHECK(!strcmp(c.field[0][4], "repetition"));
 	CHECK(!strcmp(c.field[0][5], "iterations"));
 	CHECK(!strcmp(c.field[0][6], "sentinel_before_ns"));
-	CHECK(!strcmp(c.field[0][8], "regime"));
-	CHECK(!strcmp(c.field[0][11], "ns_per_op"));
-	CHECK(!strcmp(c.field[2][4], "1") && !strcmp(c.field[2][11], "10.1"));
+	CHECK(!strcmp(c.field[0][8], "pace_before_ns"));
+	CHECK(!strcmp(c.field[0][10], "regime"));
+	CHECK(!strcmp(c.field[0][13], "ns_per_op"));
+	CHECK(!strcmp(c.field[2][4], "1") && !strcmp(c.field[2][13], "10.1"));
 	CHECK(!strcmp(c.field[2][5], "1000000"));
 	CHECK(!strcmp(c.field[2][6], ""));  /* no sentinel: empty, not 0 */
-	CHECK(!strcmp(c.field[8][13], "")); /* NaN repetition */
-	CHECK(!strcmp(c.field[9][13], "3"));
+	CHECK(!strcmp(c.field[2][8], ""));  /* no pace either */
+	CHECK(!strcmp(c.field[8][15], "")); /* NaN repetition */
+	CHECK(!strcmp(c.field[9][15], "3"));
 	csv_free(&c);
 	free(text);
 	zc_results_release(&r);
@@ -750,6 +752,52 @@ static void test_regimes(void)
 	}
 }
 
+/* One steady hand-off, but the host slowed two of case 0's samples (pace
+ * 1.6x and 2x the floor, before or after): they are kept in the samples,
+ * marked "slowed", left out of the regime row, which the text and CSV then
+ * show beside the overall one; a pace within ZC_PACE_SLOWED is not. */
+static void test_slowed(void)
+{
+	static const double pace[5][2] = {
+		{640, 642}, {1030, 700}, {641, 641}, {645, 1290}, {700, 690}};
+	struct zc_results r;
+	struct csv c;
+	char *text;
+
+	build(&r);
+	for (int i = 0; i < 5; i++) {
+		zc_case_sentinel(&r, &r.cases[0], i, 50, 51, i, 0, 1);
+		r.cases[0].pace[i][0] = pace[i][0];
+		r.cases[0].pace[i][1] = pace[i][1];
+		zc_case_sentinel(&r, &r.cases[1], i, 51, 50, i, 0, 1);
+	}
+	CHECK(zc_results_regimes(&r) == 0);
+	CHECK(r.pairs[0].reg.n == 1 && r.pairs[0].slowed == 2);
+	CHECK(r.pairs[0].pace_floor == 640);
+	CHECK(r.cases[0].regime[1] == ZC_REGIME_SLOWED &&
+	      r.cases[0].regime[3] == ZC_REGIME_SLOWED);
+	CHECK(r.cases[0].regime[4] == 0 && r.cases[1].regime[0] == 0);
+	CHECK(zc_case_split(&r, &r.cases[0]) &&
+	      !zc_case_split(&r, &r.cases[1]));
+	text = render(&r, "csv");
+	csv_parse(text, &c);
+	CHECKF(c.nrec == 6, "%d records", c.nrec); /* case 0's regime row */
+	CHECK(!strcmp(c.field[2][csv_col(&c, "repetitions")], "3"));
+	csv_free(&c);
+	free(text);
+	text = render(&r, "text");
+	CHECKF(strstr(text, "slowed: on CPUs 0 and 1, 2 of 10 samples"), "%s",
+	       text);
+	free(text);
+	text = render(&r, "json");
+	CHECK(strstr(text, "\"slowed\": 2") && strstr(text, "\"slowed\""));
+	CHECK(strstr(text, "\"pace_floor_ns\": 640"));
+	free(text);
+	zc_results_release(&r);
+	CHECK(!zc_pace_slowed(NAN, 2000, 2000) &&
+	      !zc_pace_slowed(640, NAN, NAN) && zc_pace_slowed(640, NAN, 800));
+}
+
 int main(void)
 {
 	char root[] = "/tmp/zc-test-out-XXXXXX";
@@ -764,6 +812,7 @@ int main(void)
 	test_json();
 	test_text();
 	test_regimes();
+	test_slowed();
 	test_atomic(root);
 	test_dirs(root);
 	rm_rf(root);

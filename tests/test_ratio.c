@@ -96,5 +96,38 @@ int main(void)
 		}
 		zc_results_release(&r);
 	}
+
+	/* One hand-off regime, the host slowed rounds 1 and 2 (pace 2x):
+	 * their ratios are still taken, round by round (both sides were
+	 * slowed alike), but the regime's figures leave them out. */
+	{
+		const double xv[4] = {20, 40, 44, 22}, bv[4] = {2, 4, 4, 2};
+		struct zc_case *x, *b;
+		struct zc_summary s;
+		CHECK(zc_results_init(&r, "t", keys, 3, metrics, 3, 4) == 0);
+		add(&r, "a", "8", "1", 0);
+		add(&r, "a", "128", "1", 0);
+		x = &r.cases[0];
+		b = &r.cases[1];
+		for (int i = 0; i < 4; i++) {
+			double p = i == 1 || i == 2 ? 1280 : 640;
+			zc_case_set(&r, x, i, 0, xv[i]);
+			zc_case_set(&r, b, i, 0, bv[i]);
+			zc_case_sentinel(&r, x, i, 50, 51, i, 0, 1);
+			zc_case_sentinel(&r, b, i, 51, 50, i, 0, 1);
+			x->pace[i][0] = x->pace[i][1] = p;
+			b->pace[i][0] = b->pace[i][1] = p;
+		}
+		CHECK(zc_results_regimes(&r) == 0);
+		CHECK(r.pairs[0].slowed == 4 &&
+		      x->regime[1] == ZC_REGIME_SLOWED);
+		CHECK(zc_results_ratio(&r, 0, 1, "stride", "128", NULL, 0) ==
+		      2);
+		CHECK(fabs(zc_case_get(&r, x, 1, 1) - 10) < 1e-9);
+		CHECK(fabs(zc_case_get(&r, x, 2, 1) - 11) < 1e-9);
+		CHECK(zc_case_regime_summary(&r, x, 0, 0, &s) == 0 &&
+		      fabs(s.median - 21) < 1e-9);
+		zc_results_release(&r);
+	}
 	return zc_check_result();
 }

@@ -353,6 +353,27 @@ static void test_checks(const struct zc_sysinfo *si)
 	CHECK(!strcmp(zc_check_level_name(ZC_CHECK_BAD), "bad"));
 }
 
+/* The host-contention finding: steady paces, some slowed, none at all. */
+static void test_pace(void)
+{
+	double p[10] = {640, 642, 641, 900, 1300, 643, 650, NAN, 641, 640};
+	struct zc_check k;
+
+	zc_check_pace(&k, 0, 1, p, 3, 3);
+	CHECKF(k.level == ZC_CHECK_OK && strstr(k.finding, "steady") &&
+		       strstr(k.finding, "640 ns"),
+	       "%s", k.finding);
+	zc_check_pace(&k, 0, 1, p, 10, 3);
+	CHECKF(k.level == ZC_CHECK_WARN &&
+		       strstr(k.finding, "in 2 of 9 measurements") &&
+		       strstr(k.finding, "2.03x at worst") && k.advice[0],
+	       "%s", k.finding);
+	for (int i = 0; i < 10; i++)
+		p[i] = NAN;
+	zc_check_pace(&k, 0, 1, p, 10, 3);
+	CHECK(k.level == ZC_CHECK_INFO && strstr(k.finding, "could not"));
+}
+
 int main(void)
 {
 	struct zc_topo t;
@@ -367,6 +388,7 @@ int main(void)
 	test_meta(&si, &t);
 	test_gbench(&si);
 	test_checks(&si);
+	test_pace();
 	zc_topo_release(&t);
 	return zc_check_result();
 }
