@@ -113,7 +113,7 @@ static const struct zc_opt ring_opts[] = {
 		    &opt_huge),
 	ZC_OPT_DOUBLE("seconds", "S", "s", "0.04",
 		      "target time per repetition when --messages is 0 (lat: "
-		      "at least 10000 messages)",
+		      "at least 5000 messages)",
 		      &opt_seconds, 0.001, 60, .quick = "0.04"),
 	ZC_OPT_END};
 
@@ -259,7 +259,7 @@ static uint64_t warm_count(const struct rcase *rc)
 	return 20000 > 4 * (uint64_t)rc->cfg.batch ? 20000 : 4 * rc->cfg.batch;
 }
 
-#define LAT_MIN_MSGS 10000.0
+#define LAT_MIN_MSGS 5000.0
 
 static void size_run(struct zc_bench *b, struct rcase *rc,
 		     const struct zc_chanpair *p)
@@ -269,7 +269,7 @@ static void size_run(struct zc_bench *b, struct rcase *rc,
 	double target = b->seconds * 1e9, n;
 
 	if (rc->mode == ZC_CHAN_LAT) {
-		/* At least LAT_MIN_MSGS: a repetition's p99.9 rests on ten
+		/* At least LAT_MIN_MSGS: a repetition's p99.9 rests on five
 		 * messages or more, however short --seconds is. */
 		n = fmax(b->seconds * (double)opt_rate, LAT_MIN_MSGS);
 	} else {

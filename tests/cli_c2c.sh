@@ -56,13 +56,14 @@ if command -v lstopo-no-graphics >/dev/null; then
 	rm -f "$tmp/m.xml"
 fi
 
-# Hundreds of CPUs plan in well under a second, --pairs class runs in
-# seconds.
+# Hundreds of CPUs plan without blowing up (a bound against a plan that
+# grows out of hand, not a speed check: well under a second in a release
+# build, over one under TSan on a busy host), --pairs class runs in seconds.
 for spec in 'pack:2 numa:2 l3:4 core:32 pu:2' 'pack:2 numa:2 l3:8 core:32 pu:2'; do
 	t0=$(date +%s%N)
 	expect_exit 0 $c2c --dry-run --topology "synthetic:$spec" --pairs all
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	[ "$ms" -lt 1000 ] || fail "planning $spec took $ms ms"
+	[ "$ms" -lt 10000 ] || fail "planning $spec took $ms ms"
 	expect_grep 'not run' "$tmp/out"
 	expect_exit 0 $c2c --dry-run --topology "synthetic:$spec" --pairs class
 	expect_grep '^20 cases to run, 0 skipped; 5 repetitions + 1 warm-up each: about [0-9] s' "$tmp/out"
@@ -78,7 +79,7 @@ need_cpus 2
 
 t0=$(date +%s)
 expect_exit 0 $c2c --quick --out q
-[ $(($(date +%s) - t0)) -le 10 ] || fail "c2c --quick took more than 10 s"
+[ $(($(date +%s) - t0)) -le 30 ] || fail "c2c --quick took more than 30 s"
 expect_grep '^  class  *pairs  *median ns' "$tmp/out"
 expect_grep '^harness: the timer costs' "$tmp/out"
 for f in c2c.csv c2c.samples.csv c2c.json c2c.matrix.csv c2c.classes.json \
