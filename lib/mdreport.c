@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "mdreport.h"
 #include "plot.h"
+#include "regime.h"
 #include "seal.h"
 #include "report.h"
 
@@ -346,15 +347,17 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 			   "sentinel on.\n\n");
 		return 0;
 	}
-	fprintf(f, "\nOne regime per pair: the host kept the vCPUs in place "
-		   "(or this is bare metal). Several: the host moved them "
-		   "between near and far cores, every cross-core figure "
-		   "follows, and each command's table gives figures per "
-		   "regime (rows `@<n>ns`). Slowed: samples during which "
-		   "the sentinel's pace loop ran more than 1.15x slower "
-		   "than its fastest in the run (another tenant on the "
-		   "host core's other hyperthread, or a lower clock); they "
-		   "stay in the overall figures, not in a regime's.\n\n");
+	fprintf(f,
+		"\nOne regime per pair: the host kept the vCPUs in place "
+		"(or this is bare metal). Several: the host moved them "
+		"between near and far cores, every cross-core figure "
+		"follows, and each command's table gives figures per "
+		"regime (rows `@<n>ns`). Slowed: samples during which "
+		"the sentinel's pace loop ran more than %.2fx slower "
+		"than its fastest in the run (another tenant on the "
+		"host core's other hyperthread, or a lower clock); they "
+		"stay in the overall figures, not in a regime's.\n\n",
+		ZC_PACE_SLOWED);
 	/* The time series: every command's samples file, sentinel before
 	 * each repetition against the time since the suite started. */
 	err = zc_afile_open(&a, run->dir, "regimes.gp");

@@ -265,8 +265,8 @@ static const struct zc_opt *find(const struct zc_opt *const *tables,
 
 /* Is option `name` (NULL: the ZC_OPT_F_QUICK flag) among the options,
  * values skipped as the parser would? */
-static int scan_given(const struct zc_opt *const *tables, int argc, char **argv,
-		      const char *name)
+int zc_opt_given(const struct zc_opt *const *tables, int argc, char **argv,
+		 const char *name)
 {
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq;
@@ -290,16 +290,10 @@ static int scan_given(const struct zc_opt *const *tables, int argc, char **argv,
 	return 0;
 }
 
-int zc_opt_given(const struct zc_opt *const *tables, int argc, char **argv,
-		 const char *name)
-{
-	return scan_given(tables, argc, argv, name);
-}
-
 int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		 int *optind, char *msg, size_t msglen)
 {
-	int i, err, quick = scan_given(tables, argc, argv, NULL);
+	int i, err, quick = zc_opt_given(tables, argc, argv, NULL);
 
 	for (int t = 0; tables[t]; t++) {
 		err = zc_opt_defaults(tables[t], quick, msg, msglen);

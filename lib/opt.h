@@ -140,7 +140,7 @@ int zc_opt_parse(const struct zc_opt *const *tables, int argc, char **argv,
 		 int *optind, char *msg, size_t msglen);
 
 /* Was option `name` given among argv's options (before the first
- * argument or "--"), --quick's defaults aside? 1 or 0. */
+ * argument or "--")? NULL asks for the ZC_OPT_F_QUICK flag. 1 or 0. */
 int zc_opt_given(const struct zc_opt *const *tables, int argc, char **argv,
 		 const char *name);
 

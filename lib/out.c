@@ -415,17 +415,16 @@ int zc_results_regimes(struct zc_results *r)
 		if (err)
 			return err;
 		pr->samples = pr->moved = pr->slowed = 0;
-		pr->pace_floor = NAN;
+		pr->pace_floor = INFINITY; /* fmin skips the NaN ones */
 		for (int i = 0; i < r->ncases; i++) {
 			const struct zc_case *c = &r->cases[i];
 			for (int rep = 0; c->pair == p && rep < c->nrep; rep++)
-				for (int j = 0; j < 2; j++)
-					if (isfinite(c->pace[rep][j]) &&
-					    !(c->pace[rep][j] >=
-					      pr->pace_floor))
-						pr->pace_floor =
-							c->pace[rep][j];
+				pr->pace_floor = fmin(
+					pr->pace_floor,
+					fmin(c->pace[rep][0], c->pace[rep][1]));
 		}
+		if (isinf(pr->pace_floor))
+			pr->pace_floor = NAN;
 		for (int i = 0; i < r->ncases; i++) {
 			struct zc_case *c = &r->cases[i];
 			int ok = c->status == ZC_CASE_OK;
