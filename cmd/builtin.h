@@ -293,6 +293,7 @@ struct zc_bench {
 	int nsent;
 	double sent_cost_ns, drive_ns;
 	int sent_count, sent_failed;
+	int last_case; /* the case driven last (its repetition or warm-up), -1 */
 	uint64_t drive_t0;
 };
 

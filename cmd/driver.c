@@ -435,6 +435,7 @@ static int drive_one(void *v, int k, int rep)
 	struct zc_sentinel *s =
 		rep >= 0 && !b->d->own_sentinel ? sentinel_of(b, i) : NULL;
 	double before = NAN, pace = NAN, at = zc_unix_s();
+	int prev = b->last_case;
 
 	/* Right before and right after the repetition, on its CPUs. */
 	if (s) {
@@ -442,6 +443,7 @@ static int drive_one(void *v, int k, int rep)
 		pace = zc_sentinel_pace(s);
 	}
 	err = b->d->one(b, i, rep);
+	b->last_case = i;
 	if (err == -ETIMEDOUT)
 		zc_bench_taint(b, i);
 	if (s && !err && c->status == ZC_CASE_OK && c->nrep > rep) {
@@ -451,6 +453,7 @@ static int drive_one(void *v, int k, int rep)
 				 at, a, z);
 		c->pace[rep][0] = pace;
 		c->pace[rep][1] = zc_sentinel_pace(s);
+		c->prev[rep] = prev;
 	}
 	return err;
 }
@@ -471,6 +474,7 @@ static int drive(struct zc_bench *b)
 	}
 	b->drive_t0 = zc_now_ns();
 	b->group_idx = idx;
+	b->last_case = -1;
 	for (int first = 0;
 	     first < n && !zc_stopped() && !b->fatal[0] && !b->tainted;
 	     first++) {

@@ -351,7 +351,7 @@ void zc_check_pace(struct zc_check *k, int a, int b, const double *p, int n,
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		if (zc_pace_slowed(floor, p[i], NAN))
+		if (zc_pace_slowed(floor, floor, p[i], NAN))
 			slow[ns++] = p[i] / floor;
 	if (!ns) {
 		k->level = ZC_CHECK_OK;

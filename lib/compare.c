@@ -167,11 +167,11 @@ decl:
 	return 0;
 }
 
-/* A case's regimes from its JSON: hand-off per regime index (NaN where
- * none) and each sample's regime (-1 none, -2 moved). Returns how many
- * regimes, 0 when the case has no sentinel. */
-int zc_cmp_case_regimes(json_t *cs, double *handoff, int *rep_regime,
-			int max_rep)
+/* A case's regimes from its JSON: hand-off and pace per regime index (NaN
+ * where none) and each sample's regime (-1 none, -2 moved). Returns how
+ * many regimes, 0 when the case has no sentinel. */
+int zc_cmp_case_regimes(json_t *cs, double *handoff, double *pace,
+			int *rep_regime, int max_rep)
 {
 	json_t *reg = json_object_get(json_object_get(cs, "sentinel"),
 				      "regime"),
@@ -179,16 +179,22 @@ int zc_cmp_case_regimes(json_t *cs, double *handoff, int *rep_regime,
 	size_t i;
 	int n = 0;
 
-	for (int k = 0; k < ZC_REGIME_MAX; k++)
+	for (int k = 0; k < ZC_REGIME_MAX; k++) {
 		handoff[k] = NAN;
+		if (pace)
+			pace[k] = NAN;
+	}
 	if (!json_is_array(reg) || !json_is_array(rs))
 		return 0;
 	json_array_foreach(rs, i, x)
 	{
 		json_int_t k = json_integer_value(json_object_get(x, "regime"));
 		if (k >= 0 && k < ZC_REGIME_MAX) {
+			json_t *p = json_object_get(x, "pace_ns");
 			handoff[k] = json_number_value(
 				json_object_get(x, "handoff_ns"));
+			if (pace && json_is_number(p))
+				pace[k] = json_number_value(p);
 			n++;
 		}
 	}
@@ -219,6 +225,44 @@ int zc_cmp_regime_samples(json_t *cs, const char *name, const int *rep_regime,
 	return n;
 }
 
+/* Two regimes' paces (NaN: unknown, an older run) too far apart to
+ * compare their figures: the host slowed one run's CPUs throughout. */
+static int pace_differs(double a, double b)
+{
+	return isfinite(a) && isfinite(b) && a > 0 && b > 0 &&
+	       fmax(a, b) / fmin(a, b) > ZC_CMP_REGIME_MATCH;
+}
+
+/* A "not comparable" row of one regime, with its medians (NaN: that side
+ * has none) and a formatted note; NULL on ENOMEM. */
+static struct zc_cmp_row *
+regime_row(struct zc_cmp *c, const char *cs, const char *name,
+	   enum zc_better better, int portable, const char *label, double base,
+	   double new_, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+static struct zc_cmp_row *regime_row(struct zc_cmp *c, const char *cs,
+				     const char *name, enum zc_better better,
+				     int portable, const char *label,
+				     double base, double new_, const char *fmt,
+				     ...)
+{
+	struct zc_cmp_row *r =
+		zc_cmp_add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
+	va_list ap;
+
+	if (!r)
+		return NULL;
+	snprintf(r->regime, sizeof(r->regime), "%s", label);
+	va_start(ap, fmt);
+	vsnprintf(r->note, sizeof(r->note), fmt, ap);
+	va_end(ap);
+	r->base = base;
+	r->new_ = new_;
+	r->better = better;
+	r->portable = portable;
+	return r;
+}
+
 static int compare_metric(struct zc_cmp *c, json_t *res, const char *cs,
 			  json_t *cb, json_t *cn, json_t *mdecl)
 {
@@ -226,7 +270,7 @@ static int compare_metric(struct zc_cmp *c, json_t *res, const char *cs,
 	enum zc_better better = zc_res_better(zc_res_str(mdecl, "better"));
 	int portable = json_is_true(json_object_get(mdecl, "portable"));
 	double xb[ZC_MAX_REP], xn[ZC_MAX_REP], hb[ZC_REGIME_MAX],
-		hn[ZC_REGIME_MAX];
+		hn[ZC_REGIME_MAX], pb[ZC_REGIME_MAX], pn[ZC_REGIME_MAX];
 	int rb[ZC_MAX_REP], rn[ZC_MAX_REP], nrb, nrn, used[ZC_REGIME_MAX] = {0};
 	int err;
 
@@ -237,8 +281,8 @@ static int compare_metric(struct zc_cmp *c, json_t *res, const char *cs,
 		c->not_comparable++;
 		return 0;
 	}
-	nrb = zc_cmp_case_regimes(cb, hb, rb, ZC_MAX_REP);
-	nrn = zc_cmp_case_regimes(cn, hn, rn, ZC_MAX_REP);
+	nrb = zc_cmp_case_regimes(cb, hb, pb, rb, ZC_MAX_REP);
+	nrn = zc_cmp_case_regimes(cn, hn, pn, rn, ZC_MAX_REP);
 	if (!nrb || !nrn)
 		return compare_samples(
 			c, cs, cb, cn, mdecl, xb,
@@ -262,22 +306,34 @@ static int compare_metric(struct zc_cmp *c, json_t *res, const char *cs,
 				best = j;
 		}
 		snprintf(label, sizeof(label), "@%.0fns", hb[k]);
-		if (best < 0) {
-			struct zc_cmp_row *r;
-			if (!zc_cmp_regime_samples(cb, name, rb, k, xb))
-				continue;
-			r = zc_cmp_add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
-			if (!r)
+		if (best >= 0 && pace_differs(pb[k], pn[best])) {
+			/* the same placement, but the host slowed the CPUs of
+			 * one run all along (no faster pace to tell it by) */
+			used[best] = 1;
+			if (!regime_row(c, cs, name, better, portable, label,
+					zc_cmp_median(xb, zc_cmp_regime_samples(
+								  cb, name, rb,
+								  k, xb)),
+					zc_cmp_median(xn, zc_cmp_regime_samples(
+								  cn, name, rn,
+								  best, xn)),
+					"the CPUs ran at another pace (%.0f vs "
+					"%.0f ns per 1000 iterations of the "
+					"sentinel's loop): the host slowed one "
+					"run",
+					pb[k], pn[best]))
 				return -ENOMEM;
-			snprintf(r->regime, sizeof(r->regime), "%s", label);
-			snprintf(r->note, sizeof(r->note),
-				 "hand-off %.0f ns in BASE only: NEW ran in "
-				 "another host placement",
-				 hb[k]);
-			r->base = zc_cmp_median(
-				xb, zc_cmp_regime_samples(cb, name, rb, k, xb));
-			r->better = better;
-			r->portable = portable;
+			continue;
+		}
+		if (best < 0) {
+			int n = zc_cmp_regime_samples(cb, name, rb, k, xb);
+			if (n && !regime_row(c, cs, name, better, portable,
+					     label, zc_cmp_median(xb, n), NAN,
+					     "hand-off %.0f ns in BASE only: "
+					     "NEW ran in another host "
+					     "placement",
+					     hb[k]))
+				return -ENOMEM;
 			continue;
 		}
 		used[best] = 1;
@@ -290,22 +346,18 @@ static int compare_metric(struct zc_cmp *c, json_t *res, const char *cs,
 			return err;
 	}
 	for (int j = 0; j < ZC_REGIME_MAX; j++) {
-		struct zc_cmp_row *r;
+		char label[24];
 		int n;
 		if (isnan(hn[j]) || used[j] ||
 		    !(n = zc_cmp_regime_samples(cn, name, rn, j, xn)))
 			continue;
-		r = zc_cmp_add_row(c, cs, name, ZC_CMP_NOT_COMPARABLE);
-		if (!r)
+		snprintf(label, sizeof(label), "@%.0fns", hn[j]);
+		if (!regime_row(c, cs, name, better, portable, label, NAN,
+				zc_cmp_median(xn, n),
+				"hand-off %.0f ns in NEW only: BASE ran in "
+				"another host placement",
+				hn[j]))
 			return -ENOMEM;
-		snprintf(r->regime, sizeof(r->regime), "@%.0fns", hn[j]);
-		snprintf(r->note, sizeof(r->note),
-			 "hand-off %.0f ns in NEW only: BASE ran in another "
-			 "host placement",
-			 hn[j]);
-		r->new_ = zc_cmp_median(xn, n);
-		r->better = better;
-		r->portable = portable;
 	}
 	return 0;
 }

@@ -26,6 +26,10 @@
  * regime, "@52ns", when a side had more than one). A regime seen on one
  * side only is "not comparable" (the host placed the vCPUs differently:
  * that is no change of the code or the platform's speed), never a change.
+ * So is a matched pair whose paces (the sentinel's integer loop, the
+ * regime's "pace_ns") differ by more than ZC_CMP_REGIME_MATCH: the host
+ * slowed one run's CPUs all along, so its slowed samples could not be told
+ * from the others.
  *
  * Verdicts: "regression found" (a row regressed or failed), else "nothing
  * compared" when no row compared figures (no case passed on both sides

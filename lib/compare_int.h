@@ -20,11 +20,12 @@ int zc_cmp_case_row(struct zc_cmp *c, json_t *cs, enum zc_cmp_status st,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Median of x[0..n), NaN when n is 0. */
 double zc_cmp_median(const double *x, int n);
-/* A case's regimes: hand-off per regime index (NaN where none) and each
- * sample's regime (ZC_REGIME_NONE, ZC_REGIME_MOVED or an index). Returns
- * how many regimes, 0 when the case has no sentinel. */
-int zc_cmp_case_regimes(json_t *cs, double *handoff, int *rep_regime,
-			int max_rep);
+/* A case's regimes: hand-off and pace (may be NULL) per regime index (NaN
+ * where none) and each sample's regime (ZC_REGIME_NONE, ZC_REGIME_MOVED
+ * or an index). Returns how many regimes, 0 when the case has no
+ * sentinel. */
+int zc_cmp_case_regimes(json_t *cs, double *handoff, double *pace,
+			int *rep_regime, int max_rep);
 /* The samples of metric `name` in regime k (k < 0: all of them) into x
  * (ZC_MAX_REP); returns how many. */
 int zc_cmp_regime_samples(json_t *cs, const char *name, const int *rep_regime,

@@ -24,7 +24,7 @@ static double run_value(json_t *cb, const char *name, double h, int *other,
 	int rb[ZC_MAX_REP], best = -1, n;
 
 	*nsamples = 0;
-	if (isnan(h) || !zc_cmp_case_regimes(cb, hb, rb, ZC_MAX_REP)) {
+	if (isnan(h) || !zc_cmp_case_regimes(cb, hb, NULL, rb, ZC_MAX_REP)) {
 		n = zc_cmp_regime_samples(cb, name, rb, -1, x);
 		*nsamples = n;
 		return n ? zc_cmp_median(x, n) : NAN;
@@ -186,7 +186,7 @@ static int judge_case(struct zc_cmp *c, struct hist *hs, json_t *res,
 	if (!cb)
 		return zc_cmp_case_row(c, cn, ZC_CMP_NEW, "not in the history");
 	c->matched++;
-	nr = zc_cmp_case_regimes(cn, hn, rn, ZC_MAX_REP);
+	nr = zc_cmp_case_regimes(cn, hn, NULL, rn, ZC_MAX_REP);
 	json_array_foreach(
 		json_object_get(json_object_get(res, "zcbench"), "metrics"), i,
 		m)

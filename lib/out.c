@@ -86,8 +86,10 @@ struct zc_case *zc_results_add(struct zc_results *r, const char *const *vals)
 	set_nan(&c->sent[0][0], 2 * ZC_MAX_REP);
 	set_nan(&c->pace[0][0], 2 * ZC_MAX_REP);
 	set_nan(c->at, ZC_MAX_REP);
-	for (int i = 0; i < ZC_MAX_REP; i++)
+	for (int i = 0; i < ZC_MAX_REP; i++) {
 		c->regime[i] = ZC_REGIME_NONE;
+		c->prev[i] = -1;
+	}
 	c->pair = -1;
 	c->threads = 1;
 	off = (size_t)snprintf(c->name, sizeof(c->name), "%s", r->cmd);
@@ -388,6 +390,61 @@ int zc_case_sentinel(struct zc_results *r, struct zc_case *c, int rep,
 	return 0;
 }
 
+/* The previous work of case c's repetition rep, as an index into the
+ * floors of pace_floors (0: none). */
+static int prev_work(const struct zc_results *r, const struct zc_case *c,
+		     int rep)
+{
+	return c->prev[rep] >= 0 && c->prev[rep] < r->ncases ? c->prev[rep] + 1
+							     : 0;
+}
+
+/* Pair p's pace floors, one per work (lib/regime.h): the fastest pace
+ * taken right after it, after its own repetitions or before those that
+ * followed them; then every sample's slowed mark. */
+static int pace_floors(struct zc_results *r, int p)
+{
+	struct zc_pair *pr = &r->pairs[p];
+	double *fl = malloc(((size_t)r->ncases + 1) * sizeof(*fl));
+
+	if (!fl)
+		return -ENOMEM;
+	for (int i = 0; i <= r->ncases; i++)
+		fl[i] = INFINITY; /* fmin skips the NaN ones */
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		for (int rep = 0; c->pair == p && rep < c->nrep; rep++) {
+			double *b = &fl[prev_work(r, c, rep)];
+			*b = fmin(*b, c->pace[rep][0]);
+			fl[i + 1] = fmin(fl[i + 1], c->pace[rep][1]);
+		}
+	}
+	pr->pace_floor = INFINITY;
+	for (int i = 0; i <= r->ncases; i++)
+		pr->pace_floor = fmin(pr->pace_floor, fl[i]);
+	if (isinf(pr->pace_floor))
+		pr->pace_floor = NAN;
+	pr->samples = pr->moved = pr->slowed = 0;
+	for (int i = 0; i < r->ncases; i++) {
+		struct zc_case *c = &r->cases[i];
+		int ok = c->status == ZC_CASE_OK;
+		for (int rep = 0; c->pair == p && rep < c->nrep; rep++) {
+			int *g = &c->regime[rep];
+			*g = zc_regime_sample(&pr->reg, c->sent[rep][0],
+					      c->sent[rep][1]);
+			if (*g >= 0 &&
+			    zc_pace_slowed(fl[prev_work(r, c, rep)], fl[i + 1],
+					   c->pace[rep][0], c->pace[rep][1]))
+				*g = ZC_REGIME_SLOWED;
+			pr->samples += ok;
+			pr->moved += ok && *g == ZC_REGIME_MOVED;
+			pr->slowed += ok && *g == ZC_REGIME_SLOWED;
+		}
+	}
+	free(fl);
+	return 0;
+}
+
 int zc_results_regimes(struct zc_results *r)
 {
 	for (int p = 0; p < r->npairs; p++) {
@@ -414,34 +471,9 @@ int zc_results_regimes(struct zc_results *r)
 		free(v);
 		if (err)
 			return err;
-		pr->samples = pr->moved = pr->slowed = 0;
-		pr->pace_floor = INFINITY; /* fmin skips the NaN ones */
-		for (int i = 0; i < r->ncases; i++) {
-			const struct zc_case *c = &r->cases[i];
-			for (int rep = 0; c->pair == p && rep < c->nrep; rep++)
-				pr->pace_floor = fmin(
-					pr->pace_floor,
-					fmin(c->pace[rep][0], c->pace[rep][1]));
-		}
-		if (isinf(pr->pace_floor))
-			pr->pace_floor = NAN;
-		for (int i = 0; i < r->ncases; i++) {
-			struct zc_case *c = &r->cases[i];
-			int ok = c->status == ZC_CASE_OK;
-			for (int rep = 0; c->pair == p && rep < c->nrep;
-			     rep++) {
-				int *g = &c->regime[rep];
-				*g = zc_regime_sample(&pr->reg, c->sent[rep][0],
-						      c->sent[rep][1]);
-				if (*g >= 0 && zc_pace_slowed(pr->pace_floor,
-							      c->pace[rep][0],
-							      c->pace[rep][1]))
-					*g = ZC_REGIME_SLOWED;
-				pr->samples += ok;
-				pr->moved += ok && *g == ZC_REGIME_MOVED;
-				pr->slowed += ok && *g == ZC_REGIME_SLOWED;
-			}
-		}
+		err = pace_floors(r, p);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -476,6 +508,22 @@ int zc_case_regime_count(const struct zc_case *c, int k)
 	for (int rep = 0; rep < c->nrep; rep++)
 		n += c->regime[rep] == k;
 	return n;
+}
+
+double zc_case_regime_pace(const struct zc_case *c, int k)
+{
+	double x[ZC_MAX_REP];
+	size_t n = 0;
+
+	for (int rep = 0; rep < c->nrep; rep++) {
+		double p = fmax(c->pace[rep][0], c->pace[rep][1]);
+		if (c->regime[rep] == k && isfinite(p))
+			x[n++] = p;
+	}
+	if (!n)
+		return NAN;
+	zc_stats_sort(x, n);
+	return zc_stats_quantile_sorted(x, n, 0.5);
 }
 
 int zc_case_regime_summary(const struct zc_results *r, const struct zc_case *c,

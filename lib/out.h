@@ -122,6 +122,10 @@ struct zc_case {
 	 * it started (Unix time, s), the sample's regime */
 	double sent[ZC_MAX_REP][2];
 	double pace[ZC_MAX_REP][2]; /* zc_sentinel_pace before/after */
+	/* the case (index) whose repetition ran right before this one, a
+	 * warm-up too; -1: none. The pace before is compared with the
+	 * fastest pace after that same work (lib/regime.h). */
+	int prev[ZC_MAX_REP];
 	double at[ZC_MAX_REP];
 	int regime[ZC_MAX_REP];
 	int pair;		   /* index into r->pairs; -1: no sentinel */
@@ -207,6 +211,9 @@ int zc_case_split(const struct zc_results *r, const struct zc_case *c);
 int zc_results_multi_regime(const struct zc_results *r);
 /* Samples of case c in regime k (k = ZC_REGIME_MOVED: moved ones). */
 int zc_case_regime_count(const struct zc_case *c, int k);
+/* The pace of case c's samples in regime k: the median of each sample's
+ * slower side (before or after), ns per 1000 iterations; NaN: none. */
+double zc_case_regime_pace(const struct zc_case *c, int k);
 /* Summary of metric m over case c's samples in regime k. -EINVAL if none. */
 int zc_case_regime_summary(const struct zc_results *r, const struct zc_case *c,
 			   int m, int k, struct zc_summary *s);

@@ -77,7 +77,8 @@ static json_t *json_summary(const struct zc_summary *s)
 	return o;
 }
 
-/* Per case: [{handoff_ns, samples, share, moved, metrics: {m: {...}}}]. */
+/* Per case: [{handoff_ns, pace_ns, samples, share, moved,
+ * metrics: {m: {...}}}]. */
 static json_t *json_case_regimes(const struct zc_results *r,
 				 const struct zc_case *c)
 {
@@ -105,11 +106,13 @@ static json_t *json_case_regimes(const struct zc_results *r,
 					  zc_json_real(s.ci_hi)));
 		}
 		json_array_append_new(
-			a, json_pack("{s:i, s:o, s:i, s:o, s:i, s:o}", "regime",
-				     k, "handoff_ns",
-				     zc_json_real(g->median[k]), "samples", n,
-				     "share", zc_json_real((double)n / c->nrep),
-				     "moved", moved, "metrics", ms));
+			a, json_pack("{s:i, s:o, s:o, s:i, s:o, s:i, s:o}",
+				     "regime", k, "handoff_ns",
+				     zc_json_real(g->median[k]), "pace_ns",
+				     zc_json_real(zc_case_regime_pace(c, k)),
+				     "samples", n, "share",
+				     zc_json_real((double)n / c->nrep), "moved",
+				     moved, "metrics", ms));
 	}
 	return a;
 }

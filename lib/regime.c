@@ -124,12 +124,16 @@ int zc_regime_sample(const struct zc_regimes *r, double before, double after)
 	return ZC_REGIME_MOVED;
 }
 
-int zc_pace_slowed(double floor, double before, double after)
+static int pace_over(double floor, double pace)
 {
-	double p = fmax(isfinite(before) ? before : 0,
-			isfinite(after) ? after : 0);
+	return isfinite(floor) && floor > 0 && isfinite(pace) &&
+	       pace > ZC_PACE_SLOWED * floor;
+}
 
-	return isfinite(floor) && floor > 0 && p > ZC_PACE_SLOWED * floor;
+int zc_pace_slowed(double floor_before, double floor_after, double before,
+		   double after)
+{
+	return pace_over(floor_before, before) || pace_over(floor_after, after);
 }
 
 int zc_regime_ratio(const double *x, const int *xr, int nx, const double *b,

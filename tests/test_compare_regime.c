@@ -3,7 +3,9 @@
  * Description: compare within host regimes: runs written by the real back
  * ends with sentinels; regimes matched by hand-off, compared regime by
  * regime; a regime seen in one run only is "not comparable", never a
- * change; steady runs compare as before (no regime labels).
+ * change; steady runs compare as before (no regime labels); a regime whose
+ * pace differs by more than ZC_CMP_REGIME_MATCH (the host slowed one
+ * run's CPUs all along) is not comparable either.
  * Labels: unit
  */
 #include <math.h>
@@ -15,6 +17,7 @@
 #include "report.h"
 
 static char tmp[] = "/tmp/zc-cmp-regime-XXXXXX";
+static double run_pace = NAN; /* the sentinel's pace of the next run */
 
 static const char *const keys[] = {"stride"};
 static const struct zc_metric metrics[] = {
@@ -42,6 +45,8 @@ static void write_run(const char *name, int near, double near_ns, double far_ns,
 		zc_case_set(&r, c, i, 0, x * (1 + 0.002 * (i % 3)));
 		c->iterations[i] = 1000;
 		zc_case_sentinel(&r, c, i, h, h * 1.01, i, 0, 1);
+		c->pace[i][0] = run_pace;
+		c->pace[i][1] = run_pace * 1.01;
 	}
 	CHECK(zc_results_regimes(&r) == 0);
 	CHECK(zc_out_write_all(dir, &r) == 0);
@@ -87,6 +92,13 @@ int main(void)
 	write_run("far", 0, 20, 3, 50);	       /* far only */
 	write_run("steady", 12, 20, 3, 50);    /* one regime */
 	write_run("steady2", 12, 20.1, 3, 55); /* one, close hand-off */
+	run_pace = 640;
+	write_run("pace", 12, 20, 3, 50);
+	run_pace = 720; /* within 1.3x */
+	write_run("pace2", 12, 20.2, 3, 50);
+	run_pace = 1400; /* slowed by the host all run long */
+	write_run("pace-slowed", 12, 26, 3, 50);
+	run_pace = NAN;
 
 	/* A mixed run against a near-only run: the near regime compared
 	 * (unchanged), the far one not comparable; no regression. */
@@ -125,6 +137,24 @@ int main(void)
 	r = row(&c, "");
 	CHECK(r && r->status == ZC_CMP_UNCHANGED && r->nb == 12);
 	CHECK(c.nrows == 1);
+	zc_cmp_release(&c);
+
+	/* The same placement at a pace 2.2x slower: not comparable, not a
+	 * regression; at a close pace, compared as before. */
+	CHECK(compare("pace", "pace-slowed", &c) == 0);
+	r = row(&c, "@50ns");
+	CHECKF(r && r->status == ZC_CMP_NOT_COMPARABLE &&
+		       strstr(r->note, "pace"),
+	       "%s", r ? r->note : "no row");
+	CHECK(c.count[ZC_CMP_REGRESSED] == 0 && c.nrows == 1);
+	zc_cmp_release(&c);
+	CHECK(compare("pace", "pace2", &c) == 0);
+	r = row(&c, "");
+	CHECK(r && r->status == ZC_CMP_UNCHANGED && c.nrows == 1);
+	zc_cmp_release(&c);
+	/* A run without paces (older results) compares by hand-off alone. */
+	CHECK(compare("steady", "pace-slowed", &c) == 0);
+	CHECK(zc_cmp_regressions(&c) == 1);
 	zc_cmp_release(&c);
 
 	{
