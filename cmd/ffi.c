@@ -132,7 +132,7 @@ static const struct zc_opt ffi_opts[] = {
 		   &opt_iso, 64, 128),
 	ZC_OPT_DOUBLE("seconds", "S", "s", "0.2",
 		      "measured time per repetition", &opt_seconds, 0.001, 60,
-		      .quick = "0.05"),
+		      .quick = "0.03"),
 	ZC_OPT_STR("python", "PATH", "auto",
 		   "Python 3 for the python paths (auto: Debian's "
 		   "/usr/bin/python3, else python3 on PATH; a name is looked "
