@@ -354,7 +354,8 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 		"follows, and each command's table gives figures per "
 		"regime (rows `@<n>ns`). Slowed: samples during which "
 		"the sentinel's pace loop ran more than %.2fx slower "
-		"than its fastest in the run (another tenant on the "
+		"than its fastest in the run after the same work "
+		"(another tenant on the "
 		"host core's other hyperthread, or a lower clock); they "
 		"stay in the overall figures, not in a regime's.\n\n",
 		ZC_PACE_SLOWED);

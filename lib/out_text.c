@@ -121,8 +121,9 @@ static void regime_note(FILE *f, const struct zc_results *r)
 				"slowed: on CPUs %d and %d, %d of %d samples "
 				"ran while the host slowed the CPUs (the "
 				"sentinel's pace loop more than %.2fx its "
-				"fastest, %.0f ns per 1000 iterations: another "
-				"tenant on the host core or a lower clock); "
+				"fastest after the same work, at best %.0f ns "
+				"per 1000 iterations: another tenant on the "
+				"host core or a lower clock); "
 				"rows '@<n>ns' leave them out\n",
 				pr->a, pr->b, pr->slowed, pr->samples,
 				ZC_PACE_SLOWED, pr->pace_floor);

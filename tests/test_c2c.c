@@ -208,7 +208,9 @@ static void check_big_plans(void)
 		CHECK(n == (long long)m.n * (m.n - 1));
 		CHECK(zc_c2c_plan(&m, ZC_C2C_CLASS, 4, p, 24, cls) == 20);
 		dt = cpu_s() - t0;
-		CHECKF(dt < 1.0, "%s planned in %.3f s", specs[s], dt);
+		/* a guard against a plan that grows out of hand, not a
+		 * speed check: TSan on a busy host took 1.2 s */
+		CHECKF(dt < 10.0, "%s planned in %.3f s", specs[s], dt);
 		printf("%s: %d CPUs, %lld ordered pairs, planned in %.3f s\n",
 		       specs[s], m.n, n, dt);
 		zc_c2c_map_release(&m);
