@@ -56,9 +56,11 @@ json_ok "$tmp/aa/ab.json"
 [ -d "$tmp/aa/base/round-05" ] && [ -d "$tmp/aa/new/round-05" ] ||
 	fail "round folders missing"
 
-# A doctored build: its ns/op 2.5 times higher.
+# A doctored build: its ns/op 2.5 times higher. Without sentinels: a host
+# that moves the vCPUs between regimes round by round leaves fewer than 5
+# rounds of one regime (inconclusive; seen on an AMD EPYC guest, 3 pairs).
 slow_build "$tmp/slow" 2.5
-expect_exit 3 $z ab $z "$tmp/slow" --rounds 10 --threshold 40 --out "$tmp/ab" -- "${line[@]}"
+expect_exit 3 $z ab $z "$tmp/slow" --rounds 10 --threshold 40 --out "$tmp/ab" -- "${line[@]}" --sentinel off
 expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:.* | ns_per_op' "$tmp/out"
 expect_grep 'regression found' "$tmp/err"
 
