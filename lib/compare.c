@@ -634,6 +634,12 @@ int zc_cmp_markdown(FILE *f, const struct zc_cmp *c, int all)
 			c->o.alpha, c->o.threshold * 100);
 	if (strcmp(c->o.metrics, "all"))
 		fprintf(f, "- metrics judged: %s\n", c->o.metrics);
+	if (c->history_other)
+		fprintf(f,
+			"- history of this machine only: %d run(s) of it; %d "
+			"of other machines left out (a ratio of two paths "
+			"still depends on the CPU)\n",
+			c->history, c->history_other);
 	if (c->different)
 		fprintf(f,
 			"- **different machines** (%s): absolute figures are "
@@ -807,6 +813,8 @@ json_t *zc_cmp_json(const struct zc_cmp *c)
 	json_object_set_new(o, "threshold", zc_json_real(c->o.threshold));
 	json_object_set_new(o, "alpha", zc_json_real(c->o.alpha));
 	json_object_set_new(o, "history", json_integer(c->history));
+	json_object_set_new(o, "history_other_machines",
+			    json_integer(c->history_other));
 	json_object_set_new(o, "family", json_integer(c->family));
 	json_object_set_new(o, "metrics", json_string(c->o.metrics));
 	json_object_set_new(o, "machines",

@@ -131,6 +131,7 @@ struct zc_cmp {
 	int interrupted;    /* a side was interrupted */
 	int matched;	    /* cases ok in both BASE and NEW */
 	int history;	    /* baseline runs (zc_cmp_history), else 0 */
+	int history_other;  /* history runs of other machines left out */
 	int family;	    /* history: rows sharing the test level */
 };
 
@@ -141,7 +142,10 @@ double zc_cmp_min_p(int na, int nb);
 int zc_cmp_run(struct zc_cmp *c, const struct zc_rset *base,
 	       const struct zc_rset *new_, const struct zc_cmp_opts *o);
 /* NEW against the history base[0..n) (1 <= n <= ZC_CMP_HIST_MAX), as the
- * comment above says; base_path names what was given on the command line. */
+ * comment above says; base_path names what was given on the command line.
+ * A history of several machines (--machines auto) is narrowed to NEW's
+ * machine when it has runs of it (the others counted in history_other);
+ * with none, every run is used and only portable metrics are judged. */
 int zc_cmp_history(struct zc_cmp *c, const struct zc_rset *base, int n,
 		   const char *base_path, const struct zc_rset *new_,
 		   const struct zc_cmp_opts *o);

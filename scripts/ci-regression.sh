@@ -89,16 +89,22 @@ if [ -d "$history" ]; then
 	"$z" compare "$history" "$out/run" --metrics "$metrics" \
 		--threshold "$hist_tol" --alpha "$hist_alpha" --show changed \
 		--json "$out/history.json" >"$out/history.md" || rc_h=$?
-	if [ "$rc_h" = 1 ] && python3 -c 'import json, sys
-sys.exit(json.load(open(sys.argv[1]))["verdict"] != "nothing compared")' \
-		"$out/history.json" 2>/dev/null; then
-		# Another machine kind and no portable ratio to judge: no verdict
-		# is possible, and that is not this commit's fault.
-		echo "ci-regression: the history in $history comes from another" \
-			"machine kind and nothing could be compared: add runs of" \
-			"this one (zcbench run $suite --out $history/<date>)" |
-			tee -a "$summary" >&2
-		rc_h=0
+	# compare narrows a history of several machine kinds to this one's
+	# runs. With none of them, the ratios it judges still depend on the
+	# CPU (the process ring's speed-up over a pipe: 29x on the Intel Xeon
+	# guests, 15x on the AMD EPYC ones), so a change is the other machine,
+	# not this commit or this platform: shown, never a verdict.
+	if [ "$rc_h" = 1 ] || [ "$rc_h" = 3 ]; then
+		if python3 -c 'import json, sys
+sys.exit(json.load(open(sys.argv[1]))["machines"] != "different")' \
+			"$out/history.json" 2>/dev/null; then
+			echo "ci-regression: the history in $history has no run of" \
+				"this machine kind (exit $rc_h against another):" \
+				"no verdict; add runs of this one (zcbench run" \
+				"$suite --out $history/<date>)" |
+				tee -a "$summary" >&2
+			rc_h=0
+		fi
 	fi
 	cat "$out/history.md"
 	cat "$out/history.md" >>"$summary"

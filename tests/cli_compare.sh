@@ -103,6 +103,36 @@ expect_exit 3 $z compare "$tmp"/h/run-* "$tmp/b" --metrics primary
 expect_exit 0 $z compare "$tmp/h/run-1" "$tmp/h/run-2" "$tmp/b"
 expect_grep 'inconclusive: fewer than 3 history runs' "$tmp/out"
 grep -q 'regressed\*\* |' "$tmp/out" && fail "history of 2 runs: a verdict"
+# A history of two machines is narrowed to NEW's: three runs of another
+# host, every sample twice as slow, are left out (with them, t would be an
+# improvement), and the output says so.
+cp -r "$tmp/h" "$tmp/hm"
+for k in 1 2 3; do cp -r "$tmp/t" "$tmp/hm/other-$k"; done
+python3 - "$tmp/hm" <<'EOF'
+import json, sys
+for k in (1, 2, 3):
+    d = "%s/other-%d" % (sys.argv[1], k)
+    m = json.load(open(d + "/meta.json"))
+    m["host"] = "some-other-host"
+    json.dump(m, open(d + "/meta.json", "w"))
+    j = json.load(open(d + "/falseshare.json"))
+    for c in j["zcbench"]["cases"]:
+        for n, v in c.get("samples", {}).items():
+            c["samples"][n] = [x * 2 if isinstance(x, (int, float)) else x for x in v]
+    json.dump(j, open(d + "/falseshare.json", "w"))
+EOF
+expect_exit 0 $z compare "$tmp/hm" "$tmp/t" --metrics primary --show changed --json "$tmp/hm.json"
+expect_grep 'history of this machine only: 5 run(s) of it; 3 of other machines left out' "$tmp/out"
+grep -q 'improved |' "$tmp/out" && fail "mixed history: the other host's runs were judged"
+python3 - "$tmp/hm.json" <<'EOF' || fail "mixed history JSON: unexpected content"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["history"] == 5 and j["history_other_machines"] == 3, j
+assert j["machines"] == "same" and j["counts"]["improved"] == 0, j
+EOF
+# --machines same keeps every run: the slow host's runs widen the history.
+expect_exit 0 $z compare "$tmp/hm" "$tmp/t" --metrics primary --machines same --json "$tmp/hm.json"
+python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); assert j["history"] == 8 and j["history_other_machines"] == 0, j' "$tmp/hm.json" || fail "--machines same: not every history run used"
 # Bad selections and folders.
 expect_usage $z compare "$tmp/h" "$tmp/b" --metrics 'ns per op'
 expect_grep 'expected 1..16 items' "$tmp/err"
