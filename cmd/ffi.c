@@ -121,7 +121,7 @@ static const struct zc_opt ffi_opts[] = {
 		       &opt_cons, cons_words),
 	ZC_OPT_LIST("size", "LIST", "bytes", "32,64,256,1024,4096",
 		    "message sizes", &opt_size, ZC_FFI_SIZE_MIN,
-		    ZC_FFI_SIZE_MAX, 8, NULL, .quick = "32,4096"),
+		    ZC_FFI_SIZE_MAX, 8, NULL, .quick = "32"),
 	ZC_OPT_LIST("batch", "LIST", "messages", "1,8,16,64,256",
 		    "ring paths: messages per claim/publish", &opt_batch, 1,
 		    1 << 20, 0, NULL, .quick = "1,16,64"),

@@ -353,12 +353,11 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 		"between near and far cores, every cross-core figure "
 		"follows, and each command's table gives figures per "
 		"regime (rows `@<n>ns`). Slowed: samples during which "
-		"the sentinel's pace loop ran more than %.2fx slower "
-		"than its fastest in the run after the same work "
-		"(another tenant on the "
+		"the sentinel's pace loop, relative to its fastest in "
+		"the run after the same work, ran at a slower level set "
+		"apart from the others by a gap (another tenant on the "
 		"host core's other hyperthread, or a lower clock); they "
-		"stay in the overall figures, not in a regime's.\n\n",
-		ZC_PACE_SLOWED);
+		"stay in the overall figures, not in a regime's.\n\n");
 	/* The time series: every command's samples file, sentinel before
 	 * each repetition against the time since the suite started. */
 	err = zc_afile_open(&a, run->dir, "regimes.gp");

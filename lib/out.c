@@ -401,11 +401,14 @@ static int prev_work(const struct zc_results *r, const struct zc_case *c,
 
 /* Pair p's pace floors, one per work (lib/regime.h): the fastest pace
  * taken right after it, after its own repetitions or before those that
- * followed them; then every sample's slowed mark. */
+ * followed them; the bound of the paces relative to them; then every
+ * sample's slowed mark. */
 static int pace_floors(struct zc_results *r, int p)
 {
 	struct zc_pair *pr = &r->pairs[p];
-	double *fl = malloc(((size_t)r->ncases + 1) * sizeof(*fl));
+	double *fl = malloc(((size_t)r->ncases + 1) * sizeof(*fl)), *rel;
+	size_t n = 0;
+	int err;
 
 	if (!fl)
 		return -ENOMEM;
@@ -424,6 +427,28 @@ static int pace_floors(struct zc_results *r, int p)
 		pr->pace_floor = fmin(pr->pace_floor, fl[i]);
 	if (isinf(pr->pace_floor))
 		pr->pace_floor = NAN;
+	for (int i = 0; i < r->ncases; i++)
+		if (r->cases[i].pair == p)
+			n += 2 * (size_t)r->cases[i].nrep;
+	rel = malloc((n ? n : 1) * sizeof(*rel));
+	if (!rel) {
+		free(fl);
+		return -ENOMEM;
+	}
+	n = 0;
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		for (int rep = 0; c->pair == p && rep < c->nrep; rep++) {
+			rel[n++] = c->pace[rep][0] / fl[prev_work(r, c, rep)];
+			rel[n++] = c->pace[rep][1] / fl[i + 1];
+		}
+	}
+	err = zc_pace_bound(rel, n, &pr->pace_bound);
+	free(rel);
+	if (err < 0) {
+		free(fl);
+		return err;
+	}
 	pr->samples = pr->moved = pr->slowed = 0;
 	for (int i = 0; i < r->ncases; i++) {
 		struct zc_case *c = &r->cases[i];
@@ -434,7 +459,8 @@ static int pace_floors(struct zc_results *r, int p)
 					      c->sent[rep][1]);
 			if (*g >= 0 &&
 			    zc_pace_slowed(fl[prev_work(r, c, rep)], fl[i + 1],
-					   c->pace[rep][0], c->pace[rep][1]))
+					   c->pace[rep][0], c->pace[rep][1],
+					   pr->pace_bound))
 				*g = ZC_REGIME_SLOWED;
 			pr->samples += ok;
 			pr->moved += ok && *g == ZC_REGIME_MOVED;

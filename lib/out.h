@@ -44,8 +44,9 @@
  *	json	 zcbench.regimes (per CPU pair) and per case "regimes":
  *		 [{handoff_ns, samples, share, moved, metrics: {m: {median,
  *		 min, max, ci_lo, ci_hi}}}] and "sentinel": {before, after,
- *		 regime, pace_before, pace_after}; per pair also "slowed" and
- *		 "pace_floor_ns"; Google Benchmark's rows are unchanged
+ *		 regime, pace_before, pace_after}; per pair also "slowed",
+ *		 "pace_floor_ns" and "pace_slowed_above" (the relative pace
+ *		 bound, null: nothing slowed); Google Benchmark's rows are unchanged
  * A steady machine gives one regime per pair and no slowed samples: no
  * sub-rows, no extra CSV rows, the same figures.
  *
@@ -139,6 +140,7 @@ struct zc_pair {
 	int samples, moved; /* samples classified; moved during the sample */
 	int slowed;	    /* samples the host slowed (ZC_REGIME_SLOWED) */
 	double pace_floor;  /* the lowest pace of the pair, NaN: none */
+	double pace_bound;  /* relative pace above which slowed (regime.h) */
 };
 
 /* The driver's sentinels per run (cmd/driver.c); r->pairs grows as

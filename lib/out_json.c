@@ -175,11 +175,13 @@ static json_t *json_pairs(const struct zc_results *r)
 						     pr->reg.total),
 					"drifting", pr->reg.drifting[k]));
 		json_array_append_new(
-			a, json_pack("{s:[i,i], s:o, s:i, s:i, s:i, s:o}",
+			a, json_pack("{s:[i,i], s:o, s:i, s:i, s:i, s:o, s:o}",
 				     "cpus", pr->a, pr->b, "regimes", rs,
 				     "samples", pr->samples, "moved", pr->moved,
 				     "slowed", pr->slowed, "pace_floor_ns",
-				     zc_json_real(pr->pace_floor)));
+				     zc_json_real(pr->pace_floor),
+				     "pace_slowed_above",
+				     zc_json_real(pr->pace_bound)));
 	}
 	return a;
 }

@@ -122,11 +122,11 @@ static void regime_note(FILE *f, const struct zc_results *r)
 				"ran while the host slowed the CPUs (the "
 				"sentinel's pace loop more than %.2fx its "
 				"fastest after the same work, at best %.0f ns "
-				"per 1000 iterations: another tenant on the "
-				"host core or a lower clock); "
-				"rows '@<n>ns' leave them out\n",
+				"per 1000 iterations, a level apart from the "
+				"others: another tenant on the host core or a "
+				"lower clock); rows '@<n>ns' leave them out\n",
 				pr->a, pr->b, pr->slowed, pr->samples,
-				ZC_PACE_SLOWED, pr->pace_floor);
+				pr->pace_bound, pr->pace_floor);
 		if (pr->reg.n < 2)
 			continue;
 		fprintf(f,

@@ -124,16 +124,30 @@ int zc_regime_sample(const struct zc_regimes *r, double before, double after)
 	return ZC_REGIME_MOVED;
 }
 
-static int pace_over(double floor, double pace)
+static int pace_over(double floor, double pace, double bound)
 {
 	return isfinite(floor) && floor > 0 && isfinite(pace) &&
-	       pace > ZC_PACE_SLOWED * floor;
+	       pace > bound * floor;
 }
 
 int zc_pace_slowed(double floor_before, double floor_after, double before,
-		   double after)
+		   double after, double bound)
 {
-	return pace_over(floor_before, before) || pace_over(floor_after, after);
+	return pace_over(floor_before, before, bound) ||
+	       pace_over(floor_after, after, bound);
+}
+
+int zc_pace_bound(const double *rel, size_t n, double *bound)
+{
+	struct zc_regimes r;
+	int err = zc_regimes_find(rel, n, &r);
+
+	*bound = INFINITY;
+	if (err < 0)
+		return err;
+	if (r.n > 1)
+		*bound = r.bound[0];
+	return 0;
 }
 
 int zc_regime_ratio(const double *x, const int *xr, int nx, const double *b,

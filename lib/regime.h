@@ -47,32 +47,40 @@
 
 /*
  * The pace (lib/sentinel.h, zc_sentinel_pace): a short integer loop timed
- * on both CPUs with every sentinel. A sample whose pace before or after
- * was more than ZC_PACE_SLOWED times its floor ran while the host slowed
- * the CPUs (another tenant on the host core's other hyperthread, a lower
- * clock): seen on this project's VMs as 1.03-4x on the pace and up to
- * 2x on every figure, local ones too, for seconds to minutes, while the
- * hand-off did not move.
- * Such a sample is ZC_REGIME_SLOWED: kept, counted, left out of the
- * per-regime figures, like one that moved.
+ * on both CPUs with every sentinel. The host can slow the CPUs while the
+ * hand-off does not move (another tenant on the host core's other
+ * hyperthread, a lower clock): seen on this project's VMs as 1.6-4x on
+ * the pace and up to 2x on every figure, local ones too, for seconds to
+ * minutes. A sample taken then is ZC_REGIME_SLOWED: kept, counted, left
+ * out of the per-regime figures, like one that moved.
  *
- * The floor of a pace is the fastest pace of the run taken right after
- * the same work (lib/out.h, zc_case.prev): the work itself leaves the
- * CPUs slower for a while (seen on AMD EPYC guests: 1.5-1.7x for at
- * least 0.1 ms after false sharing, none after padded stores), and that
- * is not the host's doing.
+ * Each pace is taken relative to its floor, the fastest pace of the run
+ * taken right after the same work (lib/out.h, zc_case.prev): the work
+ * itself leaves the CPUs slower for a while (seen on AMD EPYC guests:
+ * 1.5-1.7x for at least 0.1 ms after false sharing, none after padded
+ * stores), and that is not the host's doing. The relative paces of a CPU
+ * pair are then clustered like the hand-off (zc_regimes_find: a gap of
+ * ZC_REGIME_GAP, medians ZC_REGIME_SEP apart, ZC_REGIME_MIN_N values and
+ * ZC_REGIME_SHARE of them on each side); a pace above the fastest
+ * cluster's bound is slowed. One cluster: nothing is slowed.
  *
- * Why 1.03: undisturbed, the pace repeats within 1 % (the fastest of its
- * chunks); a neighbour that slows the pace by 1.03-1.13x halved ring's
- * batch-1 throughput on an AMD EPYC guest, and 1.05 let those samples
- * into the regime rows (results/regimes/README.md).
+ * Why clusters, not a fixed factor: a fixed 1.03x (the undisturbed pace
+ * repeats within 1 % on a calm host) marked 89-90 % of all samples slowed
+ * on a busy AMD EPYC host whose pace wandered 1.0-1.6x without a gap,
+ * with figures that did not follow it, and left no regime rows at all
+ * (results/regimes/README.md); slowing that comes in episodes leaves a gap.
  */
-#define ZC_PACE_SLOWED 1.03
+
+/* The relative pace above which a sample is slowed, from the relative
+ * paces rel[0..n) of a CPU pair (NaN ignored): the bound between the
+ * fastest cluster and the next; INFINITY when there is one cluster.
+ * 0 or -ENOMEM. */
+int zc_pace_bound(const double *rel, size_t n, double *bound);
 
 /* Is a sample slowed: its pace before over floor_before, or its pace
- * after over floor_after, more than ZC_PACE_SLOWED? NaN: no. */
+ * after over floor_after, more than bound? NaN: no. */
 int zc_pace_slowed(double floor_before, double floor_after, double before,
-		   double after);
+		   double after, double bound);
 
 struct zc_regimes {
 	int n;			      /* regimes (0: no values) */

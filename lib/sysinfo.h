@@ -106,8 +106,8 @@ void zc_check_handoff(struct zc_check *k, int a, int b, const double *v, int n,
 		      double seconds);
 
 /* The host-contention finding from the same measurements' paces p
- * (zc_sentinel_pace; NaN for failed ones): the share of them more than
- * ZC_PACE_SLOWED over the fastest, and how much slower they were. */
+ * (zc_sentinel_pace; NaN for failed ones): the share of them at a slower
+ * level than the fastest (zc_pace_bound), and how much slower they were. */
 void zc_check_pace(struct zc_check *k, int a, int b, const double *p, int n,
 		   double seconds);
 

@@ -65,10 +65,10 @@ if "$Z" ffi --quick --out "$T/q" >"$T/o" 2>"$T/e"; then
 		python-ring-numpy/c python-ring-numpy/rust node-ring/c \
 		node-ring/rust; do
 		p=${pc%/*} c=${pc#*/}
-		grep -q "^ffi/path:$p/size:4096/batch:64/consumer:$c,.*,ok," "$T/q/ffi.csv" ||
-			grep -q "^ffi/path:$p/size:4096/batch:64/consumer:$c,.*,skipped,.\+" "$T/q/ffi.csv" ||
+		grep -q "^ffi/path:$p/size:32/batch:64/consumer:$c,.*,ok," "$T/q/ffi.csv" ||
+			grep -q "^ffi/path:$p/size:32/batch:64/consumer:$c,.*,skipped,.\+" "$T/q/ffi.csv" ||
 			no "$p into $c missing: $(grep "path:$p/" "$T/q/ffi.csv" | head -2)"
-		grep -q "^ffi/path:$p/size:4096/batch:64/consumer:$c,.*,ok," "$T/q/ffi.csv" &&
+		grep -q "^ffi/path:$p/size:32/batch:64/consumer:$c,.*,ok," "$T/q/ffi.csv" &&
 			{ grep -q "^  [A-Za-z.]* *$p *-> $c " "$T/o" || no "no crossover for $p -> $c"; }
 	done
 	grep -q ",failed," "$T/q/ffi.csv" && no "a case failed: $(grep failed "$T/q/ffi.csv")"
