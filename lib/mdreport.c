@@ -347,17 +347,16 @@ static int md_regimes(FILE *f, const struct zc_md_run *run,
 			   "sentinel on.\n\n");
 		return 0;
 	}
-	fprintf(f,
-		"\nOne regime per pair: the host kept the vCPUs in place "
-		"(or this is bare metal). Several: the host moved them "
-		"between near and far cores, every cross-core figure "
-		"follows, and each command's table gives figures per "
-		"regime (rows `@<n>ns`). Slowed: samples during which "
-		"the sentinel's pace loop, relative to its fastest in "
-		"the run after the same work, ran at a slower level set "
-		"apart from the others by a gap (another tenant on the "
-		"host core's other hyperthread, or a lower clock); they "
-		"stay in the overall figures, not in a regime's.\n\n");
+	fprintf(f, "\nOne regime per pair: the host kept the vCPUs in place "
+		   "(or this is bare metal). Several: the host moved them "
+		   "between near and far cores, every cross-core figure "
+		   "follows, and each command's table gives figures per "
+		   "regime (rows `@<n>ns`). Slowed: samples during which "
+		   "the sentinel's pace loop, relative to its fastest in "
+		   "the run after the same work, ran at a slower level set "
+		   "apart from the others by a gap (another tenant on the "
+		   "host core's other hyperthread, or a lower clock); they "
+		   "stay in the overall figures, not in a regime's.\n\n");
 	/* The time series: every command's samples file, sentinel before
 	 * each repetition against the time since the suite started. */
 	err = zc_afile_open(&a, run->dir, "regimes.gp");
