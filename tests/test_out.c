@@ -846,8 +846,7 @@ static void test_slowed(void)
 	}
 	CHECK(zc_results_regimes(&r) == 0);
 	CHECKF(r.pairs[0].slowed == 0 && isinf(r.pairs[0].pace_bound),
-	       "%d slowed, bound %g", r.pairs[0].slowed,
-	       r.pairs[0].pace_bound);
+	       "%d slowed, bound %g", r.pairs[0].slowed, r.pairs[0].pace_bound);
 	CHECK(!zc_case_split(&r, &r.cases[0]));
 	text = render(&r, "json");
 	CHECK(strstr(text, "\"pace_slowed_above\": null"));
