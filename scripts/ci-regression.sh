@@ -5,7 +5,8 @@
 #      `zcbench ab PREVIOUS THIS -- SUITE`;
 #  (b) platform: runs SUITE with this build and compares it with the history
 #      of runs of this machine kind in HISTORY (`zcbench compare HISTORY NEW`);
-#      a regression counts when a second run flags one too; a HISTORY with no
+#      a regression (in either check) counts when a second run flags one
+#      too; a HISTORY with no
 #      run of this machine kind gives no verdict.
 # The thresholds are the ones the regression study chose
 # (results/regression/STUDY.md). Exit: 0 no regression, 3 a regression in
@@ -73,11 +74,33 @@ fi
 if [ -n "$base" ]; then
 	echo "== ab: $base against $z, $rounds rounds of $suite"
 	start=$(date +%s)
-	"$z" ab "$base" "$z" --rounds "$rounds" --threshold "$ab_tol" \
-		--out "$out/ab" --json "$out/ab.json" -- "$suite" \
-		>"$out/ab.md" || rc_ab=$?
+	ab_run() { # NAME
+		"$z" ab "$base" "$z" --rounds "$rounds" --threshold "$ab_tol" \
+			--out "$out/$1" --json "$out/$1.json" -- "$suite" \
+			>"$out/$1.md"
+	}
+	ab_run ab || rc_ab=$?
 	cat "$out/ab.md"
 	cat "$out/ab.md" >>"$summary"
+	# As the history below: a regression must show twice. On a busy
+	# AMD EPYC guest one ab of two builds of the same code flagged the
+	# thread ring's batch-64 throughput 12.8 % worse (8 pairs); a slower
+	# build is slower again in a second ab.
+	if [ "$rc_ab" = 3 ]; then
+		rc_2=0
+		ab_run ab-2 || rc_2=$?
+		cat "$out/ab-2.md"
+		cat "$out/ab-2.md" >>"$summary"
+		if [ "$rc_2" = 3 ]; then
+			echo "ci-regression: ab: a second ab flagged a regression" \
+				"too: confirmed" | tee -a "$summary" >&2
+		else
+			echo "ci-regression: ab: a second ab did not confirm the" \
+				"first one's regression (exit $rc_2): the host, not" \
+				"the code; no verdict" | tee -a "$summary" >&2
+			rc_ab=0
+		fi
+	fi
 	echo "ab: exit $rc_ab in $(($(date +%s) - start)) s"
 fi
 

@@ -47,6 +47,7 @@ expect_grep 'history: exit 3' "$tmp/out"
 expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:.* | ns_per_op' "$tmp/slow-run/ab.md"
 expect_grep '| \*\*regressed\*\* | falseshare/op:atomic/stride:.* | ns_per_op' "$tmp/slow-run/history.md"
 expect_grep 'a second run flagged a regression too: confirmed' "$tmp/err"
+expect_grep 'a second ab flagged a regression too: confirmed' "$tmp/err"
 [ -s "$tmp/slow-run/history-2.md" ] || fail "no second history run"
 
 # A build whose first suite run is slow, the second not (what a host that
