@@ -64,6 +64,25 @@ if [ -z "$base" ]; then
 fi
 
 rc_ab=0 rc_h=0
+# confirm WHAT NAME CAUSE CMD...: after a check flagged a regression, run
+# it again (CMD writes $out/NAME.md) and show it; returns 3 when the second
+# one flags a regression too, else 0 (the host, not CAUSE: no verdict).
+confirm() {
+	local what=$1 name=$2 cause=$3 rc=0
+	shift 3
+	"$@" || rc=$?
+	cat "$out/$name.md"
+	cat "$out/$name.md" >>"$summary"
+	if [ "$rc" = 3 ]; then
+		echo "ci-regression: a second $what flagged a regression too:" \
+			"confirmed" | tee -a "$summary" >&2
+		return 3
+	fi
+	echo "ci-regression: a second $what did not confirm the first" \
+		"one's regression (exit $rc): the host, not $cause; no verdict" |
+		tee -a "$summary" >&2
+	return 0
+}
 schema() { "$1" --version | sed -n 's/^results schema //p'; }
 if [ -n "$base" ] && [ "$(schema "$base")" != "$(schema "$z")" ]; then
 	echo "ci-regression: the previous build writes results schema" \
@@ -87,19 +106,8 @@ if [ -n "$base" ]; then
 	# thread ring's batch-64 throughput 12.8 % worse (8 pairs); a slower
 	# build is slower again in a second ab.
 	if [ "$rc_ab" = 3 ]; then
-		rc_2=0
-		ab_run ab-2 || rc_2=$?
-		cat "$out/ab-2.md"
-		cat "$out/ab-2.md" >>"$summary"
-		if [ "$rc_2" = 3 ]; then
-			echo "ci-regression: ab: a second ab flagged a regression" \
-				"too: confirmed" | tee -a "$summary" >&2
-		else
-			echo "ci-regression: ab: a second ab did not confirm the" \
-				"first one's regression (exit $rc_2): the host, not" \
-				"the code; no verdict" | tee -a "$summary" >&2
-			rc_ab=0
-		fi
+		rc_ab=0
+		confirm ab ab-2 "the code" ab_run ab-2 || rc_ab=$?
 	fi
 	echo "ab: exit $rc_ab in $(($(date +%s) - start)) s"
 fi
@@ -139,20 +147,9 @@ sys.exit(json.load(open(sys.argv[1]))["machines"] != "different")' \
 		rc_h=0
 	fi
 	if [ "$rc_h" = 3 ]; then
-		rc_2=0
-		hist_run "$out/run-2" history-2 || rc_2=$?
-		cat "$out/history-2.md"
-		cat "$out/history-2.md" >>"$summary"
-		if [ "$rc_2" = 3 ]; then
-			echo "ci-regression: history: a second run flagged a" \
-				"regression too: confirmed" | tee -a "$summary" >&2
-		else
-			echo "ci-regression: history: a second run did not" \
-				"confirm the first one's regression (exit $rc_2):" \
-				"the host, not the platform; no verdict" |
-				tee -a "$summary" >&2
-			rc_h=0
-		fi
+		rc_h=0
+		confirm run history-2 "the platform" \
+			hist_run "$out/run-2" history-2 || rc_h=$?
 	fi
 	echo "history: exit $rc_h in $(($(date +%s) - start)) s"
 else
