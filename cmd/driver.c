@@ -413,6 +413,13 @@ static void sentinel_meta(struct zc_bench *b)
 			      "cost_share",
 			      b->drive_ns > 0 ? b->sent_cost_ns / b->drive_ns
 					      : 0.0);
+	if (o && ctx->sentinel && !b->d->own_sentinel && !b->sent_count &&
+	    !b->sent_failed)
+		/* absent with its reason, never a hand-off of 0 */
+		json_object_set_new(
+			o, "why",
+			json_string("no case ran on two or more "
+				    "CPUs: no hand-off to measure"));
 	json_decref(ctx->sentinel_meta);
 	ctx->sentinel_meta = o;
 }

@@ -352,8 +352,9 @@ static void fs_headlines(struct zc_bench *b, FILE *f)
 			"%s\n",
 			zc_case_param(&b->res, c, "place"),
 			op_words[a->op].name, a->threads, a->stride, t, s,
-			a->stride == 8 ? "(one shared line: false sharing)"
-				       : "(adjacent lines: pair prefetch)");
+			a->threads == 1	 ? "(one thread: nothing shared)"
+			: a->stride == 8 ? "(one shared line: false sharing)"
+					 : "(adjacent lines: pair prefetch)");
 	}
 }
 

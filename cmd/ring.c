@@ -445,15 +445,19 @@ static int ring_sweep(struct zc_bench *b)
 		[AX_MODE] = opt_mode.n, [AX_TRANSPORT] = opt_transport.n,
 		[AX_SIZE] = opt_size.n, [AX_BATCH] = opt_batch.n,
 		[AX_CAP] = opt_cap.n,	[AX_ISO] = opt_iso.n};
+	/* --cpus without --place: the pair is the first two of --cpus, as in
+	 * the other commands, not a CPU pair of the default class */
+	int only_cpus = ctx->ncpus && !opt_place.given;
 	long long total = 1;
 
 	for (int d = 0; d < AX_COUNT; d++)
 		total *= dim[d];
-	for (int pl = 0; pl < opt_place.n; pl++) {
+	for (int pl = 0; pl < (only_cpus ? 1 : opt_place.n); pl++) {
 		struct zc_plan plan;
-		int perr = zc_topo_plan(&ctx->topo, (int)opt_place.v[pl], 2,
-					ctx->cpus, ctx->ncpus, &plan);
-		plan.place = (int)opt_place.v[pl];
+		int place = only_cpus ? ZC_PLACE_CPUS : (int)opt_place.v[pl];
+		int perr = zc_topo_plan(&ctx->topo, place, 2, ctx->cpus,
+					ctx->ncpus, &plan);
+		plan.place = place;
 		for (long long k = 0; k < total; k++) {
 			int ix[AX_COUNT], err;
 			long long r = k;
@@ -667,6 +671,10 @@ static int ring_check(struct zc_bench *b)
 					"--size: %lld: expected 8 (the raw "
 					"sequence) or 32..%u, a multiple of 8",
 					opt_size.v[k], ZC_RING_SLOT_MAX);
+	if (ctx->ncpus == 1)
+		return zc_usage(ctx,
+				"--cpus: give two CPUs (producer,consumer), "
+				"not one");
 	for (int p = 0; p < opt_place.n; p++)
 		if (opt_place.v[p] == ZC_PLACE_CPUS && ctx->ncpus < 2 &&
 		    opt_place.n == 1)

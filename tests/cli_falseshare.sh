@@ -74,6 +74,20 @@ if command -v gnuplot >/dev/null; then
 	png_ok "$d/falseshare.png"
 fi
 
+# One thread on one CPU: the sentinel is absent with its reason, never 0.
+expect_exit 0 $fs --quick --out run3 --threads 1 --cpus 0 --op store --stride 8
+python3 - run3 <<'PY' || fail "one CPU: sentinel not absent with a reason"
+import csv, json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/meta.json"))["sentinel"]
+assert m["measurements"] == 0 and "one CPU" not in m.get("state", ""), m
+assert "no hand-off" in m["why"], m
+c = json.load(open(d + "/falseshare.json"))["zcbench"]["cases"][0]
+assert c["sentinel"]["before"] is None and "one CPU" in c["sentinel"]["why"], c
+for r in csv.DictReader(open(d + "/falseshare.samples.csv")):
+    assert r["sentinel_before_ns"] == "" and r["handoff_ns"] == "", r
+PY
+
 # SIGINT: stops, keeps what was measured, marks the run interrupted, 130.
 $fs --out run2 --seconds 0.5 --repeat 20 >/dev/null 2>"$tmp/err" &
 pid=$!

@@ -47,6 +47,11 @@ expect_grep 'transport:unix/size:32/batch:1/capacity:-/isolation:-' "$tmp/out"
 [ ! -e results ] || fail "a dry run created results/"
 
 need_cpus 2
+# --cpus alone places the pair on those CPUs, in their order; one CPU is a
+# usage error (a ring needs a producer and a consumer CPU)
+expect_usage $rg --cpus 0
+expect_exit 0 $rg --dry-run --transport thread --cpus 1,0
+expect_grep 'place:cpus/mode:tput .*cpus 1,0' "$tmp/out"
 shm_before=$(ls /dev/shm | sort)
 
 expect_exit 0 $rg --quick --events task-clock,context-switches,cycles --out run1
