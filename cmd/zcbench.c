@@ -134,8 +134,26 @@ static void print_cmd_help(const struct zc_ctx *ctx, FILE *f)
 		zc_opt_help(f, ctx->opts);
 	}
 	if (!(ctx->flags & ZC_CMD_NO_GLOBALS)) {
+		/* The globals as this command takes them: --repeat's default
+		 * is the command's own where it sets one. */
+		struct zc_opt g[32];
+		char rep[16];
+		size_t n = 0;
+
+		for (;
+		     zc_global_opts[n].name && n < sizeof(g) / sizeof(g[0]) - 1;
+		     n++) {
+			g[n] = zc_global_opts[n];
+			if (c && c->bench && c->bench->repeat &&
+			    !strcmp(g[n].name, "repeat")) {
+				snprintf(rep, sizeof(rep), "%d",
+					 c->bench->repeat);
+				g[n].def = rep;
+			}
+		}
+		g[n] = (struct zc_opt){0};
 		fprintf(f, "\nglobal options:\n");
-		zc_opt_help(f, zc_global_opts);
+		zc_opt_help(f, g);
 	}
 	if (c && c->bench && c->bench->repeat)
 		fprintf(f,

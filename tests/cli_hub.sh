@@ -30,4 +30,11 @@ for c in $cmds; do
 	expect_grep "usage: zcbench $c" "$tmp/out"
 	expect_usage "$ZCBENCH" "$c" --no-such-option
 done
+# --repeat's default in the help is the one the command uses.
+expect_exit 0 "$ZCBENCH" falseshare -h
+grep -A2 -- '--repeat N' "$tmp/out" | grep -q 'default: 25 ' ||
+	fail "falseshare -h does not give its own --repeat default (25)"
+expect_exit 0 "$ZCBENCH" wait -h
+grep -A2 -- '--repeat N' "$tmp/out" | grep -q 'default: 5 ' ||
+	fail "wait -h does not give the global --repeat default (5)"
 finish
