@@ -62,6 +62,8 @@ static json_t *json_summary(const struct zc_summary *s)
 		{"cv", offsetof(struct zc_summary, cv)},
 		{"ci_lo", offsetof(struct zc_summary, ci_lo)},
 		{"ci_hi", offsetof(struct zc_summary, ci_hi)},
+		{"lag1", offsetof(struct zc_summary, lag1)},
+		{"n_eff", offsetof(struct zc_summary, n_eff)},
 	};
 	json_t *o = json_object();
 
@@ -74,6 +76,7 @@ static json_t *json_summary(const struct zc_summary *s)
 	json_object_set_new(o, "ci_exact", json_boolean(s->ci_exact));
 	json_object_set_new(o, "outliers", json_integer(s->outliers));
 	json_object_set_new(o, "noisy", json_boolean(s->noisy));
+	json_object_set_new(o, "drift", json_boolean(s->drift));
 	return o;
 }
 

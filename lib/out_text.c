@@ -65,7 +65,7 @@ static void text_row(struct text_table *t, int row, const struct zc_results *r,
 	const struct zc_regimes *g = zc_case_regimes(r, c);
 	struct zc_summary s;
 	double worst = -1;
-	int col = 0, noisy = 0;
+	int col = 0, noisy = 0, drift = 0;
 
 	for (int key = 0; key < r->nkeys; key++)
 		if (k == ALL)
@@ -89,13 +89,15 @@ static void text_row(struct text_table *t, int row, const struct zc_results *r,
 		fmt_sig4(cell, TEXT_CELL, s.median);
 		worst = fmax(worst, s.cv);
 		noisy |= s.noisy;
+		drift |= s.drift;
 	}
 	if (worst < 0)
 		snprintf(text_cell(t, row, col), TEXT_CELL, "-");
 	else
-		/* A blank where '!' would be keeps the '%' signs aligned. */
-		snprintf(text_cell(t, row, col), TEXT_CELL, "%.1f%%%c",
-			 100 * worst, noisy ? '!' : ' ');
+		/* A blank where '!' or '~' would be keeps the '%' signs
+		 * aligned. */
+		snprintf(text_cell(t, row, col), TEXT_CELL, "%.1f%%%c%c",
+			 100 * worst, noisy ? '!' : ' ', drift ? '~' : ' ');
 	if (label_col >= 0 && k == ALL)
 		snprintf(text_cell(t, row, label_col), TEXT_CELL, "%s",
 			 c->label);
@@ -109,6 +111,39 @@ static void text_row(struct text_table *t, int row, const struct zc_results *r,
 					 k == 0
 				 ? " (others moved or slowed)"
 				 : "");
+}
+
+/* The cases whose samples drift ('~'): how many, and how far. */
+static void drift_note(FILE *f, const struct zc_results *r)
+{
+	double worst = 0;
+	int n = 0, nok = 0;
+
+	for (int i = 0; i < r->ncases; i++) {
+		const struct zc_case *c = &r->cases[i];
+		int drift = 0;
+		if (c->status != ZC_CASE_OK)
+			continue;
+		nok++;
+		for (int m = 0; m < r->nmetrics; m++) {
+			struct zc_summary s;
+			if (!(r->metrics[m].flags & ZC_M_SHOW) ||
+			    zc_case_summary(r, c, m, &s) < 0 || !s.drift)
+				continue;
+			drift = 1;
+			worst = fmax(worst, s.lag1);
+		}
+		n += drift;
+	}
+	if (n)
+		fprintf(f,
+			"drift: '~' = successive samples follow one another "
+			"(lag-1 autocorrelation r above 1.96/sqrt(n); up to "
+			"%.2f in %d of %d cases): the host changed state "
+			"during the run, so their 95 %% intervals count "
+			"n(1-r)/(1+r) samples, and a re-run may differ by "
+			"more than the cv suggests\n",
+			worst, n, nok);
 }
 
 /* What the regime rows mean, per CPU pair with more than one. */
@@ -232,6 +267,7 @@ int zc_out_text_write(FILE *f, const struct zc_results *r)
 			"noise: largest cv of the shown metrics; '!' = "
 			"noisy (cv > %.0f%% or MAD outliers)\n",
 			100 * ZC_NOISY_CV);
+		drift_note(f, r);
 		regime_note(f, r);
 	} else {
 		fprintf(f, "%s: no case was measured\n", r->cmd);

@@ -87,6 +87,42 @@ static int count_outliers(const double *x, size_t n, double median, double mad)
 	return out;
 }
 
+/* Lag-1 autocorrelation of the non-NaN samples in their order: the
+ * usual estimator, sum (x_i - mean)(x_i+1 - mean) / sum (x_i - mean)^2;
+ * 0 for fewer than 3 samples or no spread. */
+static double lag1(const double *x, size_t n, double mean)
+{
+	double num = 0, den = 0, prev = NAN;
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(x[i]))
+			continue;
+		den += (x[i] - mean) * (x[i] - mean);
+		if (!isnan(prev))
+			num += (prev - mean) * (x[i] - mean);
+		prev = x[i];
+		m++;
+	}
+	return m >= 3 && den > 0 ? num / den : 0;
+}
+
+/* Ranks of the median's interval among m sorted samples worth n_eff
+ * independent ones: the binomial rank for n_eff, scaled to m (rounded
+ * down, so wider), or 0 when n_eff is too few for any interval. */
+static size_t median_ci_rank_eff(size_t m, double n_eff)
+{
+	size_t ne = (size_t)n_eff, l;
+
+	if (ne >= m)
+		return median_ci_rank(m);
+	l = median_ci_rank(ne);
+	if (!l)
+		return 0;
+	l = (size_t)((double)l * (double)m / n_eff);
+	return l < 1 ? 1 : l;
+}
+
 int zc_stats_summary(const double *x, size_t n, struct zc_summary *s)
 {
 	double *v, sum = 0, ss = 0;
@@ -123,7 +159,11 @@ int zc_stats_summary(const double *x, size_t n, struct zc_summary *s)
 	s->q1 = zc_stats_quantile_sorted(v, m, 0.25);
 	s->q3 = zc_stats_quantile_sorted(v, m, 0.75);
 
-	l = median_ci_rank(m);
+	s->lag1 = lag1(x, n, s->mean);
+	s->drift = s->lag1 > 1.96 / sqrt((double)m);
+	s->n_eff = s->drift ? (double)m * (1 - s->lag1) / (1 + s->lag1)
+			    : (double)m;
+	l = median_ci_rank_eff(m, s->n_eff);
 	s->ci_exact = l > 0;
 	s->ci_lo = l > 0 ? v[l - 1] : v[0];
 	s->ci_hi = l > 0 ? v[m - l] : v[m - 1];

@@ -11,6 +11,15 @@
  * full range, and ci_exact is 0), and MAD outliers (|x - median| > 3.5
  * scaled MAD, the Iglewicz–Hoaglin rule).
  *
+ * The samples are taken in the order given, which callers keep as the
+ * order in time (repetition order). Their lag-1 autocorrelation r tells
+ * whether successive samples follow one another: above the 95 % bound of
+ * independent samples, 1.96 / sqrt(n) (Bartlett), the samples "drift"
+ * (the host changed state during the run), and the interval for the
+ * median is computed for n_eff = n (1 - r) / (1 + r) effective samples
+ * (the AR(1) variance inflation) instead of n, so that it does not
+ * claim a precision that dependent samples do not have.
+ *
  * The histogram never allocates while recording: buckets are a fixed array
  * of 2^ZC_HIST_SUB sub-buckets per power of two (relative error below
  * 1/2^ZC_HIST_SUB = 3.1 %), covering 0 .. 2^63 ns.
@@ -31,6 +40,9 @@ struct zc_summary {
 	int ci_exact;	     /* 1 when the interval has >= 95 % coverage */
 	int outliers;	     /* samples flagged by the MAD rule */
 	int noisy;	     /* cv > ZC_NOISY_CV or outliers present */
+	double lag1;	     /* lag-1 autocorrelation in the given order */
+	double n_eff;	     /* effective samples behind ci_lo/ci_hi */
+	int drift;	     /* lag1 > 1.96 / sqrt(n): n_eff < n */
 };
 
 #define ZC_NOISY_CV 0.05

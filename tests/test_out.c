@@ -538,7 +538,7 @@ static void test_text(void)
 		line_with(text, "stable", row, sizeof(row));
 		line_with(text, "plain", row2, sizeof(row2));
 		CHECK(strstr(hdr, "noise") - hdr + 5 ==
-		      strchr(row, '%') - row + 2);
+		      strchr(row, '%') - row + 3);
 		CHECK(strchr(row, '%') - row == strchr(row2, '%') - row2);
 	}
 	free(text);
@@ -546,6 +546,42 @@ static void test_text(void)
 	text = render(&r, "text");
 	line_with(text, "interrupted", line, sizeof(line));
 	CHECK(line[0] != 0);
+	free(text);
+	zc_results_release(&r);
+}
+
+/* A case whose samples drift in time gets '~', a drift note, and JSON
+ * lag1/n_eff/drift; shuffled, the same values get none of them. */
+static void test_text_drift(void)
+{
+	static const char *const v[] = {"64", "ramp", "2"};
+	static const char *const w[] = {"128", "shuffled", "2"};
+	struct zc_results r;
+	struct zc_case *c, *d;
+	char *text, line[512];
+
+	CHECK(zc_results_init(&r, "demo", keys, 3, metrics, NMETRICS, 25) == 0);
+	c = zc_results_add(&r, v);
+	d = zc_results_add(&r, w);
+	for (int i = 0; i < 25; i++) {
+		double x = 10 + 0.1 * i, y = 10 + 0.1 * ((i * 7) % 25);
+		zc_case_set(&r, c, i, M_NS, x);
+		zc_case_set(&r, c, i, M_MOPS, 1e3 / x);
+		zc_case_set(&r, d, i, M_NS, y);
+		zc_case_set(&r, d, i, M_MOPS, 1e3 / y);
+		c->iterations[i] = d->iterations[i] = 1000;
+	}
+	text = render(&r, "text");
+	line_with(text, "ramp", line, sizeof(line));
+	CHECK(strchr(line, '~') != NULL);
+	line_with(text, "shuffled", line, sizeof(line));
+	CHECK(line[0] && !strchr(line, '~'));
+	line_with(text, "drift:", line, sizeof(line));
+	CHECK(strstr(line, "in 1 of 2 cases") != NULL);
+	free(text);
+	text = render(&r, "json");
+	CHECK(strstr(text, "\"drift\": true") && strstr(text, "\"n_eff\""));
+	CHECK(strstr(text, "\"lag1\""));
 	free(text);
 	zc_results_release(&r);
 }
@@ -867,6 +903,7 @@ int main(void)
 	test_csv();
 	test_json();
 	test_text();
+	test_text_drift();
 	test_regimes();
 	test_slowed();
 	test_atomic(root);

@@ -80,13 +80,25 @@ static void test_ci_ranks(void)
 	static double x[1000];
 	struct zc_summary s;
 
-	/* x_(i) = i, shuffled, so that the interval shows the ranks. */
+	/* x_(i) = i, shuffled (Fisher-Yates, a fixed LCG), so that the
+	 * interval shows the ranks; a shuffle has no drift. */
 	for (size_t t = 0; t < sizeof(want) / sizeof(*want); t++) {
 		int n = want[t].n;
+		uint32_t g = 12345;
 		for (int i = 0; i < n; i++)
-			x[i] = (double)((i * 11 + 3) % n + 1);
+			x[i] = (double)(i + 1);
+		for (int i = n - 1; i > 0; i--) {
+			int j;
+			double tmp;
+			g = g * 1103515245u + 12345u;
+			j = (int)((g >> 8) % (uint32_t)(i + 1));
+			tmp = x[i];
+			x[i] = x[j];
+			x[j] = tmp;
+		}
 		CHECK(zc_stats_summary(x, (size_t)n, &s) == 0);
 		CHECK(s.ci_exact == 1);
+		CHECK(!s.drift && s.n_eff == n);
 		if (s.ci_lo != want[t].lo || s.ci_hi != want[t].hi) {
 			fprintf(stderr, "n=%d: ci [%g, %g], want [%d, %d]\n", n,
 				s.ci_lo, s.ci_hi, want[t].lo, want[t].hi);
@@ -98,6 +110,47 @@ static void test_ci_ranks(void)
 	CHECK(zc_stats_summary(five, 5, &s) == 0);
 	CHECK(s.ci_exact == 0 && s.ci_lo == 1 && s.ci_hi == 5);
 	CHECK(s.median == 3);
+}
+
+/*
+ * Drift: samples that follow one another in time. A slow ramp with a
+ * small wobble has a lag-1 autocorrelation near 1, so its interval is
+ * that of far fewer samples than the same values shuffled; alternating
+ * samples correlate negatively and keep the interval of n.
+ * Lag-1 r by hand: python3
+ *   m = mean(x); sum((a-m)*(b-m) for a, b in zip(x, x[1:])) /
+ *   sum((a-m)**2 for a in x)
+ */
+static void test_drift(void)
+{
+	double ramp[25], alt[25], shuf[25], gap[] = {1, NAN, 2, 3, NAN, 4};
+	struct zc_summary a, b;
+
+	for (int i = 0; i < 25; i++) {
+		ramp[i] = 10 + i + (i % 2 ? 0.25 : -0.25);
+		alt[i] = i % 2 ? 12 : 8;
+	}
+	/* 7 is coprime to 25: every value once, jumping about. */
+	for (int i = 0; i < 25; i++)
+		shuf[i] = ramp[(i * 7) % 25];
+	CHECK(zc_stats_summary(ramp, 25, &a) == 0);
+	CHECK(a.drift == 1 && a.lag1 > 0.85 && a.lag1 < 1);
+	NEAR(a.n_eff, 25 * (1 - a.lag1) / (1 + a.lag1), 1e-12);
+	CHECK(a.n_eff < 2);
+	/* Fewer than 6 effective samples: the full range, not exact. */
+	CHECK(a.ci_exact == 0 && a.ci_lo == a.min && a.ci_hi == a.max);
+	CHECK(zc_stats_summary(shuf, 25, &b) == 0);
+	CHECK(b.drift == 0 && b.n_eff == 25 && b.ci_exact == 1);
+	CHECK(b.median == a.median && b.ci_hi - b.ci_lo < a.ci_hi - a.ci_lo);
+	/* Ranks 8 and 18 of 25 for independent samples. */
+	CHECK(b.ci_lo == 17.25 && b.ci_hi == 27.25);
+	CHECK(zc_stats_summary(alt, 25, &a) == 0);
+	CHECK(a.lag1 < -0.9 && a.drift == 0 && a.n_eff == 25);
+	/* NaNs are skipped: 1, 2, 3, 4 is a ramp (r = 0.25 by the formula,
+	 * under the bound 1.96 / 2 for 4 samples). */
+	CHECK(zc_stats_summary(gap, 6, &a) == 0);
+	NEAR(a.lag1, 0.25, 1e-12);
+	CHECK(a.drift == 0);
 }
 
 static void test_outliers(void)
@@ -202,6 +255,7 @@ int main(void)
 	test_sort();
 	test_summary_known();
 	test_ci_ranks();
+	test_drift();
 	test_outliers();
 	test_edges();
 	test_t_quantile();
