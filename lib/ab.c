@@ -34,9 +34,16 @@ int zc_ab_bootstrap(const double *x, int n, double *med, double *lo, double *hi)
 {
 	double *m, *tmp;
 	uint64_t s = 0x9e3779b97f4a7c15ull; /* fixed: reproducible verdicts */
+	struct zc_summary sum;
+	int block = 1;
 
 	if (n <= 0)
 		return -EINVAL;
+	/* Pairs that drift (the stats module's lag-1 test) are resampled in
+	 * blocks of n^(1/3) consecutive rounds, so that the interval keeps
+	 * their dependence. */
+	if (zc_stats_summary(x, (size_t)n, &sum) == 0 && sum.drift)
+		block = (int)ceil(cbrt((double)n));
 	m = malloc(ZC_AB_BOOT * sizeof(*m));
 	tmp = malloc((size_t)n * sizeof(*tmp));
 	if (!m || !tmp) {
@@ -47,11 +54,14 @@ int zc_ab_bootstrap(const double *x, int n, double *med, double *lo, double *hi)
 	memcpy(tmp, x, (size_t)n * sizeof(*tmp));
 	*med = median(tmp, n);
 	for (int b = 0; b < ZC_AB_BOOT; b++) {
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n;) {
+			int at;
 			s ^= s << 13;
 			s ^= s >> 7;
 			s ^= s << 17;
-			tmp[i] = x[s % (uint64_t)n];
+			at = (int)(s % (uint64_t)(n - block + 1));
+			for (int j = 0; j < block && i < n; j++)
+				tmp[i++] = x[at + j];
 		}
 		m[b] = median(tmp, n);
 	}

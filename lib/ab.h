@@ -19,7 +19,11 @@
  * differ by more than ZC_CMP_REGIME_MATCH) is left out and counted. The
  * estimate is the median of w over the pairs, its 95 % interval a
  * bootstrap of that median (ZC_AB_BOOT resamples of the pairs, fixed
- * seed: the same input gives the same verdict). Verdict:
+ * seed: the same input gives the same verdict; pairs whose w drifts from
+ * round to round, by the lag-1 test of stats.h, are resampled in blocks
+ * of n^(1/3) consecutive rounds: a moving-block bootstrap, Kuensch 1989,
+ * since a plain one would take dependent pairs for independent ones and
+ * give too narrow an interval). Verdict:
  *	regressed	median > 1 + tolerance and the interval above 1
  *	improved	median < 1 / (1 + tolerance), the interval below 1
  *	inconclusive	fewer than ZC_AB_MIN_PAIRS pairs
