@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ab — paired rounds of two builds: per case and metric the median ratio
- * and its bootstrap interval (see ab.h).
+ * and its distribution-free interval (see ab.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -28,49 +28,6 @@ static double median(double *x, int n)
 {
 	zc_stats_sort(x, (size_t)n);
 	return zc_stats_quantile_sorted(x, (size_t)n, 0.5);
-}
-
-int zc_ab_bootstrap(const double *x, int n, double *med, double *lo, double *hi)
-{
-	double *m, *tmp;
-	uint64_t s = 0x9e3779b97f4a7c15ull; /* fixed: reproducible verdicts */
-	struct zc_summary sum;
-	int block = 1;
-
-	if (n <= 0)
-		return -EINVAL;
-	/* Pairs that drift (the stats module's lag-1 test) are resampled in
-	 * blocks of n^(1/3) consecutive rounds, so that the interval keeps
-	 * their dependence. */
-	if (zc_stats_summary(x, (size_t)n, &sum) == 0 && sum.drift)
-		block = (int)ceil(cbrt((double)n));
-	m = malloc(ZC_AB_BOOT * sizeof(*m));
-	tmp = malloc((size_t)n * sizeof(*tmp));
-	if (!m || !tmp) {
-		free(m);
-		free(tmp);
-		return -ENOMEM;
-	}
-	memcpy(tmp, x, (size_t)n * sizeof(*tmp));
-	*med = median(tmp, n);
-	for (int b = 0; b < ZC_AB_BOOT; b++) {
-		for (int i = 0; i < n;) {
-			int at;
-			s ^= s << 13;
-			s ^= s >> 7;
-			s ^= s << 17;
-			at = (int)(s % (uint64_t)(n - block + 1));
-			for (int j = 0; j < block && i < n; j++)
-				tmp[i++] = x[at + j];
-		}
-		m[b] = median(tmp, n);
-	}
-	zc_stats_sort(m, ZC_AB_BOOT);
-	*lo = zc_stats_quantile_sorted(m, ZC_AB_BOOT, 0.025);
-	*hi = zc_stats_quantile_sorted(m, ZC_AB_BOOT, 0.975);
-	free(m);
-	free(tmp);
-	return 0;
 }
 
 /* One (case, metric) over the rounds. */
@@ -212,6 +169,7 @@ static int add_row(struct zc_ab *ab, const struct acc *a)
 {
 	struct zc_ab_row *r;
 	double tmp[ZC_AB_MAX_ROUNDS];
+	struct zc_summary sum = {0};
 
 	if (ab->nrows == ab->cap) {
 		int cap = ab->cap ? 2 * ab->cap : 64;
@@ -237,8 +195,12 @@ static int add_row(struct zc_ab *ab, const struct acc *a)
 		r->base = median(tmp, a->n);
 		memcpy(tmp, a->nv, (size_t)a->n * sizeof(double));
 		r->new_ = median(tmp, a->n);
-		if (zc_ab_bootstrap(a->w, a->n, &r->worse, &r->lo, &r->hi) < 0)
+		/* w in round order: the summary's lag-1 test sees drift. */
+		if (zc_stats_summary(a->w, (size_t)a->n, &sum) < 0)
 			return -ENOMEM;
+		r->worse = sum.median;
+		r->lo = sum.ci_lo;
+		r->hi = sum.ci_hi;
 	}
 	if (a->n < ZC_AB_MIN_PAIRS) {
 		r->status = ZC_AB_INCONCLUSIVE;
@@ -246,6 +208,12 @@ static int add_row(struct zc_ab *ab, const struct acc *a)
 			 "%d pair(s): at least %d rounds in the same regime "
 			 "are needed",
 			 a->n, ZC_AB_MIN_PAIRS);
+	} else if (!sum.ci_exact) {
+		r->status = ZC_AB_INCONCLUSIVE;
+		snprintf(r->note, sizeof(r->note),
+			 "the pairs drift from round to round (lag-1 %.2f): "
+			 "%.1f effective pair(s), at least %d are needed",
+			 sum.lag1, sum.n_eff, ZC_AB_MIN_PAIRS);
 	} else if (r->worse > 1 + ab->tolerance && r->lo > 1) {
 		r->status = ZC_AB_REGRESSED;
 	} else if (r->worse < 1 / (1 + ab->tolerance) && r->hi < 1) {
@@ -314,8 +282,9 @@ int zc_ab_markdown(FILE *f, const struct zc_ab *ab, const char *base_desc,
 		"\n\n- BASE: %s\n- NEW: %s\n- %d rounds, each one repetition "
 		"of every case with each build, in a random order\n- rule: "
 		"regressed when the median of the per-round NEW/BASE ratios "
-		"is worse by more than %g %% and its 95 %% bootstrap interval "
-		"excludes no change\n- metrics judged: %s%s\n\n",
+		"is worse by more than %g %% and its 95 %% interval "
+		"(distribution-free, from order statistics; wider when the "
+		"pairs drift) excludes no change\n- metrics judged: %s%s\n\n",
 		base_desc, new_desc, ab->rounds, 100 * ab->tolerance,
 		ab->metrics,
 		!strcmp(ab->metrics, "primary")

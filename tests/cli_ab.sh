@@ -66,7 +66,7 @@ expect_grep 'regression found' "$tmp/err"
 
 # Fewer rounds than a verdict needs: said, inconclusive, exit 0.
 expect_exit 0 $z ab $z $z --rounds 3 --threshold 40 --out "$tmp/few" -- "${line[@]}"
-expect_grep 'at least 5 are needed' "$tmp/err"
+expect_grep 'at least 6 are needed' "$tmp/err"
 expect_grep 'inconclusive [1-9]' "$tmp/out"
 
 # SIGINT: what both builds finished is kept, exit 130.

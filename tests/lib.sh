@@ -88,9 +88,10 @@ finish() {
 	exit 0
 }
 
-# slow_build FILE FACTOR: a "build" that runs $ZCBENCH and then multiplies
-# every falseshare ns_per_op sample it wrote (falseshare.json in the folder
-# named last on its command line) by FACTOR: a doctored regression.
+# slow_build FILE FACTOR [CASE]: a "build" that runs $ZCBENCH and then
+# multiplies every falseshare ns_per_op sample it wrote (falseshare.json in
+# the folder named last on its command line) by FACTOR, only in the cases
+# whose name holds CASE when given: a doctored regression.
 slow_build() {
 	cat >"$1" <<SH
 #!/bin/sh
@@ -104,7 +105,7 @@ p = sys.argv[1]
 j = json.load(open(p))
 for c in j["zcbench"]["cases"]:
     s = c.get("samples", {})
-    if "ns_per_op" in s:
+    if "ns_per_op" in s and "${3:-}" in c["name"]:
         s["ns_per_op"] = [v * $2 if v is not None else v for v in s["ns_per_op"]]
 json.dump(j, open(p, "w"))
 PY
