@@ -25,11 +25,12 @@
  * round to round (stats.h's lag-1 test): dependent pairs tell less than
  * independent ones. A bootstrap of the median, used before, covers far
  * less than 95 % at 6 to 10 pairs (at 7 its percentiles fall on about
- * the 2nd and 6th value: 87.5 %); two builds of the same code on an AMD
- * EPYC guest were called 9 % apart by it, twice in a row. Verdict:
+ * the 2nd and 6th value: 87.5 %); it called two builds of the same code
+ * on an AMD EPYC guest 9 % apart (7 pairs). Verdict:
  *	regressed	median > 1 + tolerance and the interval above 1
  *	improved	median < 1 / (1 + tolerance), the interval below 1
- *	inconclusive	fewer than ZC_AB_MIN_PAIRS pairs
+ *	inconclusive	fewer than ZC_AB_MIN_PAIRS pairs, or pairs that drift
+ *			so that fewer than that many are effective
  *	unchanged	otherwise
  * The tolerance is a minimum effect chosen from the A/A study
  * (results/regression/STUDY.md); the interval guards against one-off

@@ -122,8 +122,9 @@ if [ -n "$base" ]; then
 	# As the history below: a regression must show twice, in the same
 	# row. On a busy AMD EPYC guest one ab of two builds of the same code
 	# flagged the thread ring's batch-64 throughput 12.8 % worse (8
-	# pairs), another (CI, 2026-12-03) two in a row; a slower build is
-	# slower again in the same row.
+	# pairs); in CI (2026-12-03) two abs of such builds both flagged one,
+	# the second the process ring's batch-64 throughput 9 % worse; a
+	# slower build is slower again in the same row.
 	if [ "$rc_ab" = 3 ]; then
 		rc_ab=0
 		confirm ab ab-2 "the code" "$out/ab.json" ab_run ab-2 || rc_ab=$?
